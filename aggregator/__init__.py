@@ -1,0 +1,37 @@
+"""The course hub's aggregator: plain Python, no Pelican.
+
+registry (OPML) -> fetch -> parse -> normalize/sanitize -> archive -> weeks/cohort.
+The Pelican plugin uses only the names exported here.
+"""
+
+from .archive import Archive
+from .cohort import Cohort, CohortWeek, Entry, Member, build_cohort
+from .config import HubConfig, from_mapping, load_settings
+from .errors import AggregatorError, ArchiveError, ConfigError, FeedError, RegistryError
+from .pipeline import FeedOutcome, UpdateReport, update
+from .registry import Participant, load_registry
+from .report import outcome_lines, summary
+
+__all__ = [
+    "AggregatorError",
+    "Archive",
+    "ArchiveError",
+    "Cohort",
+    "CohortWeek",
+    "ConfigError",
+    "Entry",
+    "FeedError",
+    "FeedOutcome",
+    "HubConfig",
+    "Member",
+    "Participant",
+    "RegistryError",
+    "UpdateReport",
+    "build_cohort",
+    "from_mapping",
+    "load_registry",
+    "load_settings",
+    "outcome_lines",
+    "summary",
+    "update",
+]

@@ -1,0 +1,219 @@
+"""The durable record: one JSON file per participant in `archive/`, committed with the site.
+
+Nothing here deletes a post: merging only adds posts or updates them in place. Files are written
+atomically (temporary file, fsync, rename) and only when their bytes change, so a run that finds
+nothing new leaves the archive byte-identical and gives the publish job nothing to commit.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import fcntl
+import json
+import os
+import tempfile
+from collections.abc import Iterable, Iterator
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from .errors import ArchiveError
+from .normalize import Post
+from .registry import Participant
+
+FORMAT_VERSION = 1
+
+
+@dataclass(frozen=True)
+class LastError:
+    """The last thing that went wrong with a feed, as stored (the exception itself is not)."""
+
+    at: dt.datetime
+    kind: str
+    message: str
+
+
+@dataclass(frozen=True)
+class FeedState:
+    etag: str | None = None
+    last_modified: str | None = None
+    body_sha256: str | None = None
+    last_success: dt.datetime | None = None
+    last_error: LastError | None = None
+    consecutive_failures: int = 0
+    moved_to: str | None = None
+
+
+@dataclass(frozen=True)
+class FeedInfo:
+    """What the feed says about the blog: its name, home page and image."""
+
+    title: str | None = None
+    home_url: str | None = None
+    image_url: str | None = None
+
+
+@dataclass(frozen=True)
+class Record:
+    participant: Participant
+    feed: FeedInfo = field(default_factory=FeedInfo)
+    state: FeedState = field(default_factory=FeedState)
+    posts: tuple[Post, ...] = ()
+
+
+def merge_posts(known: Iterable[Post], incoming: Iterable[Post]) -> tuple[Post, ...]:
+    """Union by id. An edit updates a post in place; its first-seen and published dates stay."""
+    merged = {post.id: post for post in known}
+    for post in incoming:
+        old = merged.get(post.id)
+        if old is not None:
+            post = replace(
+                post, published=old.published, date_source=old.date_source, first_seen=old.first_seen
+            )
+        merged[post.id] = post
+    return tuple(sorted(merged.values(), key=lambda p: (p.published, p.id), reverse=True))
+
+
+class Archive:
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+
+    def path(self, participant_id: str) -> Path:
+        return self.directory / f"{participant_id}.json"
+
+    def load(self, participant_id: str) -> Record | None:
+        path = self.path(participant_id)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            raise ArchiveError(f"cannot read {path}: {exc.strerror}") from None
+        return record_from_json(text, str(path))
+
+    def load_all(self) -> dict[str, Record]:
+        """Every record, including those of participants no longer in feeds.opml."""
+        if not self.directory.is_dir():
+            return {}
+        return {
+            path.stem: record
+            for path in sorted(self.directory.glob("*.json"))
+            if (record := self.load(path.stem))
+        }
+
+    def save(self, record: Record) -> bool:
+        """Write the record if its bytes changed; return whether anything was written."""
+        path = self.path(record.participant.id)
+        data = record_to_json(record).encode("utf-8")
+        with contextlib.suppress(OSError):
+            if path.read_bytes() == data:
+                return False
+        _atomic_write(path, data)
+        return True
+
+    @contextlib.contextmanager
+    def lock(self) -> Iterator[None]:
+        """One writer at a time: a second update waits for nobody, it stops with a clear error."""
+        self.directory.mkdir(parents=True, exist_ok=True)
+        with open(self.directory / ".lock", "w") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise ArchiveError(
+                    f"another update is writing {self.directory} right now; try again when it ends"
+                ) from None
+            yield
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+# --- JSON form ----------------------------------------------------------------------------------
+
+
+def record_to_json(record: Record) -> str:
+    doc = {
+        "format": FORMAT_VERSION,
+        "participant": _participant_doc(record.participant),
+        "feed": asdict(record.feed),
+        "state": _encode(asdict(record.state)),
+        "posts": [_encode(asdict(post)) for post in record.posts],
+    }
+    return json.dumps(doc, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def record_from_json(text: str, source: str) -> Record:
+    try:
+        doc = json.loads(text)
+        if doc.get("format") != FORMAT_VERSION:
+            raise ArchiveError(f"{source}: unknown archive format {doc.get('format')!r}")
+        return Record(
+            participant=_participant(doc["participant"]),
+            feed=FeedInfo(**doc["feed"]),
+            state=_state(doc["state"]),
+            posts=tuple(_post(item) for item in doc["posts"]),
+        )
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise ArchiveError(
+            f"{source} is damaged ({type(exc).__name__}: {exc}); restore it from git"
+        ) from None
+
+
+def _participant_doc(person: Participant) -> dict[str, Any]:
+    return {"id": person.id, "name": person.name, "feed_url": person.feed_url, "blog_url": person.blog_url}
+
+
+def _participant(doc: dict[str, Any]) -> Participant:
+    return Participant(id=doc["id"], name=doc["name"], feed_url=doc["feed_url"], blog_url=doc["blog_url"])
+
+
+def _state(doc: dict[str, Any]) -> FeedState:
+    values: dict[str, Any] = dict(doc)
+    error = values.pop("last_error")
+    values["last_success"] = _decode_time(values["last_success"])
+    if error:
+        values["last_error"] = LastError(_required_time(error["at"]), error["kind"], error["message"])
+    return FeedState(**values)
+
+
+def _post(doc: dict[str, Any]) -> Post:
+    values: dict[str, Any] = dict(doc)
+    for key in ("published", "updated", "first_seen"):
+        values[key] = _decode_time(values[key])
+    values["tags"] = tuple(values["tags"])
+    return Post(**values)
+
+
+def _encode(value: Any) -> Any:
+    if isinstance(value, dt.datetime):
+        return format_time(value)
+    if isinstance(value, dict):
+        return {k: _encode(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_encode(v) for v in value]
+    return value
+
+
+def format_time(value: dt.datetime) -> str:
+    return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _decode_time(value: str | None) -> dt.datetime | None:
+    return None if value is None else _required_time(value)
+
+
+def _required_time(value: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(value).astimezone(dt.UTC)

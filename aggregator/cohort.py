@@ -1,0 +1,95 @@
+"""Pure: archive records + registry + course calendar -> what the site shows.
+
+Only participants listed in feeds.opml are shown; records of people who left stay in the
+archive untouched. Only posts that carry the course tag (when one is set) are shown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from .archive import FeedInfo, FeedState, Record
+from .config import Course
+from .normalize import Post
+from .registry import Participant
+from .weeks import Placement, Week, course_weeks, place, topic_tags
+
+
+@dataclass(frozen=True)
+class Member:
+    participant: Participant
+    feed: FeedInfo
+    state: FeedState
+    archived: int
+    shown: int
+
+    @property
+    def blog_url(self) -> str | None:
+        return self.participant.blog_url or self.feed.home_url
+
+    @property
+    def blog_name(self) -> str:
+        if self.feed.title:
+            return self.feed.title
+        host = urlsplit(self.blog_url or self.participant.feed_url).hostname or ""
+        return host.removeprefix("www.") or self.participant.name
+
+
+@dataclass(frozen=True)
+class Entry:
+    post: Post
+    member: Member
+    placement: Placement
+    tags: tuple[str, ...]  # the post's own tags, without the course tag and week tags
+
+
+@dataclass(frozen=True)
+class CohortWeek:
+    week: Week
+    entries: tuple[Entry, ...]  # newest first
+
+
+@dataclass(frozen=True)
+class Cohort:
+    weeks: tuple[CohortWeek, ...]
+    members: tuple[Member, ...]  # in feeds.opml order
+    outside: tuple[Entry, ...]  # shown posts that fall on no week page
+
+    def week(self, number: int) -> CohortWeek | None:
+        return self.weeks[number - 1] if 1 <= number <= len(self.weeks) else None
+
+    def latest(self, count: int) -> tuple[Entry, ...]:
+        entries = (entry for week in self.weeks for entry in week.entries)
+        return tuple(sorted(entries, key=_newest_first)[:count])
+
+    @property
+    def shown(self) -> int:
+        return sum(len(w.entries) for w in self.weeks)
+
+
+def build_cohort(
+    participants: Iterable[Participant], records: Mapping[str, Record], course: Course
+) -> Cohort:
+    placed: list[Entry] = []
+    members = []
+    for person in participants:
+        record = records.get(person.id, Record(person))
+        placements = [(post, place(post.published, post.tags, course)) for post in record.posts]
+        shown = [(post, p) for post, p in placements if p.shown]
+        member = Member(
+            person, record.feed, record.state, len(record.posts), sum(1 for _, p in shown if p.week)
+        )
+        members.append(member)
+        placed.extend(Entry(post, member, p, topic_tags(post.tags, course)) for post, p in shown)
+    placed.sort(key=_newest_first)
+    weeks = tuple(
+        CohortWeek(week, tuple(e for e in placed if e.placement.week == week.number))
+        for week in course_weeks(course)
+    )
+    return Cohort(weeks, tuple(members), tuple(e for e in placed if e.placement.week is None))
+
+
+def _newest_first(entry: Entry) -> tuple[float, str, str]:
+    return (-entry.post.published.timestamp(), entry.member.participant.id, entry.post.id)

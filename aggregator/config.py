@@ -1,0 +1,209 @@
+"""Course and hub settings: read once, validated once, then passed around as frozen values.
+
+The settings live in `pelicanconf.py` as one namespaced dict, `HUB`, so that the course is defined
+in the same file as the site. The aggregator reads that file without importing Pelican.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import ipaddress
+import os
+import runpy
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from .errors import ConfigError
+
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+USER_AGENT = "course-hub/0.1 (+https://github.com/course-hub/course-hub; feed aggregator)"
+
+
+@dataclass(frozen=True)
+class Course:
+    """The course calendar: week 1 starts at local midnight of `start`, a Monday."""
+
+    start: dt.date
+    weeks: int
+    timezone: ZoneInfo
+    tag: str | None
+
+
+@dataclass(frozen=True)
+class AddressPolicy:
+    """Which non-public addresses a fetch may connect to. Public addresses are always allowed."""
+
+    allow_all: bool = False
+    networks: tuple[IPNetwork, ...] = ()
+
+    def allows(self, address: str) -> bool:
+        ip = ipaddress.ip_address(address.split("%", 1)[0])
+        if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
+            ip = ip.ipv4_mapped
+        if ip.is_global and not ip.is_multicast:
+            return True
+        return self.allow_all or any(ip in net for net in self.networks)
+
+
+@dataclass(frozen=True)
+class FetchOptions:
+    timeout: float = 10.0
+    deadline: float = 30.0
+    max_bytes: int = 5_000_000
+    max_redirects: int = 5
+    workers: int = 8
+    user_agent: str = USER_AGENT
+    policy: AddressPolicy = AddressPolicy()
+
+
+@dataclass(frozen=True)
+class HubConfig:
+    course: Course
+    opml: Path
+    archive: Path
+    cache: Path | None
+    offline: bool
+    fetch: FetchOptions
+
+
+DEFAULTS: dict[str, Any] = {
+    "course_tag": None,
+    "opml": "feeds.opml",
+    "archive": "archive",
+    "cache": "cache",
+    "offline": False,
+    "allow_private": False,
+    "timeout": 10.0,
+    "deadline": 30.0,
+    "max_bytes": 5_000_000,
+    "workers": 8,
+    "user_agent": USER_AGENT,
+}
+REQUIRED = ("course_start", "course_weeks", "course_timezone")
+
+
+def load_settings(path: Path) -> dict[str, Any]:
+    """Run a Pelican settings file as plain Python and return its `HUB` dict."""
+    if not path.is_file():
+        raise ConfigError(f"settings file not found: {path}")
+    hub = runpy.run_path(str(path)).get("HUB")
+    if not isinstance(hub, Mapping):
+        raise ConfigError(f"{path} defines no HUB settings dict")
+    return dict(hub)
+
+
+def from_mapping(raw: Mapping[str, Any], base_dir: Path) -> HubConfig:
+    """Validate the `HUB` dict; every error names the setting at fault."""
+    unknown = sorted(set(raw) - set(DEFAULTS) - set(REQUIRED))
+    if unknown:
+        raise ConfigError(f"HUB has unknown setting(s): {', '.join(unknown)}")
+    missing = [key for key in REQUIRED if raw.get(key) in (None, "")]
+    if missing:
+        raise ConfigError(f"HUB['{missing[0]}'] is required")
+    settings = {**DEFAULTS, **raw}
+    return HubConfig(
+        course=_course(settings),
+        opml=base_dir / _text(settings, "opml"),
+        archive=base_dir / _text(settings, "archive"),
+        cache=base_dir / _text(settings, "cache") if settings["cache"] else None,
+        offline=_flag(settings, "offline") or os.environ.get("HUB_OFFLINE", "") not in ("", "0"),
+        fetch=_fetch_options(settings),
+    )
+
+
+def _course(settings: Mapping[str, Any]) -> Course:
+    return Course(
+        start=_start_date(settings["course_start"]),
+        weeks=_number(settings, "course_weeks", int, 1, 52),
+        timezone=_zone(settings["course_timezone"]),
+        tag=_course_tag(settings["course_tag"]),
+    )
+
+
+def _fetch_options(settings: Mapping[str, Any]) -> FetchOptions:
+    return FetchOptions(
+        timeout=_number(settings, "timeout", float, 0.1, 300),
+        deadline=_number(settings, "deadline", float, 0.1, 3600),
+        max_bytes=_number(settings, "max_bytes", int, 1024, 500_000_000),
+        workers=_number(settings, "workers", int, 1, 1024),
+        user_agent=_text(settings, "user_agent"),
+        policy=address_policy(settings["allow_private"], "HUB['allow_private']"),
+    )
+
+
+def _start_date(value: Any) -> dt.date:
+    name = "HUB['course_start']"
+    if isinstance(value, dt.datetime):
+        raise ConfigError(f"{name} must be a date (YYYY-MM-DD), not a date and time")
+    if isinstance(value, str):
+        try:
+            value = dt.date.fromisoformat(value)
+        except ValueError:
+            raise ConfigError(f"{name} must be a date as YYYY-MM-DD, got {value!r}") from None
+    if not isinstance(value, dt.date):
+        raise ConfigError(f"{name} must be a date as YYYY-MM-DD, got {value!r}")
+    if value.weekday() != 0:
+        raise ConfigError(f"{name} must be the Monday of week 1; {value.isoformat()} is a {value:%A}")
+    return value
+
+
+def _zone(value: Any) -> ZoneInfo:
+    name = "HUB['course_timezone']"
+    if not isinstance(value, str) or not value:
+        raise ConfigError(f"{name} must be an IANA time zone name such as 'Europe/London'")
+    try:
+        return ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"{name}: unknown time zone {value!r}") from None
+
+
+def _course_tag(value: Any) -> str | None:
+    if value is None or value == "":
+        return None
+    tag = value.strip().lstrip("#") if isinstance(value, str) else ""
+    if not tag or any(ch.isspace() for ch in tag):
+        raise ConfigError(f"HUB['course_tag'] must be one word such as 'openlearning26', got {value!r}")
+    return tag
+
+
+def _number(settings: Mapping[str, Any], key: str, kind: type, low: float, high: float) -> Any:
+    value = settings[key]
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ConfigError(f"HUB['{key}'] must be a number, got {value!r}")
+    if kind is int and not isinstance(value, int):
+        raise ConfigError(f"HUB['{key}'] must be a whole number, got {value!r}")
+    if not low <= value <= high:
+        raise ConfigError(f"HUB['{key}'] must be between {low:g} and {high:g}, got {value!r}")
+    return kind(value)
+
+
+def _text(settings: Mapping[str, Any], key: str) -> str:
+    value = settings[key]
+    if not isinstance(value, str) or not value.strip():
+        raise ConfigError(f"HUB['{key}'] must be a non-empty string, got {value!r}")
+    return value
+
+
+def _flag(settings: Mapping[str, Any], key: str) -> bool:
+    value = settings[key]
+    if not isinstance(value, bool):
+        raise ConfigError(f"HUB['{key}'] must be True or False, got {value!r}")
+    return value
+
+
+def address_policy(value: Any, name: str) -> AddressPolicy:
+    """`True` allows every private address; a list allows those addresses or networks only."""
+    if value is True:
+        return AddressPolicy(allow_all=True)
+    if value is False or value is None:
+        return AddressPolicy()
+    if isinstance(value, str) or not isinstance(value, list | tuple):
+        raise ConfigError(f"{name} must be True, False or a list of addresses, got {value!r}")
+    try:
+        return AddressPolicy(networks=tuple(ipaddress.ip_network(v, strict=False) for v in value))
+    except ValueError as exc:
+        raise ConfigError(f"{name}: {exc}") from None

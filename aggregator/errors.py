@@ -1,0 +1,69 @@
+"""One exception root for the aggregator.
+
+Configuration, registry and archive errors stop a run: nothing sensible can happen without them.
+Per-feed problems are *values*: a `FeedError` is recorded on that participant's state and the run
+goes on. Anything else is a bug and is allowed to propagate.
+"""
+
+from __future__ import annotations
+
+
+class AggregatorError(Exception):
+    """Root of every error the aggregator raises on purpose."""
+
+
+class ConfigError(AggregatorError):
+    """A course setting is missing or wrong; the message names the setting."""
+
+
+class RegistryError(AggregatorError):
+    """feeds.opml cannot be read or describes an impossible cohort."""
+
+
+class ArchiveError(AggregatorError):
+    """The archive cannot be read or written safely."""
+
+
+class FeedError(AggregatorError):
+    """One participant's feed could not be fetched or read. Carried as a value, never fatal."""
+
+    kind = "feed"
+
+    def __init__(self, url: str, message: str) -> None:
+        super().__init__(message)
+        self.url = url
+        self.message = message
+
+
+class FetchError(FeedError):
+    """The network failed us: DNS, refused connection, timeout, TLS, too many redirects."""
+
+    kind = "fetch"
+
+
+class BlockedAddressError(FetchError):
+    """The feed resolved to a loopback, private, link-local or reserved address."""
+
+    kind = "blocked-address"
+
+
+class HTTPStatusError(FeedError):
+    """The server answered with a status that carries no feed."""
+
+    kind = "http-status"
+
+    def __init__(self, url: str, status: int, message: str) -> None:
+        super().__init__(url, message)
+        self.status = status
+
+
+class TooLargeError(FeedError):
+    """The decoded body went past the size cap."""
+
+    kind = "too-large"
+
+
+class NotAFeedError(FeedError):
+    """The body is not RSS, Atom or JSON Feed (an HTML page, an empty body, an error page)."""
+
+    kind = "not-a-feed"

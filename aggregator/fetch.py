@@ -1,0 +1,261 @@
+"""HTTP: one feed in, one outcome out (`Fetched`, `NotModified` or a `FeedError` value).
+
+The only module that imports the HTTP client. Safety sits in a transport adapter *below* the
+requests-cache layer, so it applies to every hop of every redirect and before anything is cached:
+
+* the address connected to is the address that was checked (no second DNS lookup), and loopback,
+  private, link-local and reserved addresses are refused unless the policy allows them;
+* the decoded body is capped in size and the whole exchange in time.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import hashlib
+import socket
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import requests
+import requests_cache
+import urllib3
+from requests.adapters import HTTPAdapter
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+
+from .config import AddressPolicy, FetchOptions
+from .errors import (
+    BlockedAddressError,
+    FeedError,
+    FetchError,
+    HTTPStatusError,
+    NotAFeedError,
+    TooLargeError,
+)
+
+CHUNK = 64 * 1024
+ACCEPT = (
+    "application/atom+xml, application/rss+xml, application/feed+json, application/json;q=0.9, "
+    "application/xml;q=0.9, text/xml;q=0.8, */*;q=0.5"
+)
+
+
+@dataclass(frozen=True)
+class Validators:
+    """What a server gave us to make the next request conditional."""
+
+    etag: str | None = None
+    last_modified: str | None = None
+    body_sha256: str | None = None
+
+
+@dataclass(frozen=True)
+class Fetched:
+    url: str
+    final_url: str
+    body: bytes
+    headers: Mapping[str, str]  # keys lower-cased, as the parser wants them
+    validators: Validators
+    moved_to: str | None  # the target of a permanent redirect (301/308), if the feed moved
+
+
+@dataclass(frozen=True)
+class NotModified:
+    url: str
+    moved_to: str | None = None
+
+
+FetchResult = Fetched | NotModified | FeedError
+
+_deadline: contextvars.ContextVar[float] = contextvars.ContextVar("deadline", default=float("inf"))
+
+
+class _Refused(Exception):
+    """Raised below urllib3 so that it is not retried or wrapped; turned into a value by `fetch`."""
+
+    def __init__(self, error: type[FeedError], message: str) -> None:
+        super().__init__(message)
+        self.error = error
+        self.message = message
+
+
+class Fetcher:
+    """Fetches feeds with conditional GET; safe to share between threads."""
+
+    def __init__(self, options: FetchOptions, cache_dir: Path | None = None) -> None:
+        self.options = options
+        self.session = _session(options, cache_dir)
+
+    def close(self) -> None:
+        self.session.close()
+
+    def fetch(self, url: str, known: Validators) -> FetchResult:
+        token = _deadline.set(time.monotonic() + self.options.deadline)
+        try:
+            response = self.session.get(
+                url, headers=_conditional_headers(known), timeout=self.options.timeout
+            )
+        except _Refused as exc:
+            return exc.error(url, exc.message)
+        except requests.RequestException as exc:
+            return FetchError(url, _describe(exc, self.options))
+        finally:
+            _deadline.reset(token)
+        return _outcome(url, response, known)
+
+
+def _session(options: FetchOptions, cache_dir: Path | None) -> requests.Session:
+    session: requests.Session
+    if cache_dir is None:
+        session = requests.Session()
+    else:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        # Expire at once unless the server says otherwise: every build revalidates, and a
+        # Cache-Control max-age lets a local rebuild skip the request altogether.
+        session = requests_cache.CachedSession(
+            str(cache_dir / "http"),
+            backend="sqlite",
+            cache_control=True,
+            expire_after=requests_cache.EXPIRE_IMMEDIATELY,
+            allowable_codes=(200,),
+            stale_if_error=False,
+        )
+    session.trust_env = False  # no proxies or .netrc from the environment: we connect directly
+    session.max_redirects = options.max_redirects
+    session.headers.update({"User-Agent": options.user_agent, "Accept": ACCEPT})
+    adapter = GuardedAdapter(options, pool_maxsize=max(options.workers, 10))
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
+    return session
+
+
+def _conditional_headers(known: Validators) -> dict[str, str]:
+    headers = {}
+    if known.etag:
+        headers["If-None-Match"] = known.etag
+    if known.last_modified:
+        headers["If-Modified-Since"] = known.last_modified
+    return headers
+
+
+def _outcome(url: str, response: requests.Response, known: Validators) -> FetchResult:
+    moved_to = _permanent_target(response)
+    if response.status_code == 304:
+        return NotModified(url, moved_to)
+    if response.status_code != 200:
+        reason = response.reason or ""
+        return HTTPStatusError(url, response.status_code, f"HTTP {response.status_code} {reason}".strip())
+    body = response.content
+    if not body.strip():
+        return NotAFeedError(url, "the server sent an empty body")
+    digest = hashlib.sha256(body).hexdigest()
+    if digest == known.body_sha256:
+        return NotModified(url, moved_to)
+    headers = {key.lower(): value for key, value in response.headers.items()}
+    validators = Validators(headers.get("etag"), headers.get("last-modified"), digest)
+    return Fetched(url, response.url, body, headers, validators, moved_to)
+
+
+def _permanent_target(response: requests.Response) -> str | None:
+    if response.history and response.history[0].status_code in (301, 308):
+        return response.url
+    return None
+
+
+def _describe(exc: requests.RequestException, options: FetchOptions) -> str:
+    if isinstance(exc, requests.Timeout):
+        return f"no answer within {options.timeout:g} s"
+    if isinstance(exc, requests.TooManyRedirects):
+        return f"more than {options.max_redirects} redirects"
+    if isinstance(exc, requests.exceptions.InvalidSchema | requests.exceptions.InvalidURL):
+        return "redirected to a URL that is not http(s)"
+    if isinstance(exc, requests.exceptions.SSLError):
+        return "TLS handshake failed (certificate or protocol error)"
+    if isinstance(exc, requests.ConnectionError):
+        return f"could not connect ({_root_cause(exc)})"
+    return f"request failed ({_root_cause(exc)})"
+
+
+def _root_cause(exc: BaseException) -> str:
+    while exc.__context__ is not None and exc.__cause__ is None and exc.__context__ is not exc:
+        exc = exc.__context__
+    while exc.__cause__ is not None:
+        exc = exc.__cause__
+    reason = getattr(exc, "reason", None)
+    text = str(reason or exc)
+    return text.split(": ", 1)[-1] if "Connection" in text else text
+
+
+class GuardedAdapter(HTTPAdapter):
+    """Connects only to allowed addresses and reads bodies under a size cap and a deadline."""
+
+    def __init__(self, options: FetchOptions, **kwargs: Any) -> None:
+        self.options = options
+        super().__init__(**kwargs)
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = _guarded_pools(self.options.policy)
+
+    def send(self, request: requests.PreparedRequest, *args: Any, **kwargs: Any) -> requests.Response:
+        kwargs["stream"] = True
+        response = super().send(request, *args, **kwargs)
+        try:
+            response._content = _read_capped(response.raw, self.options.max_bytes)
+        finally:
+            response.raw.release_conn()
+        return response
+
+
+def _read_capped(raw: urllib3.BaseHTTPResponse, max_bytes: int) -> bytes:
+    chunks: list[bytes] = []
+    size = 0
+    while chunk := raw.read1(CHUNK, decode_content=True):
+        size += len(chunk)
+        if size > max_bytes:
+            raise _Refused(TooLargeError, f"the feed is larger than {max_bytes:,} bytes (decoded)")
+        if time.monotonic() > _deadline.get():
+            raise _Refused(FetchError, "the download did not finish before the deadline")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _guarded_pools(policy: AddressPolicy) -> dict[str, type[HTTPConnectionPool]]:
+    http = type("GuardedHTTPConnection", (_GuardMixin, urllib3.connection.HTTPConnection), {"policy": policy})
+    https = type(
+        "GuardedHTTPSConnection", (_GuardMixin, urllib3.connection.HTTPSConnection), {"policy": policy}
+    )
+    return {
+        "http": type("GuardedHTTPPool", (HTTPConnectionPool,), {"ConnectionCls": http}),
+        "https": type("GuardedHTTPSPool", (HTTPSConnectionPool,), {"ConnectionCls": https}),
+    }
+
+
+class _GuardMixin:
+    """Resolve once, check every address, connect to the checked one (no DNS rebinding window)."""
+
+    policy: AddressPolicy
+    _dns_host: str
+    port: int
+
+    def _new_conn(self) -> socket.socket:
+        self._dns_host = allowed_address(self._dns_host, self.port, self.policy)
+        return super()._new_conn()  # type: ignore[misc, no-any-return]
+
+
+def allowed_address(host: str, port: int, policy: AddressPolicy) -> str:
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except OSError as exc:
+        raise _Refused(FetchError, f"cannot resolve {host} ({exc.strerror or exc})") from None
+    addresses = [str(info[4][0]) for info in infos]
+    for address in addresses:
+        if policy.allows(address):
+            return address
+    raise _Refused(
+        BlockedAddressError,
+        f"refused to connect to {host} at non-public address {addresses[0]} "
+        f"(allow it with --allow-private {addresses[0]})",
+    )

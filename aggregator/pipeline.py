@@ -1,0 +1,153 @@
+"""Glue: registry -> fetch -> parse -> normalize -> archive, one outcome per participant.
+
+`update` is the only function that runs the whole chain. Concurrency is injected as a `map`, so the
+stages stay plain functions and tests can run them in order.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, replace
+from functools import partial
+from typing import Literal
+
+from . import sanitize
+from .archive import Archive, FeedInfo, FeedState, LastError, Record, merge_posts
+from .config import HubConfig
+from .errors import FeedError
+from .fetch import Fetched, Fetcher, NotModified, Validators
+from .normalize import normalize
+from .parse import ParsedFeed, parse_feed
+from .registry import Participant
+from .urls import absolute_http_url
+
+Status = Literal["updated", "unchanged", "failed"]
+MapFn = Callable[[Callable[[Participant], "FeedOutcome"], Iterable[Participant]], Iterator["FeedOutcome"]]
+
+
+@dataclass(frozen=True)
+class FeedOutcome:
+    participant: Participant
+    status: Status
+    new_posts: int = 0
+    changed_posts: int = 0
+    archived: int = 0
+    error: FeedError | None = None
+    moved_to: str | None = None
+
+
+@dataclass(frozen=True)
+class UpdateReport:
+    outcomes: tuple[FeedOutcome, ...]
+
+    def count(self, status: Status) -> int:
+        return sum(1 for o in self.outcomes if o.status == status)
+
+    @property
+    def new_posts(self) -> int:
+        return sum(o.new_posts for o in self.outcomes)
+
+
+def update(
+    config: HubConfig,
+    participants: Iterable[Participant],
+    *,
+    now: dt.datetime | None = None,
+    map_fn: MapFn | None = None,
+) -> UpdateReport:
+    """Fetch every participant's feed into the archive. Feed problems become outcomes."""
+    now = (now or dt.datetime.now(dt.UTC)).replace(microsecond=0)
+    archive = Archive(config.archive)
+    fetcher = Fetcher(config.fetch, config.cache)
+    with archive.lock(), ThreadPoolExecutor(config.fetch.workers) as pool:
+        run = partial(update_participant, archive, fetcher, now)
+        outcomes = tuple((map_fn or pool.map)(run, participants))
+    fetcher.close()
+    return UpdateReport(outcomes)
+
+
+def update_participant(
+    archive: Archive, fetcher: Fetcher, now: dt.datetime, person: Participant
+) -> FeedOutcome:
+    record = _current_record(archive, person)
+    result = fetcher.fetch(person.feed_url, _validators(record.state))
+    new_record, outcome = apply_fetch(record, result, now)
+    archive.save(new_record)
+    return outcome
+
+
+def apply_fetch(
+    record: Record, result: Fetched | NotModified | FeedError, now: dt.datetime
+) -> tuple[Record, FeedOutcome]:
+    """Pure: what one fetch result does to a participant's record."""
+    if isinstance(result, Fetched):
+        parsed = parse_feed(result.body, result.headers, result.final_url)
+        if isinstance(parsed, ParsedFeed):
+            return _ingest(record, result, parsed, now)
+        result = parsed
+    if isinstance(result, NotModified):
+        return _unchanged(record, result)
+    return _failed(record, result, now)
+
+
+def _current_record(archive: Archive, person: Participant) -> Record:
+    record = archive.load(person.id)
+    if record is None:
+        return Record(person)
+    if record.participant.feed_url != person.feed_url:
+        # A new feed address: the old validators describe another document.
+        record = replace(record, state=replace(record.state, etag=None, last_modified=None, body_sha256=None))
+    return replace(record, participant=person)
+
+
+def _validators(state: FeedState) -> Validators:
+    return Validators(state.etag, state.last_modified, state.body_sha256)
+
+
+def _ingest(
+    record: Record, fetched: Fetched, parsed: ParsedFeed, now: dt.datetime
+) -> tuple[Record, FeedOutcome]:
+    incoming = normalize(parsed, now)
+    merged = merge_posts(record.posts, incoming)
+    known = {post.id: post for post in record.posts}
+    new = sum(1 for post in incoming if post.id not in known)
+    changed = sum(1 for post in merged if post.id in known and known[post.id] != post)
+    state = FeedState(
+        etag=fetched.validators.etag,
+        last_modified=fetched.validators.last_modified,
+        body_sha256=fetched.validators.body_sha256,
+        last_success=now,
+        moved_to=fetched.moved_to,
+    )
+    record = replace(record, feed=_feed_info(parsed, record.participant), state=state, posts=merged)
+    outcome = FeedOutcome(record.participant, "updated", new, changed, len(merged), moved_to=fetched.moved_to)
+    return record, outcome
+
+
+def _feed_info(parsed: ParsedFeed, person: Participant) -> FeedInfo:
+    home = absolute_http_url(parsed.home_url, parsed.base_url)
+    return FeedInfo(
+        title=sanitize.plain_text(parsed.title, 120) or None,
+        home_url=home,
+        image_url=absolute_http_url(parsed.image_url, home or parsed.base_url),
+    )
+
+
+def _unchanged(record: Record, result: NotModified) -> tuple[Record, FeedOutcome]:
+    state = replace(record.state, consecutive_failures=0, last_error=None, moved_to=result.moved_to)
+    outcome = FeedOutcome(
+        record.participant, "unchanged", archived=len(record.posts), moved_to=result.moved_to
+    )
+    return replace(record, state=state), outcome
+
+
+def _failed(record: Record, error: FeedError, now: dt.datetime) -> tuple[Record, FeedOutcome]:
+    state = replace(
+        record.state,
+        last_error=LastError(now, error.kind, error.message),
+        consecutive_failures=record.state.consecutive_failures + 1,
+    )
+    outcome = FeedOutcome(record.participant, "failed", archived=len(record.posts), error=error)
+    return replace(record, state=state), outcome

@@ -1,0 +1,133 @@
+"""The participant registry: feeds.opml (OPML 2.0) -> [Participant].
+
+A feed outline needs `type="rss"` (also for Atom and JSON Feed), `text` (the person's name) and
+`xmlUrl`; `htmlUrl` is their blog. Outlines without `xmlUrl` are folders. Hub-specific extras are
+attributes in the hub namespace, e.g. `hub:platform="ghost"` or `hub:id="maya"`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import RegistryError
+from .urls import absolute_http_url, url_key
+
+HUB_NS = "https://course-hub.example/ns/opml/1"
+_ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
+
+
+@dataclass(frozen=True)
+class Participant:
+    id: str
+    name: str
+    feed_url: str
+    blog_url: str | None
+    folder: str | None = None
+    extras: tuple[tuple[str, str], ...] = field(default=())
+
+    def extra(self, key: str) -> str | None:
+        return dict(self.extras).get(key)
+
+
+def load_registry(path: Path) -> tuple[Participant, ...]:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise RegistryError(f"cannot read {path}: {exc.strerror}") from None
+    return parse_opml(data, str(path))
+
+
+def parse_opml(data: bytes, source: str = "feeds.opml") -> tuple[Participant, ...]:
+    if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
+        raise RegistryError(f"{source}: document type declarations are not allowed in OPML")
+    try:
+        root = ET.fromstring(data)  # noqa: S314 - DTDs refused above, so no entity expansion
+    except ET.ParseError as exc:
+        raise RegistryError(f"{source}: not well-formed XML ({exc})") from None
+    body = root.find("body")
+    if root.tag != "opml" or body is None:
+        raise RegistryError(f"{source}: not an OPML document (expected <opml> with a <body>)")
+    participants = [_participant(node, folder, source) for node, folder in _feed_outlines(body)]
+    _check_unique(participants, source)
+    return tuple(participants)
+
+
+def _feed_outlines(parent: ET.Element, folder: str | None = None) -> Iterator[tuple[ET.Element, str | None]]:
+    for node in parent.findall("outline"):
+        if node.get("xmlUrl") is not None:
+            yield node, folder
+        else:
+            yield from _feed_outlines(node, node.get("text") or node.get("title") or folder)
+
+
+def _participant(node: ET.Element, folder: str | None, source: str) -> Participant:
+    name = " ".join((node.get("text") or "").split())
+    raw_url = node.get("xmlUrl", "")
+    where = f"{source}: outline {name or raw_url!r}"
+    if (node.get("type") or "").lower() != "rss":
+        raise RegistryError(f'{where}: type="rss" is required on a feed outline')
+    if not name:
+        raise RegistryError(f"{source}: outline for {raw_url!r} has no text (the participant's name)")
+    feed_url = _http_url(raw_url, "xmlUrl", where)
+    blog = node.get("htmlUrl")
+    extras = _extras(node)
+    return Participant(
+        id=_participant_id(dict(extras).get("id"), name, feed_url, where),
+        name=name,
+        feed_url=feed_url,
+        blog_url=_http_url(blog, "htmlUrl", where) if blog else None,
+        folder=folder,
+        extras=extras,
+    )
+
+
+def _http_url(value: str, attribute: str, where: str) -> str:
+    url = absolute_http_url(value.strip())
+    if url is None:
+        raise RegistryError(f"{where}: {attribute} must be an absolute http(s) URL, got {value!r}")
+    return url
+
+
+def _extras(node: ET.Element) -> tuple[tuple[str, str], ...]:
+    prefix = "{" + HUB_NS + "}"
+    return tuple(
+        sorted((key[len(prefix) :], value) for key, value in node.attrib.items() if key.startswith(prefix))
+    )
+
+
+def _participant_id(explicit: str | None, name: str, feed_url: str, where: str) -> str:
+    if explicit is not None:
+        if not _ID_RE.match(explicit):
+            raise RegistryError(f"{where}: hub:id must be lower-case letters, digits and dashes")
+        return explicit
+    return slugify(name) or "p-" + hashlib.sha256(feed_url.encode()).hexdigest()[:10]
+
+
+def slugify(text: str) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:64].rstrip("-")
+
+
+def _check_unique(participants: list[Participant], source: str) -> None:
+    seen_urls: dict[str, str] = {}
+    seen_ids: dict[str, str] = {}
+    for person in participants:
+        key = url_key(person.feed_url)
+        if key in seen_urls:
+            raise RegistryError(
+                f"{source}: feed {person.feed_url} is registered twice "
+                f"({seen_urls[key]!r} and {person.name!r})"
+            )
+        if person.id in seen_ids:
+            raise RegistryError(
+                f"{source}: {seen_ids[person.id]!r} and {person.name!r} share the id {person.id!r}; "
+                'give one of them a distinct hub:id="..."'
+            )
+        seen_urls[key] = person.name
+        seen_ids[person.id] = person.name

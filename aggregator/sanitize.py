@@ -1,0 +1,157 @@
+"""Untrusted HTML -> safe HTML, and untrusted text -> safe plain text.
+
+The only module that imports the sanitizer. Feed HTML passes through here once, on its way into
+the archive; everything downstream treats the result as safe. The rules are an allowlist: tags
+and attributes not named here are dropped, every URL is made absolute and must be http(s).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from functools import partial
+from html.parser import HTMLParser
+
+import nh3
+
+from .urls import absolute_http_url
+
+BODY_TAGS = frozenset(
+    {
+        *("a", "abbr", "b", "blockquote", "br", "cite", "code", "dd", "del", "dl", "dt", "em"),
+        *("figcaption", "figure", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "ins", "kbd"),
+        *("li", "mark", "ol", "p", "pre", "q", "s", "small", "strong", "sub", "sup", "table"),
+        *("tbody", "td", "tfoot", "th", "thead", "tr", "u", "ul"),
+    }
+)
+EXCERPT_TAGS = frozenset(
+    {"a", "abbr", "b", "blockquote", "br", "code", "del", "em", "i", "li", "mark", "ol", "p", "q"}
+    | {"s", "strong", "sub", "sup", "u", "ul"}
+)
+ATTRIBUTES = {
+    "a": {"href", "title"},
+    "abbr": {"title"},
+    "img": {"src", "alt", "title", "width", "height"},
+    "ol": {"start"},
+    "td": {"colspan", "rowspan"},
+    "th": {"colspan", "rowspan", "scope"},
+}
+URL_ATTRIBUTES = frozenset({"href", "src"})
+LINK_REL = "ugc nofollow noopener noreferrer"
+DROP_WITH_CONTENT = {"script", "style", "template", "noscript", "iframe", "object", "embed", "svg", "math"}
+# Bidirectional overrides and invisible characters garble our layout; control characters are noise.
+_INVISIBLE = re.compile(
+    "[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufeff]"
+)
+_DIMENSION = re.compile(r"^\d{1,4}$")
+_EMPTY_ELEMENT = re.compile(r"<(p|li|ul|ol|blockquote|em|strong|b|i|a)(?: [^>]*)?>(?:\s|<br>)*</\1>")
+
+
+def clean_html(fragment: str, base_url: str | None = None) -> str:
+    """Sanitize a post body: allowlisted tags, absolute http(s) URLs, rel on every link."""
+    return _clean(fragment, BODY_TAGS, base_url)
+
+
+def clean_excerpt_source(fragment: str, base_url: str | None = None) -> str:
+    """Like `clean_html`, but only the inline and paragraph tags that suit a short excerpt."""
+    return _clean(fragment, EXCERPT_TAGS, base_url)
+
+
+def _clean(fragment: str, tags: frozenset[str], base_url: str | None) -> str:
+    return str(
+        nh3.clean(
+            _INVISIBLE.sub("", fragment),
+            tags=set(tags),
+            clean_content_tags=DROP_WITH_CONTENT - tags,
+            attributes={tag: attrs for tag, attrs in ATTRIBUTES.items() if tag in tags},
+            attribute_filter=partial(_filter_attribute, base_url),
+            url_schemes={"http", "https", "mailto"},
+            link_rel=LINK_REL,
+            set_tag_attribute_values={"img": {"loading": "lazy", "decoding": "async"}},
+        )
+    )
+
+
+def _filter_attribute(base_url: str | None, tag: str, attribute: str, value: str) -> str | None:
+    if attribute in URL_ATTRIBUTES:
+        if tag == "a" and value.strip().lower().startswith("mailto:"):
+            return value
+        return absolute_http_url(value, base_url)
+    if attribute in ("width", "height"):
+        return value if _DIMENSION.match(value.strip()) else None
+    return value
+
+
+def plain_text(value: str | None, limit: int, *, is_html: bool = True) -> str:
+    """Markup stripped, entities decoded, invisible characters removed, length capped at a word."""
+    if not value:
+        return ""
+    text = html.unescape(nh3.clean(value, tags=set())) if is_html else value
+    text = " ".join(_INVISIBLE.sub("", text).split())
+    return shorten(text, limit)
+
+
+def shorten(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    if " " in cut[limit // 2 :]:
+        cut = cut.rsplit(" ", 1)[0]
+    return cut.rstrip(" ,;:.-") + "…"
+
+
+def excerpt(fragment: str, words: int = 60) -> str:
+    """The first `words` words of sanitized HTML; never cuts a word or leaves a tag open."""
+    truncator = _Truncator(words)
+    truncator.feed(fragment)
+    truncator.close()
+    text = truncator.result()
+    while (emptied := _EMPTY_ELEMENT.sub("", text)) != text:
+        text = emptied
+    return text.strip()
+
+
+class _Truncator(HTMLParser):
+    VOID = frozenset({"br", "img", "hr"})
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(convert_charrefs=True)
+        self.left = limit
+        self.out: list[str] = []
+        self.open: list[str] = []
+        self.cut = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if self.left > 0:
+            self.out.append(self.get_starttag_text() or "")
+            if tag not in self.VOID:
+                self.open.append(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        if self.left > 0 and tag in self.open:
+            while self.open:
+                closed = self.open.pop()
+                self.out.append(f"</{closed}>")
+                if closed == tag:
+                    break
+
+    def handle_data(self, data: str) -> None:
+        if self.left <= 0:
+            self.cut = self.cut or bool(data.strip())
+            return
+        pieces = re.split(r"(\s+)", data)
+        kept: list[str] = []
+        for piece in pieces:
+            if piece and not piece.isspace():
+                if self.left == 0:
+                    self.cut = True
+                    break
+                self.left -= 1
+            kept.append(piece)
+        self.out.append(html.escape("".join(kept).rstrip() if self.cut else "".join(kept), quote=False))
+
+    def result(self) -> str:
+        if self.cut:
+            self.out.append("…")
+        self.out.extend(f"</{tag}>" for tag in reversed(self.open))
+        return "".join(self.out).strip()

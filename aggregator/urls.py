@@ -1,0 +1,34 @@
+"""URL rules shared by every stage: only absolute http(s) URLs ever leave the aggregator."""
+
+from __future__ import annotations
+
+from urllib.parse import urljoin, urlsplit, urlunsplit
+
+SCHEMES = ("http", "https")
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def absolute_http_url(value: str | None, base: str | None = None) -> str | None:
+    """Resolve `value` against `base`; return it only if it is an absolute http(s) URL."""
+    if not value:
+        return None
+    value = "".join(value.split())  # browsers drop whitespace inside URLs; so do we
+    try:
+        resolved = urljoin(base, value) if base else value
+        parts = urlsplit(resolved)
+        parts.port  # noqa: B018 - raises ValueError on a garbage port
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in SCHEMES or not parts.hostname:
+        return None
+    return urlunsplit(parts._replace(scheme=parts.scheme.lower()))
+
+
+def url_key(url: str) -> str:
+    """A comparison key: case-insensitive scheme and host, no default port, no fragment."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    host = (parts.hostname or "").lower()
+    port = parts.port
+    netloc = host if port in (None, DEFAULT_PORTS.get(scheme)) else f"{host}:{port}"
+    return urlunsplit((scheme, netloc, parts.path or "/", parts.query, ""))
