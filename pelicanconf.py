@@ -1,0 +1,52 @@
+"""Site and course settings for the demo course, "Learning in the Open".
+
+To run your own course, change SITENAME and the HUB dict below, then replace content/ and
+feeds.opml. Every HUB setting is explained in the README ("Settings").
+"""
+
+AUTHOR = "Learning in the Open facilitators"
+SITENAME = "Learning in the Open"
+SITESUBTITLE = "A six-week open course on connected learning: learning with and from each other, in public."
+SITEURL = ""
+RELATIVE_URLS = True
+
+PATH = "content"
+PAGE_PATHS = ["pages", "weeks"]
+ARTICLE_PATHS = ["articles"]
+STATIC_PATHS: list[str] = []
+TIMEZONE = "Europe/London"
+DEFAULT_LANG = "en"
+
+THEME = "themes/commons"
+PLUGIN_PATHS = ["plugins"]
+PLUGINS = ["cohort"]
+# Autoescape on: feed titles can contain literal <script>. Only sanitized HTML is marked safe.
+JINJA_ENVIRONMENT = {
+    "trim_blocks": True,
+    "lstrip_blocks": True,
+    "autoescape": True,
+    "extensions": ["jinja2.ext.do"],
+}
+
+PAGE_URL = "{slug}/"
+PAGE_SAVE_AS = "{slug}/index.html"
+DIRECT_TEMPLATES = ["index"]
+TAGS_SAVE_AS = CATEGORIES_SAVE_AS = AUTHORS_SAVE_AS = ARCHIVES_SAVE_AS = ""
+TAG_SAVE_AS = CATEGORY_SAVE_AS = AUTHOR_SAVE_AS = ""
+FEED_ALL_ATOM = CATEGORY_FEED_ATOM = TRANSLATION_FEED_ATOM = None
+AUTHOR_FEED_ATOM = AUTHOR_FEED_RSS = None
+
+HUB = {
+    # The course calendar. Week 1 starts at midnight, course time, on this Monday.
+    "course_start": "2026-09-07",
+    "course_weeks": 6,
+    "course_timezone": "Europe/London",
+    # Only posts carrying this tag appear (case-insensitive, a leading # ignored). None shows all.
+    "course_tag": "openlearning26",
+    "opml": "feeds.opml",
+    "archive": "archive",
+    "cache": "cache",
+    # The demo cohort is served from this machine (see demo/). A real course removes this line:
+    # by default the hub refuses loopback and private addresses.
+    "allow_private": ["127.0.0.1"],
+}

@@ -1,0 +1,64 @@
+"""invoke tasks: thin wrappers that call the aggregator, Pelican and pytest. No logic lives here."""
+
+from __future__ import annotations
+
+import sys
+
+from invoke import Context, task
+
+PY = sys.executable
+
+
+@task
+def update(c: Context, allow_private: str = "") -> None:
+    """Fetch every feed of feeds.opml into archive/."""
+    extra = f" --allow-private {allow_private}" if allow_private else ""
+    c.run(f"{PY} -m aggregator update{extra}", pty=False)
+
+
+@task
+def status(c: Context) -> None:
+    """Show each participant's feed health."""
+    c.run(f"{PY} -m aggregator status")
+
+
+@task
+def export(c: Context) -> None:
+    """Print every archived post as JSON."""
+    c.run(f"{PY} -m aggregator export")
+
+
+@task
+def build(c: Context, settings: str = "pelicanconf.py", offline: bool = False) -> None:
+    """Update the archive (unless --offline) and build the site into output/."""
+    env = {"HUB_OFFLINE": "1"} if offline else {}
+    c.run(f"{PY} -m pelican content -s {settings} -o output --fatal errors", env=env)
+
+
+@task
+def demo(c: Context) -> None:
+    """Build the demo hub, fetching the demo cohort's feeds from a server on 127.0.0.1."""
+    from demo.farm import serving
+
+    with serving():
+        build(c)
+
+
+@task
+def serve(c: Context, port: int = 8000) -> None:
+    """Serve output/ on http://127.0.0.1:PORT/."""
+    c.run(f"{PY} -m http.server {port} --bind 127.0.0.1 --directory output")
+
+
+@task
+def test(c: Context) -> None:
+    """Run the whole test suite."""
+    c.run(f"{PY} -m pytest")
+
+
+@task
+def lint(c: Context) -> None:
+    """ruff (lint and format) and mypy (strict, on aggregator/)."""
+    c.run(f"{PY} -m ruff check .")
+    c.run(f"{PY} -m ruff format --check .")
+    c.run(f"{PY} -m mypy")
