@@ -1,0 +1,89 @@
+"""A real HTTP server on 127.0.0.1 for the tests, programmable per path.
+
+Each route answers with a `Reply` (or a function of the request that returns one). Every request
+is recorded with its headers, so tests can assert what the client actually sent.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+
+@dataclass
+class Reply:
+    status: int = 200
+    body: bytes = b""
+    headers: dict[str, str] = field(default_factory=dict)
+    delay: float = 0.0  # seconds to wait before answering
+    etag: bool = True  # send an ETag and honour If-None-Match with 304
+
+
+@dataclass(frozen=True)
+class Request:
+    path: str
+    headers: dict[str, str]
+
+
+Route = Reply | Callable[[Request], Reply]
+
+
+class LoopbackServer:
+    def __init__(self) -> None:
+        self.routes: dict[str, Route] = {}
+        self.requests: list[Request] = []
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+
+    @property
+    def port(self) -> int:
+        return int(self._server.server_address[1])
+
+    def url(self, path: str, host: str = "127.0.0.1") -> str:
+        return f"http://{host}:{self.port}{path}"
+
+    def requests_to(self, path: str) -> list[Request]:
+        return [r for r in self.requests if r.path == path]
+
+    def close(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    def _handler_class(self) -> type[BaseHTTPRequestHandler]:
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_GET(self) -> None:
+                request = Request(self.path, {k.lower(): v for k, v in self.headers.items()})
+                server.requests.append(request)
+                route = server.routes.get(self.path, Reply(404, b"<html><body>Not found</body></html>"))
+                reply = route(request) if callable(route) else route
+                time.sleep(reply.delay)
+                self._answer(request, reply)
+
+            def _answer(self, request: Request, reply: Reply) -> None:
+                headers = dict(reply.headers)
+                status, body = reply.status, reply.body
+                if reply.etag and status == 200:
+                    headers["ETag"] = '"' + hashlib.sha256(body).hexdigest()[:16] + '"'
+                    if request.headers.get("if-none-match") == headers["ETag"]:
+                        status, body = 304, b""
+                self.send_response(status)
+                for key, value in headers.items():
+                    self.send_header(key, value)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+                pass
+
+        return Handler

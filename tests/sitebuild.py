@@ -1,0 +1,45 @@
+"""Build the real site with real Pelican into a temporary folder."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import ROOT
+
+SETTINGS = """
+import sys
+sys.path.insert(0, {root!r})
+from pelicanconf import *
+PATH = {root!r} + "/content"
+THEME = {root!r} + "/themes/commons"
+PLUGIN_PATHS = [{root!r} + "/plugins"]
+HUB = {{**HUB, "opml": {opml!r}, "archive": {archive!r}, "cache": "", **{overrides!r}}}
+"""
+
+
+def write_opml(path: Path, feeds: list[tuple[str, str, str]]) -> Path:
+    """feeds: (name, feed URL, blog URL)."""
+    outlines = "\n".join(
+        f'    <outline type="rss" text="{name}" xmlUrl="{url}" htmlUrl="{blog}"/>' for name, url, blog in feeds
+    )
+    path.write_text(
+        f'<?xml version="1.0" encoding="UTF-8"?>\n<opml version="2.0">\n  <head><title>t</title></head>\n'
+        f"  <body>\n{outlines}\n  </body>\n</opml>\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+def build(tmp: Path, opml: Path, *, offline: bool = False, **overrides: object) -> subprocess.CompletedProcess[str]:
+    settings = tmp / "settings.py"
+    settings.write_text(
+        SETTINGS.format(root=str(ROOT), opml=str(opml), archive=str(tmp / "archive"), overrides=overrides),
+        encoding="utf-8",
+    )
+    env = {**os.environ, "HUB_OFFLINE": "1" if offline else "", "COLUMNS": "400"}
+    command = [sys.executable, "-m", "pelican", str(ROOT / "content"), "-s", str(settings)]
+    command += ["-o", str(tmp / "output"), "--fatal", "errors"]
+    return subprocess.run(command, cwd=tmp, env=env, capture_output=True, text=True, timeout=120, check=False)

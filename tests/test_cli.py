@@ -1,0 +1,109 @@
+"""python -m aggregator update|status|export, run as a real process against a loopback server."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import DATA, ROOT
+from tests.loopback import LoopbackServer, Reply
+from tests.sitebuild import write_opml
+
+
+def aggregator(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "aggregator", *args], cwd=cwd, capture_output=True, text=True, timeout=60, check=False,
+        env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
+    )
+
+
+@pytest.fixture
+def project(server: LoopbackServer, tmp_path: Path) -> Path:
+    server.routes["/ada.rss"] = Reply(body=(DATA / "ada.rss").read_bytes(), headers={"Content-Type": "application/rss+xml"})
+    server.routes["/ben.json"] = Reply(body=(DATA / "ben.json").read_bytes())
+    server.routes["/cleo.xml"] = Reply(404, b"<html>Not found</html>")
+    write_opml(
+        tmp_path / "feeds.opml",
+        [
+            ("Ada Lovelace", server.url("/ada.rss"), "https://ada.example/"),
+            ("Ben Okri", server.url("/ben.json"), "https://ben.example/"),
+            ("Cleo Moved", server.url("/cleo.xml"), "https://cleo.example/"),
+        ],
+    )
+    (tmp_path / "pelicanconf.py").write_text(
+        'HUB = {"course_start": "2026-09-07", "course_weeks": 6, "course_timezone": "Europe/London",\n'
+        '       "course_tag": "openlearning26", "cache": ""}\n'
+    )
+    return tmp_path
+
+
+def test_update_reports_each_participant_and_exits_0_despite_failures(project: Path) -> None:
+    result = aggregator("update", "--allow-private", "127.0.0.1", cwd=project)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == "updated    Ada Lovelace  3 new, 0 changed, 3 archived"
+    assert lines[1] == "updated    Ben Okri      1 new, 0 changed, 1 archived"
+    assert lines[2].startswith("failed     Cleo Moved    HTTP 404 Not Found (http://127.0.0.1:")
+    assert lines[3] == "3 feeds: 2 updated, 0 unchanged, 1 failed; 4 new posts"
+    assert sorted(p.name for p in (project / "archive").glob("*.json")) == ["ada-lovelace.json", "ben-okri.json", "cleo-moved.json"]
+
+
+def test_update_twice_is_conditional_and_leaves_the_archive_byte_identical(project: Path, server: LoopbackServer) -> None:
+    aggregator("update", "--allow-private", cwd=project)
+    before = {p.name: p.read_bytes() for p in (project / "archive").glob("*.json")}
+    second = aggregator("update", "--allow-private", cwd=project)
+    assert "unchanged  Ada Lovelace  not modified, 3 archived" in second.stdout
+    assert server.requests_to("/ada.rss")[1].headers["if-none-match"].startswith('"')
+    assert server.requests_to("/ben.json")[1].headers["if-none-match"].startswith('"')
+    after = {p.name: p.read_bytes() for p in (project / "archive").glob("*.json")}
+    assert {k: v for k, v in after.items() if k != "cleo-moved.json"} == {k: v for k, v in before.items() if k != "cleo-moved.json"}
+
+
+def test_private_addresses_are_refused_without_the_flag(project: Path) -> None:
+    result = aggregator("update", cwd=project)
+    assert result.returncode == 0
+    assert "refused to connect to 127.0.0.1" in result.stdout
+    assert result.stdout.splitlines()[-1] == "3 feeds: 0 updated, 0 unchanged, 3 failed; 0 new posts"
+
+
+def test_status_table(project: Path) -> None:
+    aggregator("update", "--allow-private", "127.0.0.1", cwd=project)
+    lines = aggregator("status", cwd=project).stdout.splitlines()
+    assert lines[0].split() == ["participant", "feed", "last", "success", "last", "error", "failures", "posts"]
+    ada, _, cleo = lines[1:]
+    assert ada.startswith("Ada Lovelace") and ada.split()[-2:] == ["0", "3"]
+    assert "HTTP 404 Not Found" in cleo and cleo.split()[-2:] == ["1", "0"] and "never" in cleo
+
+
+def test_export_is_a_json_array_of_posts(project: Path) -> None:
+    aggregator("update", "--allow-private", "127.0.0.1", cwd=project)
+    posts = json.loads(aggregator("export", cwd=project).stdout)
+    by_url = {p["url"]: p for p in posts}
+    assert len(posts) == 4
+    sunday = by_url["https://ada.example/2026/09/13/sunday-night/"]
+    assert set(sunday) >= {"participant", "feed_url", "id", "title", "url", "published", "week", "tags", "excerpt_html"}
+    assert (sunday["participant"], sunday["published"], sunday["week"], sunday["shown"]) == ("Ada Lovelace", "2026-09-13T22:30:00Z", 1, True)
+    assert by_url["https://ada.example/2026/09/30/networks/"]["week"] == 2
+    assert by_url["https://ada.example/2026/09/15/sourdough/"]["shown"] is False
+    assert "<script" not in sunday["excerpt_html"]
+
+
+@pytest.mark.parametrize(
+    ("opml", "settings", "code", "message"),
+    [
+        ('<opml version="2.0"><body><outline text="A" type="rss" xmlUrl="file:///etc/passwd"/></body></opml>', None, 4, "xmlUrl must be an absolute http(s) URL"),
+        (None, 'HUB = {"course_start": "2026-09-08", "course_weeks": 6, "course_timezone": "UTC"}\n', 3, "HUB['course_start'] must be the Monday"),
+    ],
+)
+def test_configuration_and_registry_errors_exit_non_zero(project: Path, opml: str | None, settings: str | None, code: int, message: str) -> None:
+    if opml:
+        (project / "feeds.opml").write_text(opml)
+    if settings:
+        (project / "pelicanconf.py").write_text(settings)
+    result = aggregator("update", cwd=project)
+    assert result.returncode == code
+    assert message in result.stderr

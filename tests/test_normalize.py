@@ -1,0 +1,138 @@
+"""normalize and sanitize: what goes into the archive is safe, absolute and stable."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from aggregator import sanitize
+from aggregator.normalize import normalize, normalize_entry, post_id
+from aggregator.parse import ParsedFeed, RawEntry, parse_feed
+from aggregator.urls import absolute_http_url
+from tests.conftest import CORPUS
+from tests.htmlcheck import script_capable
+
+NOW = dt.datetime(2026, 11, 29, 12, 0, tzinfo=dt.UTC)
+ALL_FEEDS = sorted((CORPUS / "feeds").iterdir()) + sorted((CORPUS / "broken").iterdir())
+URL_ATTRIBUTE = re.compile(r'\s(?:href|src)="([^"]*)"')
+
+
+def entry(**fields: object) -> RawEntry:
+    base: dict[str, object] = dict(
+        guid=None, link=None, title=None, title_is_html=False, content_html=None, summary_html=None,
+        published=None, updated=None, tags=(), author=None,
+    )
+    return RawEntry(**{**base, **fields})  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("path", ALL_FEEDS, ids=lambda p: p.name)
+def test_corpus_entries_become_posts_with_absolute_backlinks(path: Path) -> None:
+    base = "https://feeds.example/" + path.name
+    parsed = parse_feed(path.read_bytes(), {}, base)
+    assert isinstance(parsed, ParsedFeed)
+    posts = {post.id: post for post in normalize(parsed, NOW)}
+    assert posts
+    for item in parsed.entries:
+        link = absolute_http_url(item.link, base)
+        if link:
+            assert posts[post_id(item, link)].url == link
+    for post in posts.values():
+        assert post.url is None or post.url.startswith(("http://", "https://"))
+        assert post.title and len(post.title) <= 200
+        assert post.published.tzinfo == dt.UTC
+        for url in URL_ATTRIBUTE.findall(post.content_html + post.excerpt_html):
+            assert url.startswith(("http://", "https://", "mailto:")), url
+        assert script_capable(post.content_html) == []
+        assert script_capable(post.excerpt_html) == []
+
+
+def test_relative_links_in_content_become_absolute() -> None:
+    parsed = parse_feed((CORPUS / "feeds" / "feedrs__atom_xml_base.xml").read_bytes(), {}, "https://feeds.example/x")
+    assert isinstance(parsed, ParsedFeed)
+    (post,) = normalize(parsed, NOW)
+    assert 'src="https://numi.st/post/2022/travel-uke/IMG_1232.jpeg"' in post.content_html
+
+
+def test_stable_ids_guid_then_link_then_hash() -> None:
+    assert post_id(entry(guid=" tag:a,2026:1 ", link="https://a.example/1"), "https://a.example/1") == "tag:a,2026:1"
+    assert post_id(entry(link="https://a.example/1"), "https://a.example/1") == "https://a.example/1"
+    hashed = post_id(entry(title="Hi", content_html="<p>x</p>"), None)
+    assert hashed.startswith("sha256:") and hashed == post_id(entry(title="Hi", content_html="<p>x</p>"), None)
+
+
+def test_dates_published_else_updated_else_first_seen() -> None:
+    published = dt.datetime(2026, 9, 8, tzinfo=dt.UTC)
+    updated = dt.datetime(2026, 9, 9, tzinfo=dt.UTC)
+    assert normalize_entry(entry(published=published, updated=updated), "https://a.example/", NOW).published == published
+    post = normalize_entry(entry(updated=updated), "https://a.example/", NOW)
+    assert (post.published, post.date_source) == (updated, "updated")
+    post = normalize_entry(entry(), "https://a.example/", NOW)
+    assert (post.published, post.date_source, post.first_seen) == (NOW, "first-seen", NOW)
+
+
+def test_unsafe_links_are_dropped_and_titles_are_plain_text() -> None:
+    post = normalize_entry(
+        entry(link="javascript:alert(1)", title="<b>Bold</b> &amp; \u202eevil\u200b", title_is_html=True,
+              content_html='<p onclick="x()">Hi <a href="data:text/html,x">there</a> <img src="/a.png"></p>'),
+        "https://blog.example/feed",
+        NOW,
+    )
+    assert post.url is None
+    assert post.title == "Bold & evil"
+    assert post.content_html == (
+        '<p>Hi <a rel="ugc nofollow noopener noreferrer">there</a> '
+        '<img src="https://blog.example/a.png" loading="lazy" decoding="async"></p>'
+    )
+
+
+def test_untitled_micro_posts_take_their_first_words() -> None:
+    post = normalize_entry(entry(content_html="<p>Just finished the <b>week 2</b> reading &amp; loved it</p>"), "https://a.example/", NOW)
+    assert post.title == "Just finished the week 2 reading & loved it"
+
+
+class _Balance(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.stack: list[str] = []
+        self.words = 0
+
+    def handle_starttag(self, tag: str, attrs: object) -> None:
+        if tag not in ("br", "img", "hr"):
+            self.stack.append(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        assert self.stack.pop() == tag
+
+    def handle_data(self, data: str) -> None:
+        self.words += len(data.split())
+
+
+def test_excerpt_keeps_about_60_whole_words_and_closes_every_tag() -> None:
+    words = [f"word{i}" for i in range(200)]
+    html = f"<p>{' '.join(words[:50])}</p><p><a href='https://x.example/'><em>{' '.join(words[50:90])}</em></a></p><p>{' '.join(words[90:])}</p>"
+    excerpt = sanitize.excerpt(sanitize.clean_excerpt_source(html), 60)
+    checker = _Balance()
+    checker.feed(excerpt)
+    assert checker.stack == []
+    assert checker.words == 60  # the ellipsis sticks to the last word
+    assert excerpt.endswith("word59…</em></a></p>")
+    assert "word60" not in excerpt
+
+
+def test_short_text_has_no_ellipsis_and_empty_paragraphs_go() -> None:
+    assert sanitize.excerpt("<p>Short and sweet.</p><p></p>", 60) == "<p>Short and sweet.</p>"
+    assert sanitize.excerpt("<p>a &amp; b &lt;c&gt;</p>", 60) == "<p>a &amp; b &lt;c&gt;</p>"
+
+
+def test_excerpt_drops_images_and_headings_tags_but_keeps_text() -> None:
+    source = sanitize.clean_excerpt_source('<h2>Intro</h2><img src="https://x.example/a.png"><p>Body</p>')
+    assert sanitize.excerpt(source) == "Intro<p>Body</p>"
+
+
+def test_plain_text_caps_at_a_word() -> None:
+    assert sanitize.plain_text("one two three four five", 12) == "one two…"
+    assert sanitize.plain_text("x" * 30, 10) == "x" * 9 + "…"

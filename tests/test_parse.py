@@ -1,0 +1,91 @@
+"""parse: bytes -> ParsedFeed, against every real-world feed of the shared corpus."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from aggregator.errors import NotAFeedError
+from aggregator.parse import MAX_ENTRIES, ParsedFeed, parse_feed
+from tests.conftest import CORPUS, DATA
+
+CORPUS_FEEDS = sorted((CORPUS / "feeds").iterdir())
+BASE = "https://feeds.example/"
+
+
+def parse_file(path: Path) -> ParsedFeed:
+    result = parse_feed(path.read_bytes(), {}, BASE + path.name)
+    assert isinstance(result, ParsedFeed), result
+    return result
+
+
+def test_the_corpus_is_there() -> None:
+    assert len(CORPUS_FEEDS) >= 40
+
+
+@pytest.mark.parametrize("path", CORPUS_FEEDS, ids=lambda p: p.name)
+def test_every_corpus_feed_parses_with_entries(path: Path) -> None:
+    feed = parse_file(path)
+    assert feed.entries, "no entries"
+    assert feed.format
+
+
+def test_json_feed_1_1() -> None:
+    feed = parse_file(CORPUS / "feeds" / "feedrs__jsonfeed_elastic_1.1.json")
+    assert feed.format == "json1.1"
+    assert len(feed.entries) == 3
+    first = feed.entries[0]
+    assert first.title == "InfluxDB vs. Graphite for Time Series Data & Metrics Benchmark"
+    assert first.published == dt.datetime(2019, 5, 31, 19, 17, 58, tzinfo=dt.UTC)  # RFC 822 in JSON, read anyway
+
+
+def test_json_feed_1_0_with_html_content() -> None:
+    feed = parse_file(CORPUS / "feeds" / "feedjira__json_feed.json")
+    assert feed.format == "json1"
+    assert len(feed.entries) == 20
+    assert all(e.content_html for e in feed.entries)
+
+
+def test_rss_dates_are_utc_and_tags_are_kept() -> None:
+    feed = parse_file(DATA / "ada.rss")
+    first = feed.entries[0]
+    assert first.published == dt.datetime(2026, 9, 30, 9, 0, tzinfo=dt.UTC)  # newest first
+    assert first.tags == ("#openlearning26", "Week 2")
+    assert feed.title == "Ada thinks aloud"
+
+
+def test_xml_base_resolves_links() -> None:
+    feed = parse_file(CORPUS / "feeds" / "feedrs__atom_xml_base.xml")
+    assert feed.entries[0].link == "https://numi.st/post/2022/travel-uke"
+
+
+def test_an_html_page_is_not_a_feed() -> None:
+    result = parse_feed(b"<!DOCTYPE html><html><head><title>My blog</title></head><body>Hi</body></html>", {}, BASE)
+    assert isinstance(result, NotAFeedError)
+    assert result.message == "the address serves an HTML page, not a feed (is it the blog's home page?)"
+
+
+def test_json_that_is_not_a_json_feed() -> None:
+    result = parse_feed(b'{"hello": "world"}', {"content-type": "application/json"}, BASE)
+    assert isinstance(result, NotAFeedError)
+    assert result.message == "JSON, but not a JSON Feed (no jsonfeed.org version)"
+
+
+def test_entity_declarations_are_refused_before_parsing() -> None:
+    laughs = b'<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;">]><rss version="2.0"><channel><title>&b;</title></channel></rss>'
+    result = parse_feed(laughs, {}, BASE)
+    assert isinstance(result, NotAFeedError)
+    assert "declares XML entities" in result.message
+
+
+def test_entries_are_capped_newest_first() -> None:
+    items = "".join(
+        f"<item><title>p{i}</title><link>https://b.example/{i}</link><pubDate>{dt.datetime(2026, 1, 1, tzinfo=dt.UTC) + dt.timedelta(hours=i):%a, %d %b %Y %H:%M:%S +0000}</pubDate></item>"
+        for i in range(MAX_ENTRIES + 50)
+    )
+    feed = parse_feed(f'<rss version="2.0"><channel><title>t</title>{items}</channel></rss>'.encode(), {}, BASE)
+    assert isinstance(feed, ParsedFeed)
+    assert len(feed.entries) == MAX_ENTRIES
+    assert feed.entries[0].title == f"p{MAX_ENTRIES + 49}"

@@ -1,0 +1,69 @@
+"""registry: feeds.opml -> participants, with clear errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from aggregator.errors import RegistryError
+from aggregator.registry import HUB_NS, load_registry, parse_opml, slugify
+
+
+def opml(body: str) -> bytes:
+    return f'<?xml version="1.0"?><opml version="2.0" xmlns:hub="{HUB_NS}"><head/><body>{body}</body></opml>'.encode()
+
+
+def test_folders_extras_and_defaults() -> None:
+    people = parse_opml(
+        opml(
+            '<outline text="Facilitators">'
+            '<outline type="rss" text="Maya  Okafor" xmlUrl="https://maya.example/feed/" htmlUrl="https://maya.example/" hub:platform="wordpress"/>'
+            "</outline>"
+            '<outline type="RSS" text="Zoë Ñúñez" xmlUrl="http://zoe.example/atom.xml" hub:id="zoe"/>'
+        )
+    )
+    maya, zoe = people
+    assert (maya.id, maya.name, maya.folder, maya.blog_url) == ("maya-okafor", "Maya Okafor", "Facilitators", "https://maya.example/")
+    assert maya.extra("platform") == "wordpress"
+    assert (zoe.id, zoe.folder, zoe.blog_url, zoe.feed_url) == ("zoe", None, None, "http://zoe.example/atom.xml")
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ('<outline text="A" xmlUrl="https://a.example/feed"/>', 'type="rss" is required'),
+        ('<outline type="rss" xmlUrl="https://a.example/feed"/>', "has no text"),
+        ('<outline type="rss" text="A" xmlUrl="ftp://a.example/feed"/>', "xmlUrl must be an absolute http(s) URL"),
+        ('<outline type="rss" text="A" xmlUrl="/feed.xml"/>', "xmlUrl must be an absolute http(s) URL"),
+        ('<outline type="rss" text="A" xmlUrl="https://a.example/f" htmlUrl="javascript:alert(1)"/>', "htmlUrl must be"),
+        (
+            '<outline type="rss" text="A" xmlUrl="https://a.example/feed"/><outline type="rss" text="B" xmlUrl="HTTPS://A.example:443/feed"/>',
+            "registered twice ('A' and 'B')",
+        ),
+        (
+            '<outline type="rss" text="Sam Lee" xmlUrl="https://a.example/feed"/><outline type="rss" text="Sam  Lee" xmlUrl="https://b.example/feed"/>',
+            "share the id 'sam-lee'",
+        ),
+        ('<outline type="rss" text="A" xmlUrl="https://a.example/f" hub:id="Not OK"/>', "hub:id must be"),
+    ],
+)
+def test_invalid_outlines_are_clear_errors(body: str, message: str) -> None:
+    with pytest.raises(RegistryError, match=None) as caught:
+        parse_opml(opml(body))
+    assert message in str(caught.value)
+
+
+def test_not_opml_and_entity_declarations_are_refused(tmp_path: Path) -> None:
+    with pytest.raises(RegistryError, match="not an OPML document"):
+        parse_opml(b"<rss/>")
+    with pytest.raises(RegistryError, match="not well-formed XML"):
+        parse_opml(b"<opml><body>")
+    with pytest.raises(RegistryError, match="document type declarations are not allowed"):
+        parse_opml(b'<!DOCTYPE x [<!ENTITY a "b">]><opml><body/></opml>')
+    with pytest.raises(RegistryError, match="cannot read"):
+        load_registry(tmp_path / "missing.opml")
+
+
+def test_slugify_folds_accents() -> None:
+    assert slugify("Şebnem Çelik-Ünal") == "sebnem-celik-unal"

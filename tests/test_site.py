@@ -1,0 +1,46 @@
+"""The whole site, built by real Pelican runs into a temporary folder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import html5lib
+
+from tests.conftest import DATA
+from tests.loopback import LoopbackServer, Reply
+from tests.sitebuild import build, write_opml
+
+
+def links(page: Path) -> list[str]:
+    document = html5lib.parse(page.read_text(encoding="utf-8"), namespaceHTMLElements=False)
+    return [a.get("href") for a in document.iter("a")]
+
+
+def test_build_with_a_broken_feed_succeeds_and_week_pages_hold_backlinks(server: LoopbackServer, tmp_path: Path) -> None:
+    server.routes["/ada.rss"] = Reply(body=(DATA / "ada.rss").read_bytes(), headers={"Content-Type": "application/rss+xml"})
+    server.routes["/ben.json"] = Reply(body=(DATA / "ben.json").read_bytes(), headers={"Content-Type": "application/feed+json"})
+    server.routes["/broken.xml"] = Reply(500, b"<html><body>Internal Server Error</body></html>")
+    opml = write_opml(
+        tmp_path / "feeds.opml",
+        [
+            ("Ada Lovelace", server.url("/ada.rss"), "https://ada.example/"),
+            ("Ben Okri", server.url("/ben.json"), "https://ben.example/"),
+            ("Cleo Broken", server.url("/broken.xml"), "https://cleo.example/"),
+        ],
+    )
+    result = build(tmp_path, opml)
+    assert result.returncode == 0, result.stderr + result.stdout
+    assert "HTTP 500 Internal Server Error" in result.stdout + result.stderr
+
+    output = tmp_path / "output"
+    week1 = links(output / "cohort" / "week-1" / "index.html")
+    week2 = links(output / "cohort" / "week-2" / "index.html")
+    assert "https://ada.example/2026/09/13/sunday-night/" in week1  # 23:30 local, Sunday of week 1
+    assert "https://ben.example/2026/09/14/hello" in week2  # 00:10 local, Monday of week 2
+    assert "https://ada.example/2026/09/30/networks/" in week2  # dated week 4, tagged Week 2
+    assert "https://ben.example/" in week2  # the participant's name links to their blog
+    every_page = " ".join(p.read_text(encoding="utf-8") for p in output.rglob("*.html"))
+    assert "sourdough" not in every_page  # not tagged for the course
+    assert "<script>alert" not in every_page
+    assert "../../weeks/week-2/" in week2  # the cohort page links back to the course week
+    assert "../../cohort/week-2/" in links(output / "weeks" / "week-2" / "index.html")
