@@ -49,13 +49,13 @@ def normalize_entry(entry: RawEntry, base_url: str, now: dt.datetime) -> Post:
     url = absolute_http_url(entry.link, base_url)
     source = _richer(entry.content_html, entry.summary_html)
     body = sanitize.clean_html(source, url or base_url)
-    published, source = _date(entry, now)
+    published, date_source = _date(entry, now)
     return Post(
         id=post_id(entry, url),
         url=url,
         title=_title(entry, body),
         published=published,
-        date_source=source,
+        date_source=date_source,
         updated=entry.updated,
         first_seen=now,
         tags=tuple(sanitize.plain_text(tag, TAG_LIMIT, is_html=False) for tag in entry.tags[:MAX_TAGS]),

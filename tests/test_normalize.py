@@ -89,6 +89,24 @@ def test_unsafe_links_are_dropped_and_titles_are_plain_text() -> None:
     )
 
 
+def test_a_post_carries_its_sanitized_body_and_excerpt() -> None:
+    words = " ".join(f"w{i}" for i in range(80))
+    post = normalize_entry(
+        entry(link="https://a.example/p", published=NOW, content_html=f"<h2>Big</h2><p>{words}</p><script>x()</script>",
+              summary_html="<p>A short summary.</p>"),
+        "https://a.example/feed",
+        NOW,
+    )
+    assert post.content_html == f"<h2>Big</h2><p>{words}</p>"
+    assert post.excerpt_html == "Big<p>" + " ".join(f"w{i}" for i in range(59)) + "…</p>"
+    assert (post.date_source, post.tags, post.author) == ("published", (), None)
+
+
+def test_a_stub_content_gives_way_to_a_longer_summary() -> None:
+    post = normalize_entry(entry(content_html="...", summary_html="<p>The real text of the post.</p>"), "https://a.example/", NOW)
+    assert post.excerpt_html == post.content_html == "<p>The real text of the post.</p>"
+
+
 def test_untitled_micro_posts_take_their_first_words() -> None:
     post = normalize_entry(entry(content_html="<p>Just finished the <b>week 2</b> reading &amp; loved it</p>"), "https://a.example/", NOW)
     assert post.title == "Just finished the week 2 reading & loved it"

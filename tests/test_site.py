@@ -39,6 +39,8 @@ def test_build_with_a_broken_feed_succeeds_and_week_pages_hold_backlinks(server:
     assert "https://ben.example/2026/09/14/hello" in week2  # 00:10 local, Monday of week 2
     assert "https://ada.example/2026/09/30/networks/" in week2  # dated week 4, tagged Week 2
     assert "https://ben.example/" in week2  # the participant's name links to their blog
+    week1_html = (output / "cohort" / "week-1" / "index.html").read_text(encoding="utf-8")
+    assert "<p>Written at 23:30 London time on the last evening of <a" in week1_html  # the excerpt
     every_page = " ".join(p.read_text(encoding="utf-8") for p in output.rglob("*.html"))
     assert "sourdough" not in every_page  # not tagged for the course
     assert "<script>alert" not in every_page
