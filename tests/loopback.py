@@ -87,3 +87,26 @@ class LoopbackServer:
                 pass
 
         return Handler
+
+
+class StaticSite:
+    """Serve a built site's output folder on 127.0.0.1, as a reader's browser would see it."""
+
+    def __init__(self, directory: str) -> None:
+        from functools import partial
+        from http.server import SimpleHTTPRequestHandler
+
+        class Quiet(SimpleHTTPRequestHandler):
+            def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+                pass
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), partial(Quiet, directory=directory))
+        self._server.daemon_threads = True
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self._server.server_address[1]}{path}"
+
+    def close(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
