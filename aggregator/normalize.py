@@ -93,6 +93,10 @@ def _title(entry: RawEntry, body_html: str) -> str:
 
 def _richer(content: str | None, summary: str | None) -> str:
     """The full content, unless the feed put a stub there ("...") and the text in the summary."""
-    if content and summary and len(sanitize.plain_text(content, 10_000)) < len(sanitize.plain_text(summary, 10_000)):
+    if (
+        content
+        and summary
+        and len(sanitize.plain_text(content, 10_000)) < len(sanitize.plain_text(summary, 10_000))
+    ):
         return summary
     return content or summary or ""

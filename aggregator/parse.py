@@ -8,8 +8,8 @@ here. Nothing is sanitized yet: that is the next stage's job.
 from __future__ import annotations
 
 import calendar
-import email.utils
 import datetime as dt
+import email.utils
 import io
 import json
 import re

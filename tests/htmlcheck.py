@@ -4,8 +4,35 @@ from __future__ import annotations
 
 import html5lib
 
-DANGEROUS_ELEMENTS = {"script", "iframe", "object", "embed", "style", "base", "meta", "form", "input", "svg", "math", "frame", "frameset", "link", "template"}
-URL_ATTRIBUTES = {"href", "src", "action", "formaction", "poster", "background", "xlink:href", "data", "srcset", "cite"}
+DANGEROUS_ELEMENTS = {
+    "script",
+    "iframe",
+    "object",
+    "embed",
+    "style",
+    "base",
+    "meta",
+    "form",
+    "input",
+    "svg",
+    "math",
+    "frame",
+    "frameset",
+    "link",
+    "template",
+}
+URL_ATTRIBUTES = {
+    "href",
+    "src",
+    "action",
+    "formaction",
+    "poster",
+    "background",
+    "xlink:href",
+    "data",
+    "srcset",
+    "cite",
+}
 
 
 def script_capable(fragment: str) -> list[str]:
@@ -19,6 +46,8 @@ def script_capable(fragment: str) -> list[str]:
             local = name.split("}")[-1] if isinstance(name, str) else str(name)
             if local.startswith("on") or local == "style":
                 found.append(f"{tag}[{local}]")
-            elif local in URL_ATTRIBUTES and not value.strip().lower().startswith(("http://", "https://", "mailto:")):
+            elif local in URL_ATTRIBUTES and not value.strip().lower().startswith(
+                ("http://", "https://", "mailto:")
+            ):
                 found.append(f"{tag}[{local}={value[:30]}]")
     return found

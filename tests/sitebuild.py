@@ -23,7 +23,8 @@ HUB = {{**HUB, "opml": {opml!r}, "archive": {archive!r}, "cache": "", **{overrid
 def write_opml(path: Path, feeds: list[tuple[str, str, str]]) -> Path:
     """feeds: (name, feed URL, blog URL)."""
     outlines = "\n".join(
-        f'    <outline type="rss" text="{name}" xmlUrl="{url}" htmlUrl="{blog}"/>' for name, url, blog in feeds
+        f'    <outline type="rss" text="{name}" xmlUrl="{url}" htmlUrl="{blog}"/>'
+        for name, url, blog in feeds
     )
     path.write_text(
         f'<?xml version="1.0" encoding="UTF-8"?>\n<opml version="2.0">\n  <head><title>t</title></head>\n'
@@ -33,7 +34,9 @@ def write_opml(path: Path, feeds: list[tuple[str, str, str]]) -> Path:
     return path
 
 
-def build(tmp: Path, opml: Path, *, offline: bool = False, **overrides: object) -> subprocess.CompletedProcess[str]:
+def build(
+    tmp: Path, opml: Path, *, offline: bool = False, **overrides: object
+) -> subprocess.CompletedProcess[str]:
     settings = tmp / "settings.py"
     settings.write_text(
         SETTINGS.format(root=str(ROOT), opml=str(opml), archive=str(tmp / "archive"), overrides=overrides),

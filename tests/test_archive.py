@@ -9,7 +9,15 @@ from pathlib import Path
 
 import pytest
 
-from aggregator.archive import Archive, FeedState, LastError, Record, merge_posts, record_from_json, record_to_json
+from aggregator.archive import (
+    Archive,
+    FeedState,
+    LastError,
+    Record,
+    merge_posts,
+    record_from_json,
+    record_to_json,
+)
 from aggregator.config import FetchOptions
 from aggregator.errors import ArchiveError
 from aggregator.fetch import Fetcher
@@ -24,9 +32,17 @@ PERSON = Participant("ada", "Ada", "http://127.0.0.1:1/feed", "https://ada.examp
 
 def post(n: int, **changes: object) -> Post:
     base = Post(
-        id=f"https://ada.example/{n}", url=f"https://ada.example/{n}", title=f"Post {n}",
-        published=T0 + dt.timedelta(days=n), date_source="published", updated=None, first_seen=T0,
-        tags=("openlearning26",), author=None, content_html=f"<p>Body {n}</p>", excerpt_html=f"<p>Body {n}</p>",
+        id=f"https://ada.example/{n}",
+        url=f"https://ada.example/{n}",
+        title=f"Post {n}",
+        published=T0 + dt.timedelta(days=n),
+        date_source="published",
+        updated=None,
+        first_seen=T0,
+        tags=("openlearning26",),
+        author=None,
+        content_html=f"<p>Body {n}</p>",
+        excerpt_html=f"<p>Body {n}</p>",
     )
     return dataclasses.replace(base, **changes)  # type: ignore[arg-type]
 
@@ -42,17 +58,31 @@ def rss(*items: tuple[int, str]) -> bytes:
 
 def test_merge_keeps_posts_that_dropped_off_and_updates_edits_in_place() -> None:
     later = T0 + dt.timedelta(days=30)
-    merged = merge_posts([post(1), post(2)], [post(2, title="Post 2, edited", first_seen=later, published=later), post(3)])
-    assert [p.id for p in merged] == ["https://ada.example/3", "https://ada.example/2", "https://ada.example/1"]
+    merged = merge_posts(
+        [post(1), post(2)], [post(2, title="Post 2, edited", first_seen=later, published=later), post(3)]
+    )
+    assert [p.id for p in merged] == [
+        "https://ada.example/3",
+        "https://ada.example/2",
+        "https://ada.example/1",
+    ]
     edited = merged[1]
     assert edited.title == "Post 2, edited"
     assert (edited.first_seen, edited.published) == (T0, post(2).published)  # first dates stay
 
 
 def test_json_round_trip_is_exact() -> None:
-    record = Record(PERSON, state=FeedState(etag='"x"', last_error=LastError(T0, "http-status", "HTTP 404 Not Found"), consecutive_failures=2), posts=(post(1), post(2)))
+    record = Record(
+        PERSON,
+        state=FeedState(
+            etag='"x"', last_error=LastError(T0, "http-status", "HTTP 404 Not Found"), consecutive_failures=2
+        ),
+        posts=(post(1), post(2)),
+    )
     text = record_to_json(record)
-    assert record_from_json(text, "t") == dataclasses.replace(record, participant=dataclasses.replace(PERSON, extras=()))
+    assert record_from_json(text, "t") == dataclasses.replace(
+        record, participant=dataclasses.replace(PERSON, extras=())
+    )
     assert record_to_json(record_from_json(text, "t")) == text
     assert '"published": "2026-09-09T09:00:00Z"' in text
 
@@ -75,11 +105,17 @@ def test_damaged_file_is_a_clear_archive_error(tmp_path: Path) -> None:
 
 def test_a_second_writer_is_refused(tmp_path: Path) -> None:
     archive = Archive(tmp_path)
-    with archive.lock(), pytest.raises(ArchiveError, match="another update is writing"), Archive(tmp_path).lock():
+    with (
+        archive.lock(),
+        pytest.raises(ArchiveError, match="another update is writing"),
+        Archive(tmp_path).lock(),
+    ):
         pass
 
 
-def run(server: LoopbackServer, tmp_path: Path, options: FetchOptions, now: dt.datetime) -> tuple[Record, str]:
+def run(
+    server: LoopbackServer, tmp_path: Path, options: FetchOptions, now: dt.datetime
+) -> tuple[Record, str]:
     person = dataclasses.replace(PERSON, feed_url=server.url("/feed"))
     archive = Archive(tmp_path / "archive")
     outcome = update_participant(archive, Fetcher(options), now, person)
@@ -88,7 +124,9 @@ def run(server: LoopbackServer, tmp_path: Path, options: FetchOptions, now: dt.d
     return record, outcome.status
 
 
-def test_posts_that_drop_off_the_feed_survive(server: LoopbackServer, tmp_path: Path, options: FetchOptions) -> None:
+def test_posts_that_drop_off_the_feed_survive(
+    server: LoopbackServer, tmp_path: Path, options: FetchOptions
+) -> None:
     server.routes["/feed"] = Reply(body=rss((2, "Two"), (1, "One")))
     run(server, tmp_path, options, T0)
     server.routes["/feed"] = Reply(body=rss((3, "Three"), (2, "Two")))
@@ -97,7 +135,9 @@ def test_posts_that_drop_off_the_feed_survive(server: LoopbackServer, tmp_path: 
     assert [p.title for p in record.posts] == ["Three", "Two", "One"]
 
 
-def test_an_edit_updates_the_post_in_place(server: LoopbackServer, tmp_path: Path, options: FetchOptions) -> None:
+def test_an_edit_updates_the_post_in_place(
+    server: LoopbackServer, tmp_path: Path, options: FetchOptions
+) -> None:
     server.routes["/feed"] = Reply(body=rss((1, "One")))
     first, _ = run(server, tmp_path, options, T0)
     server.routes["/feed"] = Reply(body=rss((1, "One, revised")))
@@ -105,7 +145,9 @@ def test_an_edit_updates_the_post_in_place(server: LoopbackServer, tmp_path: Pat
     assert [(p.title, p.first_seen) for p in record.posts] == [("One, revised", first.posts[0].first_seen)]
 
 
-def test_a_feed_that_is_down_removes_nothing_and_counts_failures(server: LoopbackServer, tmp_path: Path, options: FetchOptions) -> None:
+def test_a_feed_that_is_down_removes_nothing_and_counts_failures(
+    server: LoopbackServer, tmp_path: Path, options: FetchOptions
+) -> None:
     server.routes["/feed"] = Reply(body=rss((1, "One")))
     run(server, tmp_path, options, T0)
     server.routes["/feed"] = Reply(503, b"<html>down</html>")
@@ -114,11 +156,15 @@ def test_a_feed_that_is_down_removes_nothing_and_counts_failures(server: Loopbac
     assert status == "failed"
     assert [p.title for p in record.posts] == ["One"]
     assert record.state.consecutive_failures == 2
-    assert record.state.last_error == LastError(T0 + dt.timedelta(hours=2), "http-status", "HTTP 503 Service Unavailable")
+    assert record.state.last_error == LastError(
+        T0 + dt.timedelta(hours=2), "http-status", "HTTP 503 Service Unavailable"
+    )
     assert record.state.last_success == T0
 
 
-def test_a_rerun_duplicates_nothing_and_leaves_the_file_byte_identical(server: LoopbackServer, tmp_path: Path, options: FetchOptions) -> None:
+def test_a_rerun_duplicates_nothing_and_leaves_the_file_byte_identical(
+    server: LoopbackServer, tmp_path: Path, options: FetchOptions
+) -> None:
     server.routes["/feed"] = Reply(body=rss((2, "Two"), (1, "One")))
     run(server, tmp_path, options, T0)
     before = (tmp_path / "archive" / "ada.json").read_bytes()

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.browser import browser  # noqa: F401 - the fixture
 from tests.conftest import DATA
 from tests.loopback import LoopbackServer, Reply, StaticSite
 from tests.sitebuild import build, write_opml
@@ -44,7 +42,9 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StaticSite]:
     served.close()
 
 
-def open_page(browser: Any, site: StaticSite, path: str, width: int = 1280) -> tuple[Any, list[str], list[str]]:
+def open_page(
+    browser: Any, site: StaticSite, path: str, width: int = 1280
+) -> tuple[Any, list[str], list[str]]:
     page = browser.new_page(viewport={"width": width, "height": 900})
     errors: list[str] = []
     outside: list[str] = []
@@ -69,14 +69,19 @@ def test_week_page_links_to_the_cohort_page_and_its_backlinks(browser: Any, site
     assert page.url == site.url("/cohort/week-1/")
     titles = page.locator("article.h-entry .card-title a")
     assert titles.count() == 2
-    assert {titles.nth(i).get_attribute("href") for i in range(2)} == {"https://ada.example/2026/09/13/sunday-night/", "https://eve.example/1"}
+    assert {titles.nth(i).get_attribute("href") for i in range(2)} == {
+        "https://ada.example/2026/09/13/sunday-night/",
+        "https://eve.example/1",
+    }
     assert page.locator("article.h-entry .card-more a").first.inner_text().startswith("Read on ")
     assert errors == [] and outside == []
     page.close()
 
 
 @pytest.mark.parametrize("width", [390, 1280])
-@pytest.mark.parametrize("path", ["/", "/weeks/week-1/", "/cohort/", "/cohort/week-1/", "/cohort/participants/", "/join/"])
+@pytest.mark.parametrize(
+    "path", ["/", "/weeks/week-1/", "/cohort/", "/cohort/week-1/", "/cohort/participants/", "/join/"]
+)
 def test_no_horizontal_overflow_and_no_script(browser: Any, site: StaticSite, path: str, width: int) -> None:
     page, errors, outside = open_page(browser, site, path, width)
     assert page.evaluate("document.documentElement.scrollWidth") <= width

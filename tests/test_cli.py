@@ -16,14 +16,21 @@ from tests.sitebuild import write_opml
 
 def aggregator(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "aggregator", *args], cwd=cwd, capture_output=True, text=True, timeout=60, check=False,
+        [sys.executable, "-m", "aggregator", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
         env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
     )
 
 
 @pytest.fixture
 def project(server: LoopbackServer, tmp_path: Path) -> Path:
-    server.routes["/ada.rss"] = Reply(body=(DATA / "ada.rss").read_bytes(), headers={"Content-Type": "application/rss+xml"})
+    server.routes["/ada.rss"] = Reply(
+        body=(DATA / "ada.rss").read_bytes(), headers={"Content-Type": "application/rss+xml"}
+    )
     server.routes["/ben.json"] = Reply(body=(DATA / "ben.json").read_bytes())
     server.routes["/cleo.xml"] = Reply(404, b"<html>Not found</html>")
     write_opml(
@@ -49,10 +56,16 @@ def test_update_reports_each_participant_and_exits_0_despite_failures(project: P
     assert lines[1] == "updated    Ben Okri      1 new, 0 changed, 1 archived"
     assert lines[2].startswith("failed     Cleo Moved    HTTP 404 Not Found (http://127.0.0.1:")
     assert lines[3] == "3 feeds: 2 updated, 0 unchanged, 1 failed; 4 new posts"
-    assert sorted(p.name for p in (project / "archive").glob("*.json")) == ["ada-lovelace.json", "ben-okri.json", "cleo-moved.json"]
+    assert sorted(p.name for p in (project / "archive").glob("*.json")) == [
+        "ada-lovelace.json",
+        "ben-okri.json",
+        "cleo-moved.json",
+    ]
 
 
-def test_update_twice_is_conditional_and_leaves_the_archive_byte_identical(project: Path, server: LoopbackServer) -> None:
+def test_update_twice_is_conditional_and_leaves_the_archive_byte_identical(
+    project: Path, server: LoopbackServer
+) -> None:
     aggregator("update", "--allow-private", cwd=project)
     before = {p.name: p.read_bytes() for p in (project / "archive").glob("*.json")}
     second = aggregator("update", "--allow-private", cwd=project)
@@ -60,7 +73,9 @@ def test_update_twice_is_conditional_and_leaves_the_archive_byte_identical(proje
     assert server.requests_to("/ada.rss")[1].headers["if-none-match"].startswith('"')
     assert server.requests_to("/ben.json")[1].headers["if-none-match"].startswith('"')
     after = {p.name: p.read_bytes() for p in (project / "archive").glob("*.json")}
-    assert {k: v for k, v in after.items() if k != "cleo-moved.json"} == {k: v for k, v in before.items() if k != "cleo-moved.json"}
+    assert {k: v for k, v in after.items() if k != "cleo-moved.json"} == {
+        k: v for k, v in before.items() if k != "cleo-moved.json"
+    }
 
 
 def test_private_addresses_are_refused_without_the_flag(project: Path) -> None:
@@ -73,7 +88,16 @@ def test_private_addresses_are_refused_without_the_flag(project: Path) -> None:
 def test_status_table(project: Path) -> None:
     aggregator("update", "--allow-private", "127.0.0.1", cwd=project)
     lines = aggregator("status", cwd=project).stdout.splitlines()
-    assert lines[0].split() == ["participant", "feed", "last", "success", "last", "error", "failures", "posts"]
+    assert lines[0].split() == [
+        "participant",
+        "feed",
+        "last",
+        "success",
+        "last",
+        "error",
+        "failures",
+        "posts",
+    ]
     ada, _, cleo = lines[1:]
     assert ada.startswith("Ada Lovelace") and ada.split()[-2:] == ["0", "3"]
     assert "HTTP 404 Not Found" in cleo and cleo.split()[-2:] == ["1", "0"] and "never" in cleo
@@ -85,8 +109,23 @@ def test_export_is_a_json_array_of_posts(project: Path) -> None:
     by_url = {p["url"]: p for p in posts}
     assert len(posts) == 4
     sunday = by_url["https://ada.example/2026/09/13/sunday-night/"]
-    assert set(sunday) >= {"participant", "feed_url", "id", "title", "url", "published", "week", "tags", "excerpt_html"}
-    assert (sunday["participant"], sunday["published"], sunday["week"], sunday["shown"]) == ("Ada Lovelace", "2026-09-13T22:30:00Z", 1, True)
+    assert set(sunday) >= {
+        "participant",
+        "feed_url",
+        "id",
+        "title",
+        "url",
+        "published",
+        "week",
+        "tags",
+        "excerpt_html",
+    }
+    assert (sunday["participant"], sunday["published"], sunday["week"], sunday["shown"]) == (
+        "Ada Lovelace",
+        "2026-09-13T22:30:00Z",
+        1,
+        True,
+    )
     assert by_url["https://ada.example/2026/09/30/networks/"]["week"] == 2
     assert by_url["https://ada.example/2026/09/15/sourdough/"]["shown"] is False
     assert "<script" not in sunday["excerpt_html"]
@@ -95,11 +134,23 @@ def test_export_is_a_json_array_of_posts(project: Path) -> None:
 @pytest.mark.parametrize(
     ("opml", "settings", "code", "message"),
     [
-        ('<opml version="2.0"><body><outline text="A" type="rss" xmlUrl="file:///etc/passwd"/></body></opml>', None, 4, "xmlUrl must be an absolute http(s) URL"),
-        (None, 'HUB = {"course_start": "2026-09-08", "course_weeks": 6, "course_timezone": "UTC"}\n', 3, "HUB['course_start'] must be the Monday"),
+        (
+            '<opml version="2.0"><body><outline text="A" type="rss" xmlUrl="file:///etc/passwd"/></body></opml>',
+            None,
+            4,
+            "xmlUrl must be an absolute http(s) URL",
+        ),
+        (
+            None,
+            'HUB = {"course_start": "2026-09-08", "course_weeks": 6, "course_timezone": "UTC"}\n',
+            3,
+            "HUB['course_start'] must be the Monday",
+        ),
     ],
 )
-def test_configuration_and_registry_errors_exit_non_zero(project: Path, opml: str | None, settings: str | None, code: int, message: str) -> None:
+def test_configuration_and_registry_errors_exit_non_zero(
+    project: Path, opml: str | None, settings: str | None, code: int, message: str
+) -> None:
     if opml:
         (project / "feeds.opml").write_text(opml)
     if settings:

@@ -30,7 +30,10 @@ def test_publish_settings_refuse_private_addresses() -> None:
 @pytest.mark.parametrize(
     ("override", "message"),
     [
-        ({"course_start": "2026-09-08"}, "HUB['course_start'] must be the Monday of week 1; 2026-09-08 is a Tuesday"),
+        (
+            {"course_start": "2026-09-08"},
+            "HUB['course_start'] must be the Monday of week 1; 2026-09-08 is a Tuesday",
+        ),
         ({"course_start": "7 Sept"}, "HUB['course_start'] must be a date as YYYY-MM-DD"),
         ({"course_start": None}, "HUB['course_start'] is required"),
         ({"course_weeks": 0}, "HUB['course_weeks'] must be between 1 and 52"),
@@ -62,7 +65,11 @@ def test_allow_private_all_or_named() -> None:
     nothing = from_mapping(GOOD, Path(".")).fetch.policy
     assert everything.allows("192.168.1.1") and everything.allows("::1")
     assert named.allows("10.9.9.9") and not named.allows("127.0.0.1")
-    assert not nothing.allows("127.0.0.1") and not nothing.allows("169.254.169.254") and not nothing.allows("::ffff:127.0.0.1")
+    assert (
+        not nothing.allows("127.0.0.1")
+        and not nothing.allows("169.254.169.254")
+        and not nothing.allows("::ffff:127.0.0.1")
+    )
     assert nothing.allows("93.184.215.14")
 
 

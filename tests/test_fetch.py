@@ -15,7 +15,10 @@ RSS = b"""<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>
 
 
 def test_200_returns_body_headers_and_validators(server: LoopbackServer, options: FetchOptions) -> None:
-    server.routes["/feed"] = Reply(body=RSS, headers={"Content-Type": "application/rss+xml", "Last-Modified": "Mon, 07 Sep 2026 10:00:00 GMT"})
+    server.routes["/feed"] = Reply(
+        body=RSS,
+        headers={"Content-Type": "application/rss+xml", "Last-Modified": "Mon, 07 Sep 2026 10:00:00 GMT"},
+    )
     result = Fetcher(options).fetch(server.url("/feed"), Validators())
     assert isinstance(result, Fetched)
     assert result.body == RSS
@@ -26,7 +29,9 @@ def test_200_returns_body_headers_and_validators(server: LoopbackServer, options
     assert server.requests[0].headers["user-agent"].startswith("course-hub/")
 
 
-def test_stored_validators_make_a_conditional_request_answered_304(server: LoopbackServer, options: FetchOptions) -> None:
+def test_stored_validators_make_a_conditional_request_answered_304(
+    server: LoopbackServer, options: FetchOptions
+) -> None:
     server.routes["/feed"] = Reply(body=RSS)
     fetcher = Fetcher(options)
     first = fetcher.fetch(server.url("/feed"), Validators())
@@ -37,7 +42,9 @@ def test_stored_validators_make_a_conditional_request_answered_304(server: Loopb
     assert server.requests[1].headers["if-none-match"] == first.validators.etag
 
 
-def test_same_body_without_validators_counts_as_not_modified(server: LoopbackServer, options: FetchOptions) -> None:
+def test_same_body_without_validators_counts_as_not_modified(
+    server: LoopbackServer, options: FetchOptions
+) -> None:
     server.routes["/feed"] = Reply(body=RSS, etag=False)
     fetcher = Fetcher(options)
     first = fetcher.fetch(server.url("/feed"), Validators())
@@ -56,7 +63,9 @@ def test_404_and_500_are_http_status_errors(server: LoopbackServer, options: Fet
     assert isinstance(broken, HTTPStatusError) and broken.message == "HTTP 500 Internal Server Error"
 
 
-def test_a_server_that_does_not_answer_in_time_is_a_fetch_error(server: LoopbackServer, options: FetchOptions) -> None:
+def test_a_server_that_does_not_answer_in_time_is_a_fetch_error(
+    server: LoopbackServer, options: FetchOptions
+) -> None:
     server.routes["/slow"] = Reply(body=RSS, delay=2.0)
     result = Fetcher(dataclasses.replace(options, timeout=0.3)).fetch(server.url("/slow"), Validators())
     assert isinstance(result, FetchError)
@@ -98,13 +107,17 @@ def test_redirect_to_a_file_url_is_refused(server: LoopbackServer, options: Fetc
 
 def test_loopback_is_refused_by_default(server: LoopbackServer, options: FetchOptions) -> None:
     server.routes["/feed"] = Reply(body=RSS)
-    result = Fetcher(dataclasses.replace(options, policy=AddressPolicy())).fetch(server.url("/feed"), Validators())
+    result = Fetcher(dataclasses.replace(options, policy=AddressPolicy())).fetch(
+        server.url("/feed"), Validators()
+    )
     assert isinstance(result, BlockedAddressError)
     assert "127.0.0.1" in result.message and "--allow-private 127.0.0.1" in result.message
     assert server.requests == []  # refused before connecting
 
 
-def test_allowing_one_address_still_refuses_a_redirect_to_another(server: LoopbackServer, options: FetchOptions) -> None:
+def test_allowing_one_address_still_refuses_a_redirect_to_another(
+    server: LoopbackServer, options: FetchOptions
+) -> None:
     server.routes["/feed"] = Reply(302, headers={"Location": server.url("/feed", host="127.0.0.2")})
     result = Fetcher(options).fetch(server.url("/feed"), Validators())
     assert isinstance(result, BlockedAddressError)
@@ -112,7 +125,9 @@ def test_allowing_one_address_still_refuses_a_redirect_to_another(server: Loopba
     assert [r.path for r in server.requests] == ["/feed"]
 
 
-def test_redirect_to_a_private_network_is_refused_without_connecting(server: LoopbackServer, options: FetchOptions) -> None:
+def test_redirect_to_a_private_network_is_refused_without_connecting(
+    server: LoopbackServer, options: FetchOptions
+) -> None:
     server.routes["/feed"] = Reply(302, headers={"Location": "http://10.0.0.1/feed"})
     result = Fetcher(options).fetch(server.url("/feed"), Validators())
     assert isinstance(result, BlockedAddressError)
@@ -134,7 +149,9 @@ def test_empty_body_is_not_a_feed(server: LoopbackServer, options: FetchOptions)
     assert result.message == "the server sent an empty body"
 
 
-def test_http_cache_revalidates_and_reports_unchanged(server: LoopbackServer, options: FetchOptions, tmp_path) -> None:
+def test_http_cache_revalidates_and_reports_unchanged(
+    server: LoopbackServer, options: FetchOptions, tmp_path
+) -> None:
     server.routes["/feed"] = Reply(body=RSS)
     fetcher = Fetcher(options, cache_dir=tmp_path / "cache")
     first = fetcher.fetch(server.url("/feed"), Validators())

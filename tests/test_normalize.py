@@ -23,8 +23,16 @@ URL_ATTRIBUTE = re.compile(r'\s(?:href|src)="([^"]*)"')
 
 def entry(**fields: object) -> RawEntry:
     base: dict[str, object] = dict(
-        guid=None, link=None, title=None, title_is_html=False, content_html=None, summary_html=None,
-        published=None, updated=None, tags=(), author=None,
+        guid=None,
+        link=None,
+        title=None,
+        title_is_html=False,
+        content_html=None,
+        summary_html=None,
+        published=None,
+        updated=None,
+        tags=(),
+        author=None,
     )
     return RawEntry(**{**base, **fields})  # type: ignore[arg-type]
 
@@ -51,23 +59,33 @@ def test_corpus_entries_become_posts_with_absolute_backlinks(path: Path) -> None
 
 
 def test_relative_links_in_content_become_absolute() -> None:
-    parsed = parse_feed((CORPUS / "feeds" / "feedrs__atom_xml_base.xml").read_bytes(), {}, "https://feeds.example/x")
+    parsed = parse_feed(
+        (CORPUS / "feeds" / "feedrs__atom_xml_base.xml").read_bytes(), {}, "https://feeds.example/x"
+    )
     assert isinstance(parsed, ParsedFeed)
     (post,) = normalize(parsed, NOW)
     assert 'src="https://numi.st/post/2022/travel-uke/IMG_1232.jpeg"' in post.content_html
 
 
 def test_stable_ids_guid_then_link_then_hash() -> None:
-    assert post_id(entry(guid=" tag:a,2026:1 ", link="https://a.example/1"), "https://a.example/1") == "tag:a,2026:1"
+    assert (
+        post_id(entry(guid=" tag:a,2026:1 ", link="https://a.example/1"), "https://a.example/1")
+        == "tag:a,2026:1"
+    )
     assert post_id(entry(link="https://a.example/1"), "https://a.example/1") == "https://a.example/1"
     hashed = post_id(entry(title="Hi", content_html="<p>x</p>"), None)
-    assert hashed.startswith("sha256:") and hashed == post_id(entry(title="Hi", content_html="<p>x</p>"), None)
+    assert hashed.startswith("sha256:") and hashed == post_id(
+        entry(title="Hi", content_html="<p>x</p>"), None
+    )
 
 
 def test_dates_published_else_updated_else_first_seen() -> None:
     published = dt.datetime(2026, 9, 8, tzinfo=dt.UTC)
     updated = dt.datetime(2026, 9, 9, tzinfo=dt.UTC)
-    assert normalize_entry(entry(published=published, updated=updated), "https://a.example/", NOW).published == published
+    assert (
+        normalize_entry(entry(published=published, updated=updated), "https://a.example/", NOW).published
+        == published
+    )
     post = normalize_entry(entry(updated=updated), "https://a.example/", NOW)
     assert (post.published, post.date_source) == (updated, "updated")
     post = normalize_entry(entry(), "https://a.example/", NOW)
@@ -76,8 +94,12 @@ def test_dates_published_else_updated_else_first_seen() -> None:
 
 def test_unsafe_links_are_dropped_and_titles_are_plain_text() -> None:
     post = normalize_entry(
-        entry(link="javascript:alert(1)", title="<b>Bold</b> &amp; \u202eevil\u200b", title_is_html=True,
-              content_html='<p onclick="x()">Hi <a href="data:text/html,x">there</a> <img src="/a.png"></p>'),
+        entry(
+            link="javascript:alert(1)",
+            title="<b>Bold</b> &amp; \u202eevil\u200b",
+            title_is_html=True,
+            content_html='<p onclick="x()">Hi <a href="data:text/html,x">there</a> <img src="/a.png"></p>',
+        ),
         "https://blog.example/feed",
         NOW,
     )
@@ -85,15 +107,19 @@ def test_unsafe_links_are_dropped_and_titles_are_plain_text() -> None:
     assert post.title == "Bold & evil"
     assert post.content_html == (
         '<p>Hi <a rel="ugc nofollow noopener noreferrer">there</a> '
-        '<img src="https://blog.example/a.png" loading="lazy" decoding="async"></p>'
+        '<img loading="lazy" decoding="async" src="https://blog.example/a.png"></p>'
     )
 
 
 def test_a_post_carries_its_sanitized_body_and_excerpt() -> None:
     words = " ".join(f"w{i}" for i in range(80))
     post = normalize_entry(
-        entry(link="https://a.example/p", published=NOW, content_html=f"<h2>Big</h2><p>{words}</p><script>x()</script>",
-              summary_html="<p>A short summary.</p>"),
+        entry(
+            link="https://a.example/p",
+            published=NOW,
+            content_html=f"<h2>Big</h2><p>{words}</p><script>x()</script>",
+            summary_html="<p>A short summary.</p>",
+        ),
         "https://a.example/feed",
         NOW,
     )
@@ -103,12 +129,18 @@ def test_a_post_carries_its_sanitized_body_and_excerpt() -> None:
 
 
 def test_a_stub_content_gives_way_to_a_longer_summary() -> None:
-    post = normalize_entry(entry(content_html="...", summary_html="<p>The real text of the post.</p>"), "https://a.example/", NOW)
+    post = normalize_entry(
+        entry(content_html="...", summary_html="<p>The real text of the post.</p>"), "https://a.example/", NOW
+    )
     assert post.excerpt_html == post.content_html == "<p>The real text of the post.</p>"
 
 
 def test_untitled_micro_posts_take_their_first_words() -> None:
-    post = normalize_entry(entry(content_html="<p>Just finished the <b>week 2</b> reading &amp; loved it</p>"), "https://a.example/", NOW)
+    post = normalize_entry(
+        entry(content_html="<p>Just finished the <b>week 2</b> reading &amp; loved it</p>"),
+        "https://a.example/",
+        NOW,
+    )
     assert post.title == "Just finished the week 2 reading & loved it"
 
 

@@ -38,7 +38,9 @@ def test_json_feed_1_1() -> None:
     assert len(feed.entries) == 3
     first = feed.entries[0]
     assert first.title == "InfluxDB vs. Graphite for Time Series Data & Metrics Benchmark"
-    assert first.published == dt.datetime(2019, 5, 31, 19, 17, 58, tzinfo=dt.UTC)  # RFC 822 in JSON, read anyway
+    assert first.published == dt.datetime(
+        2019, 5, 31, 19, 17, 58, tzinfo=dt.UTC
+    )  # RFC 822 in JSON, read anyway
 
 
 def test_json_feed_1_0_with_html_content() -> None:
@@ -62,7 +64,9 @@ def test_xml_base_resolves_links() -> None:
 
 
 def test_an_html_page_is_not_a_feed() -> None:
-    result = parse_feed(b"<!DOCTYPE html><html><head><title>My blog</title></head><body>Hi</body></html>", {}, BASE)
+    result = parse_feed(
+        b"<!DOCTYPE html><html><head><title>My blog</title></head><body>Hi</body></html>", {}, BASE
+    )
     assert isinstance(result, NotAFeedError)
     assert result.message == "the address serves an HTML page, not a feed (is it the blog's home page?)"
 
@@ -85,7 +89,9 @@ def test_entries_are_capped_newest_first() -> None:
         f"<item><title>p{i}</title><link>https://b.example/{i}</link><pubDate>{dt.datetime(2026, 1, 1, tzinfo=dt.UTC) + dt.timedelta(hours=i):%a, %d %b %Y %H:%M:%S +0000}</pubDate></item>"
         for i in range(MAX_ENTRIES + 50)
     )
-    feed = parse_feed(f'<rss version="2.0"><channel><title>t</title>{items}</channel></rss>'.encode(), {}, BASE)
+    feed = parse_feed(
+        f'<rss version="2.0"><channel><title>t</title>{items}</channel></rss>'.encode(), {}, BASE
+    )
     assert isinstance(feed, ParsedFeed)
     assert len(feed.entries) == MAX_ENTRIES
     assert feed.entries[0].title == f"p{MAX_ENTRIES + 49}"

@@ -24,9 +24,19 @@ def test_folders_extras_and_defaults() -> None:
         )
     )
     maya, zoe = people
-    assert (maya.id, maya.name, maya.folder, maya.blog_url) == ("maya-okafor", "Maya Okafor", "Facilitators", "https://maya.example/")
+    assert (maya.id, maya.name, maya.folder, maya.blog_url) == (
+        "maya-okafor",
+        "Maya Okafor",
+        "Facilitators",
+        "https://maya.example/",
+    )
     assert maya.extra("platform") == "wordpress"
-    assert (zoe.id, zoe.folder, zoe.blog_url, zoe.feed_url) == ("zoe", None, None, "http://zoe.example/atom.xml")
+    assert (zoe.id, zoe.folder, zoe.blog_url, zoe.feed_url) == (
+        "zoe",
+        None,
+        None,
+        "http://zoe.example/atom.xml",
+    )
 
 
 @pytest.mark.parametrize(
@@ -34,9 +44,15 @@ def test_folders_extras_and_defaults() -> None:
     [
         ('<outline text="A" xmlUrl="https://a.example/feed"/>', 'type="rss" is required'),
         ('<outline type="rss" xmlUrl="https://a.example/feed"/>', "has no text"),
-        ('<outline type="rss" text="A" xmlUrl="ftp://a.example/feed"/>', "xmlUrl must be an absolute http(s) URL"),
+        (
+            '<outline type="rss" text="A" xmlUrl="ftp://a.example/feed"/>',
+            "xmlUrl must be an absolute http(s) URL",
+        ),
         ('<outline type="rss" text="A" xmlUrl="/feed.xml"/>', "xmlUrl must be an absolute http(s) URL"),
-        ('<outline type="rss" text="A" xmlUrl="https://a.example/f" htmlUrl="javascript:alert(1)"/>', "htmlUrl must be"),
+        (
+            '<outline type="rss" text="A" xmlUrl="https://a.example/f" htmlUrl="javascript:alert(1)"/>',
+            "htmlUrl must be",
+        ),
         (
             '<outline type="rss" text="A" xmlUrl="https://a.example/feed"/><outline type="rss" text="B" xmlUrl="HTTPS://A.example:443/feed"/>',
             "registered twice ('A' and 'B')",

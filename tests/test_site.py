@@ -16,9 +16,15 @@ def links(page: Path) -> list[str]:
     return [a.get("href") for a in document.iter("a")]
 
 
-def test_build_with_a_broken_feed_succeeds_and_week_pages_hold_backlinks(server: LoopbackServer, tmp_path: Path) -> None:
-    server.routes["/ada.rss"] = Reply(body=(DATA / "ada.rss").read_bytes(), headers={"Content-Type": "application/rss+xml"})
-    server.routes["/ben.json"] = Reply(body=(DATA / "ben.json").read_bytes(), headers={"Content-Type": "application/feed+json"})
+def test_build_with_a_broken_feed_succeeds_and_week_pages_hold_backlinks(
+    server: LoopbackServer, tmp_path: Path
+) -> None:
+    server.routes["/ada.rss"] = Reply(
+        body=(DATA / "ada.rss").read_bytes(), headers={"Content-Type": "application/rss+xml"}
+    )
+    server.routes["/ben.json"] = Reply(
+        body=(DATA / "ben.json").read_bytes(), headers={"Content-Type": "application/feed+json"}
+    )
     server.routes["/broken.xml"] = Reply(500, b"<html><body>Internal Server Error</body></html>")
     opml = write_opml(
         tmp_path / "feeds.opml",

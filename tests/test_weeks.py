@@ -73,7 +73,10 @@ def test_outside_the_course_dates_means_no_week() -> None:
     assert (placement.week, placement.reason, placement.shown) == (None, "outside the course dates", True)
 
 
-@pytest.mark.parametrize(("tags", "shown"), [(["OpenLearning26"], True), (["#openlearning26"], True), (["openlearning"], False), ([], False)])
+@pytest.mark.parametrize(
+    ("tags", "shown"),
+    [(["OpenLearning26"], True), (["#openlearning26"], True), (["openlearning"], False), ([], False)],
+)
 def test_course_tag_filter_is_case_insensitive_and_ignores_hash(tags: list[str], shown: bool) -> None:
     course = dataclasses.replace(COURSE, tag="openlearning26")
     assert place(local(2026, 9, 8, 9, 0), tags, course).shown is shown

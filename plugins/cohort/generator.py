@@ -51,7 +51,9 @@ def jinja_filters(config: HubConfig) -> dict[str, Any]:
 
 def week_pages(pages: list[Any]) -> dict[int, Any]:
     """Course week pages by number, from their `Week:` metadata."""
-    return {int(page.metadata["week"]): page for page in pages if str(page.metadata.get("week", "")).isdigit()}
+    return {
+        int(page.metadata["week"]): page for page in pages if str(page.metadata.get("week", "")).isdigit()
+    }
 
 
 class CohortGenerator(Generator):  # type: ignore[misc]

@@ -1,0 +1,86 @@
+"""The demo hub, built the way Quick start line 1 builds it: demo blogs served on 127.0.0.1."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import html5lib
+import pytest
+
+from aggregator.parse import ParsedFeed, parse_feed
+from aggregator.registry import load_registry
+from demo.farm import BLOGS, serving
+from tests.conftest import ROOT
+from tests.sitebuild import build
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    tmp = tmp_path_factory.mktemp("demo")
+    shutil.copytree(ROOT / "archive", tmp / "archive", ignore=shutil.ignore_patterns(".lock"))
+    with serving():
+        result = build(tmp, ROOT / "feeds.opml")
+    assert result.returncode == 0, result.stdout + result.stderr
+    return tmp
+
+
+def cards(page: Path) -> list[dict[str, str]]:
+    document = html5lib.parse(page.read_text(encoding="utf-8"), namespaceHTMLElements=False)
+    found = []
+    for article in document.iter("article"):
+        title_link = article.find(".//h2/a")
+        found.append(
+            {
+                "href": title_link.get("href") if title_link is not None else "",
+                "title": "".join(article.find(".//h2").itertext()).strip(),
+            }
+        )
+    return found
+
+
+def demo_item_links() -> set[str]:
+    links = set()
+    for path in BLOGS.rglob("*"):
+        if path.suffix in (".xml", ".rss", ".json"):
+            parsed = parse_feed(
+                path.read_bytes(), {}, "http://127.0.0.1:8606/" + str(path.relative_to(BLOGS))
+            )
+            assert isinstance(parsed, ParsedFeed), path
+            links |= {entry.link for entry in parsed.entries if entry.link}
+    return links
+
+
+def test_the_demo_cohort_is_big_and_varied() -> None:
+    people = load_registry(ROOT / "feeds.opml")
+    assert len(people) >= 12
+    assert {p.extra("platform") for p in people} >= {
+        "wordpress",
+        "ghost",
+        "blogger",
+        "medium",
+        "jekyll",
+        "hugo",
+        "microblog",
+        "mastodon",
+    }
+
+
+def test_every_week_has_demo_posts_with_backlinks_to_the_originals(demo: Path) -> None:
+    originals = demo_item_links()
+    for week in range(1, 7):
+        found = cards(demo / "output" / "cohort" / f"week-{week}" / "index.html")
+        assert len(found) >= 5, f"week {week}"
+        for card in found:
+            assert card["href"] in originals, card
+
+
+def test_the_build_fetched_conditionally_and_left_the_archive_byte_identical(demo: Path) -> None:
+    for committed in (ROOT / "archive").glob("*.json"):
+        assert (demo / "archive" / committed.name).read_bytes() == committed.read_bytes(), committed.name
+
+
+def test_untagged_posts_stay_off_the_site(demo: Path) -> None:
+    site = " ".join(p.read_text(encoding="utf-8") for p in (demo / "output").rglob("*.html"))
+    assert "Jollof for twelve" not in site
+    assert "Sourdough, attempt nine" not in site
