@@ -52,3 +52,46 @@ def test_build_with_a_broken_feed_succeeds_and_week_pages_hold_backlinks(
     assert "<script>alert" not in every_page
     assert "../../weeks/week-2/" in week2  # the cohort page links back to the course week
     assert "../../cohort/week-2/" in links(output / "weeks" / "week-2" / "index.html")
+
+
+def test_a_wrong_course_setting_stops_the_build_and_names_the_setting(tmp_path: Path) -> None:
+    opml = write_opml(tmp_path / "feeds.opml", [])
+    result = build(tmp_path, opml, course_start="2026-09-08")
+    assert result.returncode != 0
+    assert (
+        "HUB['course_start'] must be the Monday of week 1; 2026-09-08 is a Tuesday"
+        in result.stdout + result.stderr
+    )
+    assert not (tmp_path / "output" / "cohort").exists()
+
+
+def test_offline_builds_render_the_archive_without_fetching(server: LoopbackServer, tmp_path: Path) -> None:
+    server.routes["/ada.rss"] = Reply(body=(DATA / "ada.rss").read_bytes())
+    opml = write_opml(
+        tmp_path / "feeds.opml", [("Ada Lovelace", server.url("/ada.rss"), "https://ada.example/")]
+    )
+    assert build(tmp_path, opml).returncode == 0
+    fetched = len(server.requests)
+    server.routes["/ada.rss"] = Reply(500)
+    result = build(tmp_path, opml, offline=True)
+    assert result.returncode == 0
+    assert len(server.requests) == fetched == 1
+    assert "https://ada.example/2026/09/13/sunday-night/" in links(
+        tmp_path / "output" / "cohort" / "week-1" / "index.html"
+    )
+
+
+def test_a_participant_removed_from_the_registry_is_hidden_but_kept(
+    server: LoopbackServer, tmp_path: Path
+) -> None:
+    server.routes["/ada.rss"] = Reply(body=(DATA / "ada.rss").read_bytes())
+    server.routes["/ben.json"] = Reply(body=(DATA / "ben.json").read_bytes())
+    ada = ("Ada Lovelace", server.url("/ada.rss"), "https://ada.example/")
+    ben = ("Ben Okri", server.url("/ben.json"), "https://ben.example/")
+    assert build(tmp_path, write_opml(tmp_path / "feeds.opml", [ada, ben])).returncode == 0
+    assert build(tmp_path, write_opml(tmp_path / "feeds.opml", [ada])).returncode == 0
+    assert (tmp_path / "archive" / "ben-okri.json").exists()
+    site = " ".join(p.read_text(encoding="utf-8") for p in (tmp_path / "output").rglob("*.html"))
+    assert "ben.example" not in site
+    assert "Ben Okri" not in site
+    assert "Ada Lovelace" in site

@@ -1,0 +1,75 @@
+"""cohort: pure assembly of what the site shows from the registry, the archive and the calendar."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+from aggregator.archive import FeedInfo, Record
+from aggregator.cohort import build_cohort
+from aggregator.normalize import Post
+from aggregator.registry import Participant
+from tests.conftest import COURSE, LONDON
+
+COURSE_TAGGED = dataclasses.replace(COURSE, tag="openlearning26")
+ADA = Participant("ada", "Ada", "https://ada.example/feed", "https://ada.example/")
+BEN = Participant("ben", "Ben", "https://ben.example/feed", None)
+
+
+def post(slug: str, when: dt.datetime, *tags: str) -> Post:
+    return Post(
+        id=slug,
+        url=f"https://x.example/{slug}",
+        title=slug,
+        published=when.astimezone(dt.UTC),
+        date_source="published",
+        updated=None,
+        first_seen=when,
+        tags=tags,
+        author=None,
+        content_html="",
+        excerpt_html="",
+    )
+
+
+def at(day: int, hour: int = 12) -> dt.datetime:
+    return dt.datetime(2026, 9, day, hour, tzinfo=LONDON)
+
+
+def test_weeks_hold_shown_posts_newest_first_and_members_count_them() -> None:
+    records = {
+        "ada": Record(
+            ADA,
+            FeedInfo(title="Ada's notes"),
+            posts=(
+                post("a2", at(10), "openlearning26"),
+                post("a1", at(8), "#OpenLearning26"),
+                post("a0", at(9), "cake"),
+            ),
+        ),
+        "ben": Record(
+            BEN, posts=(post("b1", at(9), "openlearning26", "week-2"), post("b0", at(1), "openlearning26"))
+        ),
+        "gone": Record(
+            Participant("gone", "Gone", "https://gone.example/feed", None),
+            posts=(post("g", at(9), "openlearning26"),),
+        ),
+    }
+    cohort = build_cohort([ADA, BEN], records, COURSE_TAGGED)
+    week1 = cohort.week(1)
+    week2 = cohort.week(2)
+    assert week1 is not None and week2 is not None
+    assert [e.post.id for e in week1.entries] == ["a2", "a1"]
+    assert [(e.post.id, e.placement.reason) for e in week2.entries] == [("b1", "week tag")]
+    assert [e.post.id for e in cohort.outside] == ["b0"]  # tagged, but before the course
+    assert [(m.participant.id, m.shown, m.archived) for m in cohort.members] == [("ada", 2, 3), ("ben", 1, 2)]
+    assert cohort.shown == 3
+    assert [e.post.id for e in cohort.latest(2)] == ["a2", "b1"]
+    assert cohort.week(7) is None
+
+
+def test_blog_name_and_url_fall_back_sensibly() -> None:
+    cohort = build_cohort([ADA, BEN], {"ada": Record(ADA, FeedInfo(title="Ada's notes"))}, COURSE)
+    ada, ben = cohort.members
+    assert (ada.blog_name, ada.blog_url) == ("Ada's notes", "https://ada.example/")
+    assert (ben.blog_name, ben.blog_url) == ("ben.example", None)
