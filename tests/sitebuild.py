@@ -7,7 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.conftest import ROOT
+from tests.conftest import DATA, ROOT
+from tests.loopback import LoopbackServer, Reply
 
 SETTINGS = """
 import sys
@@ -18,6 +19,20 @@ THEME = {root!r} + "/themes/commons"
 PLUGIN_PATHS = [{root!r} + "/plugins"]
 HUB = {{**HUB, "opml": {opml!r}, "archive": {archive!r}, "cache": "", **{overrides!r}}}
 """
+
+
+def serve_ada_and_ben(server: LoopbackServer) -> list[tuple[str, str, str]]:
+    """Serve the two small fixture feeds of tests/data; return their OPML rows."""
+    server.routes["/ada.rss"] = Reply(
+        body=(DATA / "ada.rss").read_bytes(), headers={"Content-Type": "application/rss+xml"}
+    )
+    server.routes["/ben.json"] = Reply(
+        body=(DATA / "ben.json").read_bytes(), headers={"Content-Type": "application/feed+json"}
+    )
+    return [
+        ("Ada Lovelace", server.url("/ada.rss"), "https://ada.example/"),
+        ("Ben Okri", server.url("/ben.json"), "https://ben.example/"),
+    ]
 
 
 def write_opml(path: Path, feeds: list[tuple[str, str, str]]) -> Path:

@@ -7,9 +7,8 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import DATA
 from tests.loopback import LoopbackServer, Reply, StaticSite
-from tests.sitebuild import build, write_opml
+from tests.sitebuild import build, serve_ada_and_ben, write_opml
 
 HOSTILE = b"""<?xml version="1.0"?><rss version="2.0"><channel><title>Eve</title><link>https://eve.example/</link>
 <item><title>&lt;img src=x onerror="window.__xss=1"&gt;Hello</title><link>https://eve.example/1</link>
@@ -23,17 +22,9 @@ HOSTILE = b"""<?xml version="1.0"?><rss version="2.0"><channel><title>Eve</title
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StaticSite]:
     tmp = tmp_path_factory.mktemp("browser")
     feeds = LoopbackServer()
-    feeds.routes["/ada.rss"] = Reply(body=(DATA / "ada.rss").read_bytes())
-    feeds.routes["/ben.json"] = Reply(body=(DATA / "ben.json").read_bytes())
     feeds.routes["/eve.rss"] = Reply(body=HOSTILE)
-    opml = write_opml(
-        tmp / "feeds.opml",
-        [
-            ("Ada Lovelace", feeds.url("/ada.rss"), "https://ada.example/"),
-            ("Ben Okri", feeds.url("/ben.json"), "https://ben.example/"),
-            ("Eve Hostile", feeds.url("/eve.rss"), "https://eve.example/"),
-        ],
-    )
+    eve = ("Eve Hostile", feeds.url("/eve.rss"), "https://eve.example/")
+    opml = write_opml(tmp / "feeds.opml", [*serve_ada_and_ben(feeds), eve])
     result = build(tmp, opml)
     feeds.close()
     assert result.returncode == 0, result.stdout + result.stderr

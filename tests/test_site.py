@@ -8,7 +8,7 @@ import html5lib
 
 from tests.conftest import DATA
 from tests.loopback import LoopbackServer, Reply
-from tests.sitebuild import build, write_opml
+from tests.sitebuild import build, serve_ada_and_ben, write_opml
 
 
 def links(page: Path) -> list[str]:
@@ -19,21 +19,9 @@ def links(page: Path) -> list[str]:
 def test_build_with_a_broken_feed_succeeds_and_week_pages_hold_backlinks(
     server: LoopbackServer, tmp_path: Path
 ) -> None:
-    server.routes["/ada.rss"] = Reply(
-        body=(DATA / "ada.rss").read_bytes(), headers={"Content-Type": "application/rss+xml"}
-    )
-    server.routes["/ben.json"] = Reply(
-        body=(DATA / "ben.json").read_bytes(), headers={"Content-Type": "application/feed+json"}
-    )
     server.routes["/broken.xml"] = Reply(500, b"<html><body>Internal Server Error</body></html>")
-    opml = write_opml(
-        tmp_path / "feeds.opml",
-        [
-            ("Ada Lovelace", server.url("/ada.rss"), "https://ada.example/"),
-            ("Ben Okri", server.url("/ben.json"), "https://ben.example/"),
-            ("Cleo Broken", server.url("/broken.xml"), "https://cleo.example/"),
-        ],
-    )
+    cleo = ("Cleo Broken", server.url("/broken.xml"), "https://cleo.example/")
+    opml = write_opml(tmp_path / "feeds.opml", [*serve_ada_and_ben(server), cleo])
     result = build(tmp_path, opml)
     assert result.returncode == 0, result.stderr + result.stdout
     assert "HTTP 500 Internal Server Error" in result.stdout + result.stderr
@@ -84,10 +72,7 @@ def test_offline_builds_render_the_archive_without_fetching(server: LoopbackServ
 def test_a_participant_removed_from_the_registry_is_hidden_but_kept(
     server: LoopbackServer, tmp_path: Path
 ) -> None:
-    server.routes["/ada.rss"] = Reply(body=(DATA / "ada.rss").read_bytes())
-    server.routes["/ben.json"] = Reply(body=(DATA / "ben.json").read_bytes())
-    ada = ("Ada Lovelace", server.url("/ada.rss"), "https://ada.example/")
-    ben = ("Ben Okri", server.url("/ben.json"), "https://ben.example/")
+    ada, ben = serve_ada_and_ben(server)
     assert build(tmp_path, write_opml(tmp_path / "feeds.opml", [ada, ben])).returncode == 0
     assert build(tmp_path, write_opml(tmp_path / "feeds.opml", [ada])).returncode == 0
     assert (tmp_path / "archive" / "ben-okri.json").exists()
