@@ -42,7 +42,9 @@ class FeedState:
     last_success: dt.datetime | None = None
     last_error: LastError | None = None
     consecutive_failures: int = 0
-    moved_to: str | None = None
+    moved_to: str | None = None  # where a permanent redirect pointed
+    gone_url: str | None = None  # the feed address that answered 410 Gone
+    retry_at: dt.datetime | None = None  # not fetched before this time (Retry-After, backoff)
 
 
 @dataclass(frozen=True)
@@ -183,7 +185,8 @@ def _participant(doc: dict[str, Any]) -> Participant:
 def _state(doc: dict[str, Any]) -> FeedState:
     values: dict[str, Any] = dict(doc)
     error = values.pop("last_error")
-    values["last_success"] = _decode_time(values["last_success"])
+    for key in ("last_success", "retry_at"):
+        values[key] = _decode_time(values.get(key))
     if error:
         values["last_error"] = LastError(_required_time(error["at"]), error["kind"], error["message"])
     return FeedState(**values)

@@ -7,6 +7,8 @@ goes on. Anything else is a bug and is allowed to propagate.
 
 from __future__ import annotations
 
+import datetime as dt
+
 
 class AggregatorError(Exception):
     """Root of every error the aggregator raises on purpose."""
@@ -52,9 +54,10 @@ class HTTPStatusError(FeedError):
 
     kind = "http-status"
 
-    def __init__(self, url: str, status: int, message: str) -> None:
+    def __init__(self, url: str, status: int, message: str, retry_after: dt.datetime | None = None) -> None:
         super().__init__(url, message)
         self.status = status
+        self.retry_after = retry_after  # when the server said to come back (429, 503)
 
 
 class TooLargeError(FeedError):

@@ -10,9 +10,13 @@ requests-cache layer, so it applies to every hop of every redirect and before an
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
+import datetime as dt
+import email.utils
 import hashlib
 import socket
+import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -36,6 +40,7 @@ from .errors import (
 )
 
 CHUNK = 64 * 1024
+MAX_RETRY_AFTER = dt.timedelta(days=7)
 ACCEPT = (
     "application/atom+xml, application/rss+xml, application/feed+json, application/json;q=0.9, "
     "application/xml;q=0.9, text/xml;q=0.8, */*;q=0.5"
@@ -69,7 +74,7 @@ class NotModified:
 
 FetchResult = Fetched | NotModified | FeedError
 
-_deadline: contextvars.ContextVar[float] = contextvars.ContextVar("deadline", default=float("inf"))
+_watch: contextvars.ContextVar[_Watch | None] = contextvars.ContextVar("watch", default=None)
 
 
 class _Refused(Exception):
@@ -92,7 +97,8 @@ class Fetcher:
         self.session.close()
 
     def fetch(self, url: str, known: Validators) -> FetchResult:
-        token = _deadline.set(time.monotonic() + self.options.deadline)
+        watch = _Watch(time.monotonic() + self.options.deadline)
+        token = _watch.set(watch)
         try:
             response = self.session.get(
                 url, headers=_conditional_headers(known), timeout=self.options.timeout
@@ -100,9 +106,12 @@ class Fetcher:
         except _Refused as exc:
             return exc.error(url, exc.message)
         except requests.RequestException as exc:
+            if watch.expired():
+                return FetchError(url, f"gave up after the {self.options.deadline:g} s deadline")
             return FetchError(url, _describe(exc, self.options))
         finally:
-            _deadline.reset(token)
+            _watch.reset(token)
+            _REAPER.forget(watch)
         return _outcome(url, response, known)
 
 
@@ -145,8 +154,9 @@ def _outcome(url: str, response: requests.Response, known: Validators) -> FetchR
     if response.status_code == 304:
         return NotModified(url, moved_to)
     if response.status_code != 200:
-        reason = response.reason or ""
-        return HTTPStatusError(url, response.status_code, f"HTTP {response.status_code} {reason}".strip())
+        status = response.status_code
+        message = f"HTTP {status} {response.reason or ''}".strip()
+        return HTTPStatusError(url, status, message, retry_after(response.headers.get("Retry-After")))
     body = response.content
     if not body.strip():
         return NotAFeedError(url, "the server sent an empty body")
@@ -156,6 +166,25 @@ def _outcome(url: str, response: requests.Response, known: Validators) -> FetchR
     headers = {key.lower(): value for key, value in response.headers.items()}
     validators = Validators(headers.get("etag"), headers.get("last-modified"), digest)
     return Fetched(url, response.url, body, headers, validators, moved_to)
+
+
+def retry_after(value: str | None, now: dt.datetime | None = None) -> dt.datetime | None:
+    """Retry-After as a UTC time: delay-seconds or an HTTP date; capped at a week."""
+    if not value:
+        return None
+    now = now or dt.datetime.now(dt.UTC)
+    value = value.strip()
+    try:
+        when = (
+            now + dt.timedelta(seconds=int(value))
+            if value.isdigit()
+            else email.utils.parsedate_to_datetime(value)
+        )
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=dt.UTC)
+    return min(max(when, now), now + MAX_RETRY_AFTER).replace(microsecond=0)
 
 
 def _permanent_target(response: requests.Response) -> str | None:
@@ -210,15 +239,17 @@ class GuardedAdapter(HTTPAdapter):
 
 
 def _read_capped(raw: urllib3.BaseHTTPResponse, max_bytes: int) -> bytes:
+    """Read the decoded body, at most `max_bytes` of it, and only until the deadline."""
     chunks: list[bytes] = []
     size = 0
+    watch = _watch.get()
     while chunk := raw.read1(CHUNK, decode_content=True):
         size += len(chunk)
         if size > max_bytes:
             raise _Refused(TooLargeError, f"the feed is larger than {max_bytes:,} bytes (decoded)")
-        if time.monotonic() > _deadline.get():
-            raise _Refused(FetchError, "the download did not finish before the deadline")
         chunks.append(chunk)
+    if watch is not None and watch.expired():  # the reaper cut the connection: the body is partial
+        raise _Refused(FetchError, "the download did not finish before the deadline")
     return b"".join(chunks)
 
 
@@ -228,8 +259,8 @@ def _guarded_pools(policy: AddressPolicy) -> dict[str, type[HTTPConnectionPool]]
         "GuardedHTTPSConnection", (_GuardMixin, urllib3.connection.HTTPSConnection), {"policy": policy}
     )
     return {
-        "http": type("GuardedHTTPPool", (HTTPConnectionPool,), {"ConnectionCls": http}),
-        "https": type("GuardedHTTPSPool", (HTTPSConnectionPool,), {"ConnectionCls": https}),
+        "http": type("GuardedHTTPPool", (_PoolMixin, HTTPConnectionPool), {"ConnectionCls": http}),
+        "https": type("GuardedHTTPSPool", (_PoolMixin, HTTPSConnectionPool), {"ConnectionCls": https}),
     }
 
 
@@ -242,7 +273,19 @@ class _GuardMixin:
 
     def _new_conn(self) -> socket.socket:
         self._dns_host = allowed_address(self._dns_host, self.port, self.policy)
-        return super()._new_conn()  # type: ignore[misc, no-any-return]
+        sock: socket.socket = super()._new_conn()  # type: ignore[misc]
+        _REAPER.watch(_watch.get(), sock)
+        return sock
+
+
+class _PoolMixin:
+    """A connection taken from the pool joins the current fetch's watch, like a new one."""
+
+    def _get_conn(self, timeout: float | None = None) -> Any:
+        conn = super()._get_conn(timeout)  # type: ignore[misc]
+        if conn.sock is not None:
+            _REAPER.watch(_watch.get(), conn.sock)
+        return conn
 
 
 def allowed_address(host: str, port: int, policy: AddressPolicy) -> str:
@@ -259,3 +302,58 @@ def allowed_address(host: str, port: int, policy: AddressPolicy) -> str:
         f"refused to connect to {host} at non-public address {addresses[0]} "
         f"(allow it with --allow-private {addresses[0]})",
     )
+
+
+class _Watch:
+    """One fetch's deadline and the sockets it uses."""
+
+    def __init__(self, deadline: float) -> None:
+        self.deadline = deadline
+        self.sockets: list[socket.socket] = []
+
+    def expired(self) -> bool:
+        return time.monotonic() >= self.deadline
+
+
+class _Reaper:
+    """Enforces total deadlines: one thread shuts down the sockets of fetches that overran.
+
+    requests only knows per-read timeouts, so a server that drips a byte at a time, or a header
+    line every few seconds, could hold a fetch for hours. Shutting the socket down from outside
+    makes the blocked read return at once, wherever it is.
+    """
+
+    def __init__(self) -> None:
+        self._watches: set[_Watch] = set()
+        self._changed = threading.Condition()
+        self._thread: threading.Thread | None = None
+
+    def watch(self, watch: _Watch | None, sock: socket.socket) -> None:
+        if watch is None:
+            return
+        with self._changed:
+            watch.sockets.append(sock)
+            self._watches.add(watch)
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="fetch-deadlines", daemon=True)
+                self._thread.start()
+            self._changed.notify()
+
+    def forget(self, watch: _Watch) -> None:
+        with self._changed:
+            self._watches.discard(watch)
+
+    def _run(self) -> None:
+        with self._changed:
+            while True:
+                now = time.monotonic()
+                for watch in [w for w in self._watches if w.deadline <= now]:
+                    self._watches.discard(watch)
+                    for sock in watch.sockets:
+                        with contextlib.suppress(OSError):
+                            sock.shutdown(socket.SHUT_RDWR)
+                nearest = min((w.deadline for w in self._watches), default=now + 60)
+                self._changed.wait(max(nearest - now, 0.01))
+
+
+_REAPER = _Reaper()

@@ -14,16 +14,17 @@ from functools import partial
 from typing import Literal
 
 from . import sanitize
-from .archive import Archive, FeedInfo, FeedState, LastError, Record, merge_posts
+from .archive import Archive, FeedInfo, FeedState, Record, merge_posts
 from .config import HubConfig
 from .errors import FeedError
 from .fetch import Fetched, Fetcher, NotModified, Validators
 from .normalize import normalize
 from .parse import ParsedFeed, parse_feed
 from .registry import Participant
+from .schedule import after_failure, after_success, skip_reason
 from .urls import absolute_http_url
 
-Status = Literal["updated", "unchanged", "failed"]
+Status = Literal["updated", "unchanged", "failed", "skipped"]
 MapFn = Callable[[Callable[[Participant], "FeedOutcome"], Iterable[Participant]], Iterator["FeedOutcome"]]
 
 
@@ -36,6 +37,7 @@ class FeedOutcome:
     archived: int = 0
     error: FeedError | None = None
     moved_to: str | None = None
+    note: str | None = None  # why a feed was skipped
 
 
 @dataclass(frozen=True)
@@ -72,6 +74,9 @@ def update_participant(
     archive: Archive, fetcher: Fetcher, now: dt.datetime, person: Participant
 ) -> FeedOutcome:
     record = _current_record(archive, person)
+    reason = skip_reason(record.state, person.feed_url, now)
+    if reason is not None:
+        return FeedOutcome(person, "skipped", archived=len(record.posts), note=reason)
     result = fetcher.fetch(person.feed_url, _validators(record.state))
     new_record, outcome = apply_fetch(record, result, now)
     archive.save(new_record)
@@ -97,8 +102,9 @@ def _current_record(archive: Archive, person: Participant) -> Record:
     if record is None:
         return Record(person)
     if record.participant.feed_url != person.feed_url:
-        # A new feed address: the old validators describe another document.
-        record = replace(record, state=replace(record.state, etag=None, last_modified=None, body_sha256=None))
+        # A new feed address: the old validators describe another document; give it a fresh try.
+        fresh = FeedState(last_success=record.state.last_success, last_error=record.state.last_error)
+        record = replace(record, state=fresh)
     return replace(record, participant=person)
 
 
@@ -114,7 +120,8 @@ def _ingest(
     known = {post.id: post for post in record.posts}
     new = sum(1 for post in incoming if post.id not in known)
     changed = sum(1 for post in merged if post.id in known and known[post.id] != post)
-    state = FeedState(
+    state = replace(
+        after_success(record.state),
         etag=fetched.validators.etag,
         last_modified=fetched.validators.last_modified,
         body_sha256=fetched.validators.body_sha256,
@@ -136,7 +143,7 @@ def _feed_info(parsed: ParsedFeed, person: Participant) -> FeedInfo:
 
 
 def _unchanged(record: Record, result: NotModified) -> tuple[Record, FeedOutcome]:
-    state = replace(record.state, consecutive_failures=0, last_error=None, moved_to=result.moved_to)
+    state = replace(after_success(record.state), moved_to=result.moved_to)
     outcome = FeedOutcome(
         record.participant, "unchanged", archived=len(record.posts), moved_to=result.moved_to
     )
@@ -144,10 +151,6 @@ def _unchanged(record: Record, result: NotModified) -> tuple[Record, FeedOutcome
 
 
 def _failed(record: Record, error: FeedError, now: dt.datetime) -> tuple[Record, FeedOutcome]:
-    state = replace(
-        record.state,
-        last_error=LastError(now, error.kind, error.message),
-        consecutive_failures=record.state.consecutive_failures + 1,
-    )
+    state = after_failure(record.state, error, record.participant.feed_url, now)
     outcome = FeedOutcome(record.participant, "failed", archived=len(record.posts), error=error)
     return replace(record, state=state), outcome

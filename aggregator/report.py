@@ -12,6 +12,8 @@ def describe_outcome(outcome: FeedOutcome, width: int = 0) -> str:
     name = outcome.participant.name.ljust(width)
     if outcome.status == "failed" and outcome.error is not None:
         detail = f"{outcome.error.message} ({outcome.participant.feed_url})"
+    elif outcome.status == "skipped":
+        detail = outcome.note or "not fetched"
     elif outcome.status == "updated":
         detail = f"{outcome.new_posts} new, {outcome.changed_posts} changed, {outcome.archived} archived"
     else:
@@ -29,7 +31,8 @@ def outcome_lines(report: UpdateReport) -> list[str]:
 def summary(report: UpdateReport) -> str:
     return (
         f"{len(report.outcomes)} feeds: {report.count('updated')} updated, "
-        f"{report.count('unchanged')} unchanged, {report.count('failed')} failed; "
+        f"{report.count('unchanged')} unchanged, {report.count('failed')} failed, "
+        f"{report.count('skipped')} skipped; "
         f"{report.new_posts} new posts"
     )
 

@@ -55,7 +55,7 @@ def test_update_reports_each_participant_and_exits_0_despite_failures(project: P
     assert lines[0] == "updated    Ada Lovelace  3 new, 0 changed, 3 archived"
     assert lines[1] == "updated    Ben Okri      1 new, 0 changed, 1 archived"
     assert lines[2].startswith("failed     Cleo Moved    HTTP 404 Not Found (http://127.0.0.1:")
-    assert lines[3] == "3 feeds: 2 updated, 0 unchanged, 1 failed; 4 new posts"
+    assert lines[3] == "3 feeds: 2 updated, 0 unchanged, 1 failed, 0 skipped; 4 new posts"
     assert sorted(p.name for p in (project / "archive").glob("*.json")) == [
         "ada-lovelace.json",
         "ben-okri.json",
@@ -82,7 +82,7 @@ def test_private_addresses_are_refused_without_the_flag(project: Path) -> None:
     result = aggregator("update", cwd=project)
     assert result.returncode == 0
     assert "refused to connect to 127.0.0.1" in result.stdout
-    assert result.stdout.splitlines()[-1] == "3 feeds: 0 updated, 0 unchanged, 3 failed; 0 new posts"
+    assert result.stdout.splitlines()[-1] == "3 feeds: 0 updated, 0 unchanged, 3 failed, 0 skipped; 0 new posts"
 
 
 def test_status_table(project: Path) -> None:
