@@ -233,6 +233,8 @@ class GuardedAdapter(HTTPAdapter):
         response = super().send(request, *args, **kwargs)
         try:
             response._content = _read_capped(response.raw, self.options.max_bytes)
+        except urllib3.exceptions.HTTPError as exc:
+            raise _as_requests_error(exc) from exc
         finally:
             response.raw.release_conn()
         return response
@@ -251,6 +253,17 @@ def _read_capped(raw: urllib3.BaseHTTPResponse, max_bytes: int) -> bytes:
     if watch is not None and watch.expired():  # the reaper cut the connection: the body is partial
         raise _Refused(FetchError, "the download did not finish before the deadline")
     return b"".join(chunks)
+
+
+def _as_requests_error(exc: urllib3.exceptions.HTTPError) -> requests.RequestException:
+    """What requests itself raises for the same failure while reading a body."""
+    if isinstance(exc, urllib3.exceptions.ReadTimeoutError):
+        return requests.exceptions.ReadTimeout(exc)
+    if isinstance(exc, urllib3.exceptions.DecodeError):
+        return requests.exceptions.ContentDecodingError(exc)
+    if isinstance(exc, urllib3.exceptions.SSLError):
+        return requests.exceptions.SSLError(exc)
+    return requests.exceptions.ChunkedEncodingError(exc)
 
 
 def _guarded_pools(policy: AddressPolicy) -> dict[str, type[HTTPConnectionPool]]:

@@ -21,6 +21,10 @@ class Reply:
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0  # seconds to wait before answering
     etag: bool = True  # send an ETag and honour If-None-Match with 304
+    drip: float = 0.0  # seconds between single bytes of the body
+    stall: float = 0.0  # seconds to wait after the headers, before the body
+    header_drip: float = 0.0  # seconds between header lines
+    endless: bool = False  # a body that never ends (until the client hangs up or 20 s pass)
 
 
 @dataclass(frozen=True)
@@ -76,12 +80,40 @@ class LoopbackServer:
                     headers["ETag"] = '"' + hashlib.sha256(body).hexdigest()[:16] + '"'
                     if request.headers.get("if-none-match") == headers["ETag"]:
                         status, body = 304, b""
+                if not reply.endless:
+                    headers["Content-Length"] = str(len(body))
+                try:
+                    self._send_head(status, headers, reply.header_drip)
+                    time.sleep(reply.stall)
+                    self._send_body(body, reply)
+                except OSError:
+                    pass  # the client hung up: that is what these tests expect of it
+
+            def _send_head(self, status: int, headers: dict[str, str], drip: float) -> None:
                 self.send_response(status)
                 for key, value in headers.items():
                     self.send_header(key, value)
-                self.send_header("Content-Length", str(len(body)))
+                if drip:
+                    for name in ("X-Slow-1", "X-Slow-2", "X-Slow-3", "X-Slow-4", "X-Slow-5", "X-Slow-6"):
+                        self.flush_headers()
+                        time.sleep(drip)
+                        self.send_header(name, "drip")
+                if "Content-Length" not in headers:
+                    self.close_connection = True
                 self.end_headers()
-                self.wfile.write(body)
+
+            def _send_body(self, body: bytes, reply: Reply) -> None:
+                if reply.endless:
+                    ends = time.monotonic() + 20
+                    while time.monotonic() < ends:
+                        self.wfile.write(b"<item>" + b"x" * 65536 + b"</item>")
+                elif reply.drip:
+                    for i in range(len(body)):
+                        self.wfile.write(body[i : i + 1])
+                        self.wfile.flush()
+                        time.sleep(reply.drip)
+                else:
+                    self.wfile.write(body)
 
             def log_message(self, format: str, *args: object) -> None:
                 pass

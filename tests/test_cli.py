@@ -82,7 +82,9 @@ def test_private_addresses_are_refused_without_the_flag(project: Path) -> None:
     result = aggregator("update", cwd=project)
     assert result.returncode == 0
     assert "refused to connect to 127.0.0.1" in result.stdout
-    assert result.stdout.splitlines()[-1] == "3 feeds: 0 updated, 0 unchanged, 3 failed, 0 skipped; 0 new posts"
+    assert (
+        result.stdout.splitlines()[-1] == "3 feeds: 0 updated, 0 unchanged, 3 failed, 0 skipped; 0 new posts"
+    )
 
 
 def test_status_table(project: Path) -> None:

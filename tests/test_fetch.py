@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
+import email.utils
 import gzip
+import time
+
+import pytest
 
 from aggregator.config import AddressPolicy, FetchOptions
 from aggregator.errors import BlockedAddressError, FetchError, HTTPStatusError, NotAFeedError, TooLargeError
-from aggregator.fetch import Fetched, Fetcher, NotModified, Validators
+from aggregator.fetch import Fetched, Fetcher, NotModified, Validators, retry_after
 from tests.loopback import LoopbackServer, Reply
 
 RSS = b"""<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>
@@ -160,3 +165,123 @@ def test_http_cache_revalidates_and_reports_unchanged(
     assert isinstance(again, NotModified)
     assert server.requests[1].headers["if-none-match"] == first.validators.etag
     assert (tmp_path / "cache" / "http.sqlite").exists()
+
+
+def timed(fetcher: Fetcher, url: str) -> tuple[object, float]:
+    started = time.monotonic()
+    result = fetcher.fetch(url, Validators())
+    return result, time.monotonic() - started
+
+
+def test_a_body_dripping_a_byte_at_a_time_hits_the_total_deadline(
+    server: LoopbackServer, options: FetchOptions
+) -> None:
+    server.routes["/drip"] = Reply(body=RSS, drip=0.05)  # about 8 s in all, each byte well within the timeout
+    result, took = timed(
+        Fetcher(dataclasses.replace(options, timeout=1.0, deadline=1.5)), server.url("/drip")
+    )
+    assert isinstance(result, FetchError)
+    assert result.message == "gave up after the 1.5 s deadline"
+    assert took < 2.5
+
+
+def test_headers_dripping_a_line_at_a_time_hit_the_total_deadline(
+    server: LoopbackServer, options: FetchOptions
+) -> None:
+    server.routes["/slow-headers"] = Reply(body=RSS, header_drip=0.6)
+    result, took = timed(
+        Fetcher(dataclasses.replace(options, timeout=1.0, deadline=1.5)), server.url("/slow-headers")
+    )
+    assert isinstance(result, FetchError)
+    assert result.message == "gave up after the 1.5 s deadline"
+    assert took < 2.5
+
+
+def test_a_stall_after_the_headers_is_a_timeout(server: LoopbackServer, options: FetchOptions) -> None:
+    server.routes["/stall"] = Reply(body=RSS, stall=5)
+    result, took = timed(Fetcher(dataclasses.replace(options, timeout=0.5, deadline=3)), server.url("/stall"))
+    assert isinstance(result, FetchError)
+    assert result.message in ("no answer within 0.5 s", "request failed (Read timed out.)")
+    assert took < 1.5
+
+
+def test_an_endless_body_stops_at_the_size_cap(server: LoopbackServer, options: FetchOptions) -> None:
+    server.routes["/endless"] = Reply(body=b"<rss>", endless=True)
+    result, took = timed(Fetcher(dataclasses.replace(options, max_bytes=2_000_000)), server.url("/endless"))
+    assert isinstance(result, TooLargeError)
+    assert result.message == "the feed is larger than 2,000,000 bytes (decoded)"
+    assert took < 3
+
+
+def test_a_chain_of_five_redirects_is_followed_and_six_is_too_many(
+    server: LoopbackServer, options: FetchOptions
+) -> None:
+    for hop in range(6):
+        server.routes[f"/hop{hop}"] = Reply(302, headers={"Location": f"/hop{hop + 1}"})
+    server.routes["/hop6"] = Reply(body=RSS)
+    fetcher = Fetcher(options)
+    assert isinstance(fetcher.fetch(server.url("/hop1"), Validators()), Fetched)  # 5 redirects
+    too_long = fetcher.fetch(server.url("/hop0"), Validators())  # 6 redirects
+    assert isinstance(too_long, FetchError)
+    assert too_long.message == "more than 5 redirects"
+
+
+def test_308_is_reported_as_a_move_like_301(server: LoopbackServer, options: FetchOptions) -> None:
+    server.routes["/old"] = Reply(308, headers={"Location": "/new"})
+    server.routes["/new"] = Reply(body=RSS)
+    result = Fetcher(options).fetch(server.url("/old"), Validators())
+    assert isinstance(result, Fetched)
+    assert result.moved_to == server.url("/new")
+
+
+def test_410_gone(server: LoopbackServer, options: FetchOptions) -> None:
+    server.routes["/gone"] = Reply(410, b"")
+    result = Fetcher(options).fetch(server.url("/gone"), Validators())
+    assert isinstance(result, HTTPStatusError)
+    assert (result.status, result.message, result.retry_after) == (410, "HTTP 410 Gone", None)
+
+
+def test_429_retry_after_in_seconds(server: LoopbackServer, options: FetchOptions) -> None:
+    server.routes["/busy"] = Reply(429, b"slow down", headers={"Retry-After": "120"})
+    before = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    result = Fetcher(options).fetch(server.url("/busy"), Validators())
+    assert isinstance(result, HTTPStatusError)
+    assert result.status == 429
+    assert result.retry_after is not None
+    assert before + dt.timedelta(seconds=119) <= result.retry_after <= before + dt.timedelta(seconds=122)
+
+
+def test_503_retry_after_as_an_http_date(server: LoopbackServer, options: FetchOptions) -> None:
+    later = (dt.datetime.now(dt.UTC) + dt.timedelta(hours=2)).replace(microsecond=0)
+    server.routes["/maintenance"] = Reply(
+        503,
+        b"<html>back soon</html>",
+        headers={"Retry-After": email.utils.format_datetime(later, usegmt=True)},
+    )
+    result = Fetcher(options).fetch(server.url("/maintenance"), Validators())
+    assert isinstance(result, HTTPStatusError)
+    assert (result.status, result.retry_after) == (503, later)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("30", dt.datetime(2026, 9, 8, 12, 0, 30, tzinfo=dt.UTC)),
+        ("Tue, 08 Sep 2026 13:00:00 GMT", dt.datetime(2026, 9, 8, 13, 0, tzinfo=dt.UTC)),
+        ("Mon, 07 Sep 2026 13:00:00 GMT", dt.datetime(2026, 9, 8, 12, 0, tzinfo=dt.UTC)),  # in the past: now
+        ("99999999", dt.datetime(2026, 9, 15, 12, 0, tzinfo=dt.UTC)),  # capped at a week
+        ("soon", None),
+        ("", None),
+    ],
+)
+def test_retry_after_parsing(value: str, expected: dt.datetime | None) -> None:
+    assert retry_after(value, dt.datetime(2026, 9, 8, 12, 0, tzinfo=dt.UTC)) == expected
+
+
+def test_a_feed_served_with_a_wrong_content_type_is_still_fetched(
+    server: LoopbackServer, options: FetchOptions
+) -> None:
+    server.routes["/feed"] = Reply(body=RSS, headers={"Content-Type": "text/html; charset=utf-8"})
+    result = Fetcher(options).fetch(server.url("/feed"), Validators())
+    assert isinstance(result, Fetched)
+    assert result.body == RSS
