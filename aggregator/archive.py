@@ -21,6 +21,7 @@ from typing import Any
 from .errors import ArchiveError
 from .normalize import Post
 from .registry import Participant
+from .urls import url_identity
 
 FORMAT_VERSION = 1
 
@@ -65,16 +66,38 @@ class Record:
 
 
 def merge_posts(known: Iterable[Post], incoming: Iterable[Post]) -> tuple[Post, ...]:
-    """Union by id. An edit updates a post in place; its first-seen and published dates stay."""
+    """Union of posts by identity. Nothing is ever dropped.
+
+    An edit updates a post in place and keeps its first-seen and published dates (a feed that
+    re-dates its entries on every fetch cannot move them). A post whose guid changed, as when a
+    blog moves from http to https or from `?p=123` links to slugs, is recognised by its link or by
+    its title and date, and is not archived twice.
+    """
     merged = {post.id: post for post in known}
+    index = {key: post.id for post in merged.values() for key in identity_keys(post)}
     for post in incoming:
-        old = merged.get(post.id)
-        if old is not None:
+        same = next((index[key] for key in identity_keys(post) if key in index), None)
+        if same is not None:
+            old = merged.pop(same)
             post = replace(
-                post, published=old.published, date_source=old.date_source, first_seen=old.first_seen
+                post,
+                id=old.id,
+                published=old.published,
+                date_source=old.date_source,
+                first_seen=old.first_seen,
             )
         merged[post.id] = post
+        index.update(dict.fromkeys(identity_keys(post), post.id))
     return tuple(sorted(merged.values(), key=lambda p: (p.published, p.id), reverse=True))
+
+
+def identity_keys(post: Post) -> tuple[str, ...]:
+    keys = [f"id {url_identity(post.id)}"]
+    if post.url:
+        keys.append(f"url {url_identity(post.url)}")
+    if post.date_source != "first-seen":
+        keys.append(f"title {post.title.casefold()} {format_time(post.published)}")
+    return tuple(keys)
 
 
 class Archive:

@@ -20,6 +20,7 @@ TAG_LIMIT = 60
 MAX_TAGS = 20
 AUTHOR_LIMIT = 100
 EXCERPT_WORDS = 60
+FUTURE_TOLERANCE = dt.timedelta(days=1)  # clocks and time zones are often wrong by hours
 
 
 @dataclass(frozen=True)
@@ -71,14 +72,18 @@ def post_id(entry: RawEntry, url: str | None) -> str:
         return entry.guid.strip()
     if url:
         return url
-    digest = hashlib.sha256(f"{entry.title}\x00{entry.content_html or entry.summary_html}".encode())
-    return "sha256:" + digest.hexdigest()
+    # Neither: title and date identify the post and survive edits; without a date, the text does.
+    dated = entry.published or entry.updated
+    what = dated.isoformat() if dated else (entry.content_html or entry.summary_html or "")
+    return "sha256:" + hashlib.sha256(f"{entry.title}\x00{what}".encode()).hexdigest()
 
 
 def _date(entry: RawEntry, now: dt.datetime) -> tuple[dt.datetime, str]:
-    if entry.published is not None:
+    """The published date, else the updated date, else now; a date in the future counts as none."""
+    latest = now + FUTURE_TOLERANCE
+    if entry.published is not None and entry.published <= latest:
         return entry.published, "published"
-    if entry.updated is not None:
+    if entry.updated is not None and entry.updated <= latest:
         return entry.updated, "updated"
     return now, "first-seen"
 

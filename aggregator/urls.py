@@ -32,3 +32,20 @@ def url_key(url: str) -> str:
     port = parts.port
     netloc = host if port in (None, DEFAULT_PORTS.get(scheme)) else f"{host}:{port}"
     return urlunsplit((scheme, netloc, parts.path or "/", parts.query, ""))
+
+
+def url_identity(value: str) -> str:
+    """Two spellings of one address compare equal: scheme, www., default port, trailing slash.
+
+    Also used on guids, which are often URLs; anything that is not an http(s) URL is returned as is.
+    """
+    parts = urlsplit(value)
+    if parts.scheme.lower() not in SCHEMES or not parts.hostname:
+        return value
+    try:
+        port = parts.port
+    except ValueError:
+        return value
+    host = parts.hostname.lower().removeprefix("www.")
+    netloc = host if port in (None, 80, 443) else f"{host}:{port}"
+    return f"//{netloc}{parts.path.rstrip('/')}" + (f"?{parts.query}" if parts.query else "")

@@ -27,6 +27,7 @@ from aggregator.registry import Participant
 from tests.loopback import LoopbackServer, Reply
 
 T0 = dt.datetime(2026, 9, 8, 9, 0, tzinfo=dt.UTC)
+LATER = dt.timedelta(days=30)  # runs happen after the posts were written
 PERSON = Participant("ada", "Ada", "http://127.0.0.1:1/feed", "https://ada.example/")
 
 
@@ -118,7 +119,7 @@ def run(
 ) -> tuple[Record, str]:
     person = dataclasses.replace(PERSON, feed_url=server.url("/feed"))
     archive = Archive(tmp_path / "archive")
-    outcome = update_participant(archive, Fetcher(options), now, person)
+    outcome = update_participant(archive, Fetcher(options), now + LATER, person)
     record = archive.load("ada")
     assert record is not None
     return record, outcome.status
@@ -142,7 +143,8 @@ def test_an_edit_updates_the_post_in_place(
     first, _ = run(server, tmp_path, options, T0)
     server.routes["/feed"] = Reply(body=rss((1, "One, revised")))
     record, _ = run(server, tmp_path, options, T0 + dt.timedelta(days=1))
-    assert [(p.title, p.first_seen) for p in record.posts] == [("One, revised", first.posts[0].first_seen)]
+    assert [(p.title, p.first_seen) for p in record.posts] == [("One, revised", T0 + LATER)]
+    assert first.posts[0].first_seen == T0 + LATER
 
 
 def test_a_feed_that_is_down_removes_nothing_and_counts_failures(
@@ -157,9 +159,9 @@ def test_a_feed_that_is_down_removes_nothing_and_counts_failures(
     assert [p.title for p in record.posts] == ["One"]
     assert record.state.consecutive_failures == 2
     assert record.state.last_error == LastError(
-        T0 + dt.timedelta(hours=2), "http-status", "HTTP 503 Service Unavailable"
+        T0 + LATER + dt.timedelta(hours=2), "http-status", "HTTP 503 Service Unavailable"
     )
-    assert record.state.last_success == T0
+    assert record.state.last_success == T0 + LATER
 
 
 def test_a_rerun_duplicates_nothing_and_leaves_the_file_byte_identical(
@@ -173,3 +175,57 @@ def test_a_rerun_duplicates_nothing_and_leaves_the_file_byte_identical(
     assert len(record.posts) == 2
     assert (tmp_path / "archive" / "ada.json").read_bytes() == before
     assert server.requests[-1].headers["if-none-match"] == record.state.etag
+
+
+def test_a_blog_that_moves_and_changes_every_guid_is_not_archived_twice() -> None:
+    before = [
+        post(1, id="http://ada.example/?p=1", url="http://ada.example/?p=1"),
+        post(2, id="http://ada.example/?p=2", url="http://ada.example/2026/09/two/"),
+    ]
+    after = [
+        post(1, id="https://ada.example/?p=1", url="https://www.ada.example/?p=1"),  # http -> https, www.
+        post(2, id="https://ada.example/2026/09/two", url="https://ada.example/2026/09/two"),  # ?p=2 -> slug
+    ]
+    merged = merge_posts(before, after)
+    assert [(p.id, p.url) for p in merged] == [
+        ("http://ada.example/?p=2", "https://ada.example/2026/09/two"),
+        ("http://ada.example/?p=1", "https://www.ada.example/?p=1"),
+    ]
+
+
+def test_same_title_and_date_under_a_new_guid_and_link_is_the_same_post() -> None:
+    merged = merge_posts([post(1)], [post(1, id="tag:new,2026:1", url="https://new.example/one")])
+    assert [(p.id, p.url) for p in merged] == [("https://ada.example/1", "https://new.example/one")]
+
+
+def test_a_feed_that_redates_its_entries_every_fetch_cannot_move_them() -> None:
+    first = merge_posts([], [post(1)])
+    redated = merge_posts(first, [post(1, published=T0 + dt.timedelta(days=40), title="Post 1")])
+    assert [p.published for p in redated] == [post(1).published]
+
+
+def test_duplicate_guids_and_linkless_entries_in_one_feed(
+    server: LoopbackServer, tmp_path: Path, options: FetchOptions
+) -> None:
+    items = (
+        "<item><title>Dup</title><guid>same</guid><link>https://ada.example/a</link><pubDate>Wed, 09 Sep 2026 10:00:00 +0000</pubDate></item>"
+        "<item><title>Dup again</title><guid>same</guid><link>https://ada.example/b</link><pubDate>Tue, 08 Sep 2026 10:00:00 +0000</pubDate></item>"
+        "<item><title>No link</title><description>v1</description><pubDate>Mon, 07 Sep 2026 10:00:00 +0000</pubDate></item>"
+    )
+    server.routes["/feed"] = Reply(
+        body=f'<rss version="2.0"><channel><title>t</title>{items}</channel></rss>'.encode()
+    )
+    record, _ = run(server, tmp_path, options, T0)
+    server.routes["/feed"] = Reply(body=server.routes["/feed"].body.replace(b"v1", b"v2, edited"))  # type: ignore[union-attr]
+    record, _ = run(server, tmp_path, options, T0 + dt.timedelta(hours=1))
+    assert sorted(p.title for p in record.posts) == ["Dup", "No link"]
+    assert next(p for p in record.posts if p.title == "No link").content_html == "v2, edited"
+
+
+def test_a_date_in_the_future_counts_as_first_seen(
+    server: LoopbackServer, tmp_path: Path, options: FetchOptions
+) -> None:
+    server.routes["/feed"] = Reply(body=rss((90, "From the future")))
+    record, _ = run(server, tmp_path, options, T0)
+    (only,) = record.posts
+    assert (only.published, only.date_source) == (T0 + LATER, "first-seen")
