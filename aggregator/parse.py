@@ -18,11 +18,16 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import charset_normalizer
 import feedparser
 
 from .errors import FeedError, NotAFeedError
 
 MAX_ENTRIES = 200
+_SNIFF_BYTES = 64 * 1024
+_XML_ENCODING = re.compile(rb"^(?:\xef\xbb\xbf)?\s*<\?xml[^>]*?encoding\s*=\s*[\"']([A-Za-z0-9._-]+)[\"']")
+_XML_DECLARATION = re.compile(r"^\ufeff?\s*<\?xml[^>]*\?>")
+_CHARSET = re.compile(rb"charset\s*=\s*[\"']?([A-Za-z0-9._-]+)", re.IGNORECASE)
 _ENTITY_DECLARATION = re.compile(rb"<!ENTITY", re.IGNORECASE)
 _HTML_START = re.compile(
     rb"^\s*(<!--.*?-->\s*)*<(!doctype\s+html|html|head|body)\b", re.IGNORECASE | re.DOTALL
@@ -69,7 +74,8 @@ def _looks_like_json(body: bytes, headers: Mapping[str, str]) -> bool:
 
 
 def _parse_xml_feed(body: bytes, headers: Mapping[str, str], url: str) -> ParsedFeed | FeedError:
-    response_headers = {**{k.lower(): v for k, v in headers.items()}, "content-location": url}
+    body, headers = _readable_encoding(body, {k.lower(): v for k, v in headers.items()})
+    response_headers = {**headers, "content-location": url}
     parsed = feedparser.parse(
         io.BytesIO(body), response_headers=response_headers, sanitize_html=False, resolve_relative_uris=True
     )
@@ -81,6 +87,47 @@ def _parse_xml_feed(body: bytes, headers: Mapping[str, str], url: str) -> Parsed
     return ParsedFeed(
         url, parsed.get("version") or "xml", feed.get("title"), feed.get("link"), image, entries
     )
+
+
+def _readable_encoding(body: bytes, headers: dict[str, str]) -> tuple[bytes, dict[str, str]]:
+    """Make wrong or missing charset declarations harmless before feedparser sees the bytes.
+
+    A document's own non-UTF-8 declaration is trusted. Valid UTF-8 wins over a wrong HTTP charset.
+    Bytes that are not UTF-8 and declare nothing usable are guessed (feedparser would publish
+    windows-1252 mojibake) and re-encoded; bytes that still do not fit become U+FFFD.
+    """
+    in_document = _XML_ENCODING.match(body[:_SNIFF_BYTES])
+    declared = in_document.group(1).decode("ascii").lower() if in_document else None
+    utf8_headers = {**headers, "content-type": "application/xml; charset=utf-8"}
+    if declared not in (None, "utf-8", "utf8"):
+        return body, headers
+    if _is_utf8(body):
+        return body, utf8_headers
+    in_http = _CHARSET.search(headers.get("content-type", "").encode())
+    if declared is None and in_http and in_http.group(1).lower() not in (b"utf-8", b"utf8"):
+        return body, headers
+    text = body.decode(_guess_encoding(body), errors="replace")
+    return _XML_DECLARATION.sub("", text, count=1).encode("utf-8"), utf8_headers
+
+
+def _guess_encoding(body: bytes) -> str:
+    """charset_normalizer's guess; among near-equal guesses, windows-1252, the web's usual legacy."""
+    matches = list(charset_normalizer.from_bytes(body[:_SNIFF_BYTES]))
+    if not matches:
+        return "utf-8"
+    best = min(match.chaos for match in matches)
+    close = [match.encoding for match in matches if match.chaos <= best + 0.05]
+    return "cp1252" if "cp1252" in close else close[0]
+
+
+def _is_utf8(body: bytes) -> bool:
+    if body.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return True  # UTF-16 with a byte order mark: feedparser reads it
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _not_a_feed_reason(body: bytes, parsed: Any) -> str:

@@ -95,3 +95,51 @@ def test_entries_are_capped_newest_first() -> None:
     assert isinstance(feed, ParsedFeed)
     assert len(feed.entries) == MAX_ENTRIES
     assert feed.entries[0].title == f"p{MAX_ENTRIES + 49}"
+
+
+def first_title(body: bytes, content_type: str = "") -> str | None:
+    feed = parse_feed(body, {"Content-Type": content_type} if content_type else {}, BASE)
+    assert isinstance(feed, ParsedFeed), feed
+    return feed.entries[0].title
+
+
+def rss_titled(title: str, declaration: str = '<?xml version="1.0"?>') -> str:
+    return f'{declaration}<rss version="2.0"><channel><title>t</title><item><title>{title}</title><link>https://b.example/1</link></item></channel></rss>'
+
+
+def test_koi8r_without_any_declaration_is_readable() -> None:
+    feed = parse_file(CORPUS / "broken" / "feedparser__koi8r.xml")
+    assert feed.entries[0].title == "Как пережить новогоднюю ночь"
+
+
+def test_latin1_without_a_declaration_is_readable() -> None:
+    feed = parse_file(CORPUS / "broken" / "miniflux__no_encoding_ISO-8859-1.xml")
+    assert "études" in (feed.entries[0].content_html or feed.entries[0].summary_html or "")
+
+
+def test_utf8_wins_over_a_wrong_http_charset() -> None:
+    body = rss_titled("Ça marche déjà").encode("utf-8")
+    assert first_title(body, "text/xml; charset=iso-8859-1") == "Ça marche déjà"
+
+
+def test_a_utf8_declaration_over_latin1_bytes_is_corrected() -> None:
+    body = rss_titled(
+        "Ça marche déjà, très bien, où est la fenêtre ? Noël à la française",
+        '<?xml version="1.0" encoding="utf-8"?>',
+    ).encode("latin-1")
+    assert first_title(body) == "Ça marche déjà, très bien, où est la fenêtre ? Noël à la française"
+
+
+def test_a_byte_order_mark_is_fine() -> None:
+    assert first_title(b"\xef\xbb\xbf" + rss_titled("Straße").encode("utf-8")) == "Straße"
+    assert (
+        first_title(rss_titled("Straße", '<?xml version="1.0" encoding="utf-16"?>').encode("utf-16"))
+        == "Straße"
+    )
+
+
+def test_invalid_bytes_become_replacement_characters_not_a_crash() -> None:
+    body = rss_titled("caf\xe9 ok").encode("latin-1").replace(b"ok", b"\xff\xfe\x00\x81")
+    title = first_title(body)
+    assert title is not None
+    assert title.startswith("caf")
