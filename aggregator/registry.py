@@ -16,9 +16,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import RegistryError
+from .sanitize import plain_text
 from .urls import absolute_http_url, url_key
 
 HUB_NS = "https://course-hub.example/ns/opml/1"
+NAME_LIMIT = 100
 _ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 
 
@@ -67,7 +69,7 @@ def _feed_outlines(parent: ET.Element, folder: str | None = None) -> Iterator[tu
 
 
 def _participant(node: ET.Element, folder: str | None, source: str) -> Participant:
-    name = " ".join((node.get("text") or "").split())
+    name = plain_text(node.get("text"), NAME_LIMIT, is_html=False)
     raw_url = node.get("xmlUrl", "")
     where = f"{source}: outline {name or raw_url!r}"
     if (node.get("type") or "").lower() != "rss":

@@ -11,6 +11,7 @@ import html
 import re
 from functools import partial
 from html.parser import HTMLParser
+from urllib.parse import urlsplit
 
 import nh3
 
@@ -43,6 +44,12 @@ DROP_WITH_CONTENT = {"script", "style", "template", "noscript", "iframe", "objec
 _INVISIBLE = re.compile(
     "[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufeff]"
 )
+# The sanitizer below decides what is safe; this only keeps a link where an embed would vanish.
+_EMBED = re.compile(
+    r"<(?P<tag>iframe|embed|object|video|audio)\b[^>]*?\s(?:src|data)\s*=\s*[\"']?(?P<src>https?://[^\"'\s>]+)[^>]*>",
+    re.IGNORECASE,
+)
+_IMG = re.compile(r"<img(?=[\s>])")
 _DIMENSION = re.compile(r"^\d{1,4}$")
 _EMPTY_ELEMENT = re.compile(r"<(p|li|ul|ol|blockquote|em|strong|b|i|a)(?: [^>]*)?>(?:\s|<br>)*</\1>")
 
@@ -60,7 +67,7 @@ def clean_excerpt_source(fragment: str, base_url: str | None = None) -> str:
 def _clean(fragment: str, tags: frozenset[str], base_url: str | None) -> str:
     cleaned = str(
         nh3.clean(
-            _INVISIBLE.sub("", fragment),
+            _EMBED.sub(_embed_as_link, _INVISIBLE.sub("", fragment)),
             tags=set(tags),
             clean_content_tags=DROP_WITH_CONTENT - tags,
             attributes={tag: attrs for tag, attrs in ATTRIBUTES.items() if tag in tags},
@@ -71,14 +78,24 @@ def _clean(fragment: str, tags: frozenset[str], base_url: str | None) -> str:
     )
     # Added here rather than by nh3, whose set_tag_attribute_values orders attributes at random:
     # the archive must be byte-identical when nothing changed.
-    return cleaned.replace("<img ", '<img loading="lazy" decoding="async" ')
+    return _IMG.sub('<img loading="lazy" decoding="async"', cleaned)
+
+
+def _embed_as_link(match: re.Match[str]) -> str:
+    """An embedded player never runs here; the reader gets a plain link to it instead."""
+    src = html.unescape(match.group("src"))
+    host = urlsplit(src).hostname or "another site"
+    return f'<p><a href="{html.escape(src)}">Embedded media from {html.escape(host)}</a></p>'
 
 
 def _filter_attribute(base_url: str | None, tag: str, attribute: str, value: str) -> str | None:
     if attribute in URL_ATTRIBUTES:
         if tag == "a" and value.strip().lower().startswith("mailto:"):
             return value
-        return absolute_http_url(value, base_url)
+        url = absolute_http_url(value, base_url)
+        if url and tag == "img" and url.startswith("http:"):
+            url = "https:" + url[5:]  # our pages load images over https only, as browsers upgrade them
+        return url
     if attribute in ("width", "height"):
         return value if _DIMENSION.match(value.strip()) else None
     return value

@@ -57,3 +57,44 @@ def browser() -> Iterator[object]:
         instance = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         yield instance
         instance.close()
+
+
+@pytest.fixture(scope="session")
+def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A real site build whose cohort is two healthy blogs and three full of XSS payloads."""
+    from tests import hostile
+    from tests.loopback import Reply
+    from tests.sitebuild import build, serve_ada_and_ben, write_opml
+
+    tmp = tmp_path_factory.mktemp("hostile")
+    (tmp / "sources.sha256").write_text(sources_digest())
+    feeds = LoopbackServer()
+    rows = serve_ada_and_ben(feeds)
+    for name, make, path in (
+        ("Rita Rss", hostile.rss, "/rss"),
+        ("Alan Atom", hostile.atom, "/atom"),
+        ("Jo Json", hostile.json_feed, "/json"),
+    ):
+        feeds.routes[path] = Reply(body=make(hostile.PAYLOADS))
+        rows.append((name, feeds.url(path), f"https://{path[1:]}.example/"))
+    result = build(tmp, write_opml(tmp / "feeds.opml", rows))
+    feeds.close()
+    assert result.returncode == 0, result.stdout + result.stderr
+    return tmp
+
+
+def source_files() -> list[Path]:
+    """Everything a build reads as code or content: feed text must never end up in these."""
+    folders = ("content", "themes", "plugins")
+    return [
+        p
+        for f in folders
+        for p in sorted((ROOT / f).rglob("*"))
+        if p.is_file() and "__pycache__" not in p.parts
+    ]
+
+
+def sources_digest() -> str:
+    import hashlib
+
+    return hashlib.sha256(b"".join(p.read_bytes() for p in source_files())).hexdigest()

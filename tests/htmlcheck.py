@@ -2,24 +2,32 @@
 
 from __future__ import annotations
 
+import re
+from typing import Any
+
 import html5lib
 
-DANGEROUS_ELEMENTS = {
+FORBIDDEN = {
     "script",
     "iframe",
     "object",
     "embed",
+    "applet",
     "style",
     "base",
-    "meta",
     "form",
     "input",
+    "button",
+    "textarea",
+    "select",
     "svg",
     "math",
     "frame",
     "frameset",
-    "link",
     "template",
+    "noscript",
+    "portal",
+    "isindex",
 }
 URL_ATTRIBUTES = {
     "href",
@@ -32,22 +40,50 @@ URL_ATTRIBUTES = {
     "data",
     "srcset",
     "cite",
+    "lowsrc",
+    "dynsrc",
+    "longdesc",
+    "ping",
+    "manifest",
+    "codebase",
+    "archive",
 }
+_SCHEME = re.compile(r"^([a-z][a-z0-9+.-]*):")
+_IGNORED_IN_URLS = re.compile(r"[\x00-\x20]")
 
 
-def script_capable(fragment: str) -> list[str]:
-    """Every element, event handler, style or non-http(s) URL in `fragment` that could run script."""
+def problems_in_fragment(fragment: str) -> list[str]:
+    """Every element, attribute or URL in a piece of feed HTML that could run script or restyle us."""
+    return _problems(html5lib.parseFragment(fragment, namespaceHTMLElements=False).iter(), page=False)
+
+
+def problems_in_page(page: str) -> list[str]:
+    """The same for a whole built page, where our own <meta> and stylesheet <link> are expected."""
+    return _problems(html5lib.parse(page, namespaceHTMLElements=False).iter(), page=True)
+
+
+def _problems(elements: Any, page: bool) -> list[str]:
     found = []
-    for element in html5lib.parseFragment(fragment, namespaceHTMLElements=False).iter():
-        tag = element.tag if isinstance(element.tag, str) else ""
-        if tag.split("}")[-1] in DANGEROUS_ELEMENTS:
+    for element in elements:
+        tag = element.tag.split("}")[-1] if isinstance(element.tag, str) else ""
+        if tag in FORBIDDEN or (tag in ("meta", "link") and not (page and _ours(tag, element.attrib))):
             found.append(f"<{tag}>")
         for name, value in element.attrib.items():
-            local = name.split("}")[-1] if isinstance(name, str) else str(name)
-            if local.startswith("on") or local == "style":
-                found.append(f"{tag}[{local}]")
-            elif local in URL_ATTRIBUTES and not value.strip().lower().startswith(
-                ("http://", "https://", "mailto:")
-            ):
-                found.append(f"{tag}[{local}={value[:30]}]")
+            attribute = (name if isinstance(name, str) else name[1]).split("}")[-1].lower()
+            if attribute.startswith("on") or attribute in ("style", "srcdoc"):
+                found.append(f"<{tag} {attribute}>")
+            elif attribute in URL_ATTRIBUTES and _bad_url(value):
+                found.append(f"<{tag} {attribute}={value[:40]!r}>")
     return found
+
+
+def _ours(tag: str, attrib: dict[str, str]) -> bool:
+    if tag == "link":
+        return attrib.get("rel") == "stylesheet" and not _SCHEME.match(attrib.get("href", ""))
+    named = attrib.get("name") in ("viewport", "description", "referrer")
+    return "charset" in attrib or named or attrib.get("http-equiv") == "Content-Security-Policy"
+
+
+def _bad_url(value: str) -> bool:
+    scheme = _SCHEME.match(_IGNORED_IN_URLS.sub("", value).lower())
+    return bool(scheme) and scheme.group(1) not in ("http", "https", "mailto")
