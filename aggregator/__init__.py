@@ -10,7 +10,7 @@ from .config import HubConfig, from_mapping, load_settings
 from .errors import AggregatorError, ArchiveError, ConfigError, FeedError, RegistryError
 from .pipeline import FeedOutcome, UpdateReport, update
 from .registry import Participant, load_registry
-from .report import outcome_lines, summary
+from .report import outcome_lines, summary, write_health_report
 
 __all__ = [
     "AggregatorError",
@@ -34,4 +34,5 @@ __all__ = [
     "outcome_lines",
     "summary",
     "update",
+    "write_health_report",
 ]

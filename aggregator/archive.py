@@ -33,6 +33,7 @@ class LastError:
     at: dt.datetime
     kind: str
     message: str
+    status: int | None = None  # the HTTP status, when there was one
 
 
 @dataclass(frozen=True)
@@ -211,7 +212,7 @@ def _state(doc: dict[str, Any]) -> FeedState:
     for key in ("last_success", "retry_at"):
         values[key] = _decode_time(values.get(key))
     if error:
-        values["last_error"] = LastError(_required_time(error["at"]), error["kind"], error["message"])
+        values["last_error"] = LastError(**{**error, "at": _required_time(error["at"])})
     return FeedState(**values)
 
 

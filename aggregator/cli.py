@@ -16,7 +16,15 @@ from .config import HubConfig, address_policy, from_mapping, load_settings
 from .errors import AggregatorError, ArchiveError, ConfigError, RegistryError
 from .pipeline import update
 from .registry import load_registry
-from .report import STATUS_HEADER, outcome_lines, status_row, summary, table
+from .report import (
+    STATUS_HEADER,
+    advice_lines,
+    outcome_lines,
+    status_row,
+    summary,
+    table,
+    write_health_report,
+)
 from .weeks import place
 
 EXIT_CODES: dict[type[AggregatorError], int] = {ConfigError: 3, RegistryError: 4, ArchiveError: 5}
@@ -81,6 +89,7 @@ def cmd_update(config: HubConfig, out: TextIO) -> int:
     report = update(config, load_registry(config.opml))
     for line in [*outcome_lines(report), summary(report)]:
         print(line, file=out)
+    write_health_report(config, report)
     return 0
 
 
@@ -89,6 +98,8 @@ def cmd_status(config: HubConfig, out: TextIO) -> int:
     records = [archive.load(person.id) or Record(person) for person in load_registry(config.opml)]
     for line in table([STATUS_HEADER, *(status_row(record) for record in records)]):
         print(line, file=out)
+    if advice := advice_lines(records):
+        print("\nWhat to do:", *advice, sep="\n", file=out)
     return 0
 
 

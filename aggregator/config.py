@@ -68,6 +68,7 @@ class HubConfig:
     cache: Path | None
     offline: bool
     fetch: FetchOptions
+    health_report: Path | None = None
 
 
 DEFAULTS: dict[str, Any] = {
@@ -75,6 +76,7 @@ DEFAULTS: dict[str, Any] = {
     "opml": "feeds.opml",
     "archive": "archive",
     "cache": "cache",
+    "health_report": "cache/health.md",
     "offline": False,
     "allow_private": False,
     "timeout": 10.0,
@@ -112,6 +114,7 @@ def from_mapping(raw: Mapping[str, Any], base_dir: Path) -> HubConfig:
         cache=base_dir / _text(settings, "cache") if settings["cache"] else None,
         offline=_flag(settings, "offline") or os.environ.get("HUB_OFFLINE", "") not in ("", "0"),
         fetch=_fetch_options(settings),
+        health_report=base_dir / _text(settings, "health_report") if settings["health_report"] else None,
     )
 
 

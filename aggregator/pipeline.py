@@ -43,6 +43,7 @@ class FeedOutcome:
 @dataclass(frozen=True)
 class UpdateReport:
     outcomes: tuple[FeedOutcome, ...]
+    at: dt.datetime
 
     def count(self, status: Status) -> int:
         return sum(1 for o in self.outcomes if o.status == status)
@@ -67,7 +68,7 @@ def update(
         run = partial(update_participant, archive, fetcher, now)
         outcomes = tuple((map_fn or pool.map)(run, participants))
     fetcher.close()
-    return UpdateReport(outcomes)
+    return UpdateReport(outcomes, now)
 
 
 def update_participant(

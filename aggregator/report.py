@@ -1,9 +1,15 @@
-"""Plain-text health report lines, shared by the command line and the Pelican build log."""
+"""The health report: plain-text lines for the command line and the build log, and a Markdown
+summary, written by every update, that a CI job can show."""
 
 from __future__ import annotations
 
-from .archive import Record, format_time
+import os
+from collections.abc import Mapping
+
+from .archive import Archive, FeedState, Record, format_time
+from .config import HubConfig
 from .pipeline import FeedOutcome, UpdateReport
+from .registry import Participant
 
 STATUS_HEADER = ("participant", "feed", "last success", "last error", "failures", "posts")
 
@@ -53,3 +59,115 @@ def status_row(record: Record) -> tuple[str, ...]:
 def table(rows: list[tuple[str, ...]]) -> list[str]:
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     return ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip() for row in rows]
+
+
+# --- the Markdown health report ------------------------------------------------------------------
+
+
+def write_health_report(config: HubConfig, report: UpdateReport) -> None:
+    """Write the Markdown report where the settings say, and to the CI job summary if there is one."""
+    records = Archive(config.archive).load_all()
+    text = health_markdown(report, records)
+    if config.health_report is not None:
+        config.health_report.parent.mkdir(parents=True, exist_ok=True)
+        config.health_report.write_text(text, encoding="utf-8")
+    if summary_file := os.environ.get("GITHUB_STEP_SUMMARY"):
+        with open(summary_file, "a", encoding="utf-8") as handle:
+            handle.write(text)
+
+
+def health_markdown(report: UpdateReport, records: Mapping[str, Record]) -> str:
+    """Per participant: what went wrong and what to do about it."""
+    lines = [f"# Feed health, {format_time(report.at)}", "", summary(report), ""]
+    states = {o.participant.id: (o.participant, _state(records, o.participant.id)) for o in report.outcomes}
+    troubled = [(person, state) for person, state in states.values() if problem(state)]
+    if troubled:
+        lines += [
+            "## Needs attention",
+            "",
+            "| Participant | Feed | Problem | What to do |",
+            "|---|---|---|---|",
+        ]
+        lines += [_row(p.name, p.feed_url, problem(s) or "", advice(p, s)) for p, s in troubled]
+        lines.append("")
+    else:
+        lines += ["Every feed is healthy.", ""]
+    lines += [
+        "## Everyone",
+        "",
+        "| Participant | Result | Posts archived | Last success |",
+        "|---|---|---|---|",
+    ]
+    for outcome in report.outcomes:
+        success = states[outcome.participant.id][1].last_success
+        last = format_time(success) if success else "never"
+        lines.append(_row(outcome.participant.name, outcome.status, str(outcome.archived), last))
+    return "\n".join(lines) + "\n"
+
+
+def advice_lines(records: list[Record]) -> list[str]:
+    """For the status command: one line of advice per participant whose feed needs attention."""
+    return [f"{r.participant.name}: {advice(r.participant, r.state)}" for r in records if problem(r.state)]
+
+
+def problem(state: FeedState) -> str | None:
+    error = state.last_error
+    if error is not None:
+        return f"{error.message} ({state.consecutive_failures} failures in a row)"
+    if state.moved_to:
+        return f"moved permanently to {state.moved_to}"
+    return None
+
+
+def advice(person: Participant, state: FeedState) -> str:
+    error = state.last_error
+    if state.gone_url:
+        return (
+            "The blog says this feed is gone for good; archived posts stay. Remove the outline, or put "
+            f"{person.name}'s new feed address in feeds.opml: fetching resumes when the address changes."
+        )
+    if error is None:
+        return f"Update xmlUrl in feeds.opml to {state.moved_to}."
+    if error.status in (429, 503) and state.retry_at is not None:
+        return (
+            f"The server asked the hub to wait; it tries again after {format_time(state.retry_at)} by itself."
+        )
+    if error.status in (401, 403):
+        return (
+            f"The server refuses the hub: the blog may be private or block feed readers. Ask {person.name}."
+        )
+    if error.status in (400, 404):
+        return (
+            f"The feed address no longer works. Ask {person.name} for the current one and update feeds.opml."
+        )
+    if error.status is not None:
+        return (
+            "The blog's server is failing; usually temporary. The hub retries with backoff; "
+            "if it lasts for days, tell the participant."
+        )
+    return _KIND_ADVICE.get(error.kind, "Check the feed address in feeds.opml.").format(name=person.name)
+
+
+_KIND_ADVICE = {
+    "fetch": (
+        "The blog did not answer in time or refused the connection; usually temporary, and the hub "
+        "retries with backoff. If it lasts, check that {name}'s blog is online."
+    ),
+    "blocked-address": (
+        "The feed's host is a local or private address, which the hub refuses. Check xmlUrl for a typo."
+    ),
+    "too-large": "The feed is larger than HUB['max_bytes']. Ask {name} to shorten it, or raise the limit.",
+    "not-a-feed": (
+        "The address does not serve a feed (often it is the blog's home page). "
+        "Find the feed address (see the Join page) and update feeds.opml."
+    ),
+}
+
+
+def _state(records: Mapping[str, Record], participant_id: str) -> FeedState:
+    record = records.get(participant_id)
+    return record.state if record else FeedState()
+
+
+def _row(*cells: str) -> str:
+    return "| " + " | ".join(" ".join(c.replace("|", "\\|").split()) for c in cells) + " |"

@@ -42,7 +42,9 @@ def after_failure(state: FeedState, error: FeedError, feed_url: str, now: dt.dat
     wait_until = asked or now + backoff(failures)
     return replace(
         state,
-        last_error=LastError(now, error.kind, error.message),
+        last_error=LastError(
+            now, error.kind, error.message, error.status if isinstance(error, HTTPStatusError) else None
+        ),
         consecutive_failures=failures,
         gone_url=feed_url if gone else None,
         retry_at=wait_until if wait_until > now else None,

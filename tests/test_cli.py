@@ -100,7 +100,7 @@ def test_status_table(project: Path) -> None:
         "failures",
         "posts",
     ]
-    ada, _, cleo = lines[1:]
+    ada, _, cleo = lines[1:4]
     assert ada.startswith("Ada Lovelace") and ada.split()[-2:] == ["0", "3"]
     assert "HTTP 404 Not Found" in cleo and cleo.split()[-2:] == ["1", "0"] and "never" in cleo
 
@@ -160,3 +160,35 @@ def test_configuration_and_registry_errors_exit_non_zero(
     result = aggregator("update", cwd=project)
     assert result.returncode == code
     assert message in result.stderr
+
+
+def test_update_writes_a_markdown_health_report_with_advice(project: Path, tmp_path: Path) -> None:
+    summary_file = tmp_path / "step-summary.md"
+    env_run = subprocess.run(
+        [sys.executable, "-m", "aggregator", "update", "--allow-private", "127.0.0.1"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin", "GITHUB_STEP_SUMMARY": str(summary_file)},
+    )
+    assert env_run.returncode == 0
+    report = (project / "cache" / "health.md").read_text()
+    assert report == summary_file.read_text()
+    assert report.startswith("# Feed health, 20")
+    assert "3 feeds: 2 updated, 0 unchanged, 1 failed, 0 skipped; 4 new posts" in report
+    assert "| Participant | Feed | Problem | What to do |" in report
+    cleo = next(line for line in report.splitlines() if line.startswith("| Cleo Moved | http"))
+    assert cleo.endswith(
+        "| HTTP 404 Not Found (1 failures in a row) | The feed address no longer works. Ask Cleo Moved for the current one and update feeds.opml. |"
+    )
+    assert "| Ada Lovelace | updated | 3 |" in report
+
+
+def test_status_ends_with_what_to_do(project: Path) -> None:
+    aggregator("update", "--allow-private", "127.0.0.1", cwd=project)
+    output = aggregator("status", cwd=project).stdout
+    assert output.endswith(
+        "\nWhat to do:\nCleo Moved: The feed address no longer works. Ask Cleo Moved for the current one and update feeds.opml.\n"
+    )

@@ -19,6 +19,7 @@ from aggregator import (
     outcome_lines,
     summary,
     update,
+    write_health_report,
 )
 
 log = logging.getLogger(__name__)
@@ -75,6 +76,7 @@ class CohortGenerator(Generator):  # type: ignore[misc]
         for outcome, line in zip(report.outcomes, outcome_lines(report), strict=True):
             (log.warning if outcome.status == "failed" else log.info)("feed %s", line)
         log.info("course hub: %s", summary(report))
+        write_health_report(config, report)
 
     def generate_output(self, writer: Any) -> None:
         cohort: Cohort = self.context["cohort"]
