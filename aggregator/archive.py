@@ -149,6 +149,8 @@ class Archive:
                 raise ArchiveError(
                     f"another update is writing {self.directory} right now; try again when it ends"
                 ) from None
+            for leftover in self.directory.glob(".*.tmp"):  # from a run that was killed mid-write
+                leftover.unlink(missing_ok=True)
             yield
 
 
