@@ -310,10 +310,10 @@ def allowed_address(host: str, port: int, policy: AddressPolicy) -> str:
     for address in addresses:
         if policy.allows(address):
             return address
+    where = addresses[0] if host == addresses[0] else f"{host} at {addresses[0]}"
     raise _Refused(
         BlockedAddressError,
-        f"refused to connect to {host} at non-public address {addresses[0]} "
-        f"(allow it with --allow-private {addresses[0]})",
+        f"refused to connect to non-public address {where} (allow it with --allow-private {addresses[0]})",
     )
 
 

@@ -159,7 +159,7 @@ def test_a_feed_that_is_down_removes_nothing_and_counts_failures(
     assert [p.title for p in record.posts] == ["One"]
     assert record.state.consecutive_failures == 2
     assert record.state.last_error == LastError(
-        T0 + LATER + dt.timedelta(hours=2), "http-status", "HTTP 503 Service Unavailable"
+        T0 + LATER + dt.timedelta(hours=2), "http-status", "HTTP 503 Service Unavailable", 503
     )
     assert record.state.last_success == T0 + LATER
 

@@ -81,7 +81,10 @@ def test_update_twice_is_conditional_and_leaves_the_archive_byte_identical(
 def test_private_addresses_are_refused_without_the_flag(project: Path) -> None:
     result = aggregator("update", cwd=project)
     assert result.returncode == 0
-    assert "refused to connect to 127.0.0.1" in result.stdout
+    assert (
+        "refused to connect to non-public address 127.0.0.1 (allow it with --allow-private 127.0.0.1)"
+        in result.stdout
+    )
     assert (
         result.stdout.splitlines()[-1] == "3 feeds: 0 updated, 0 unchanged, 3 failed, 0 skipped; 0 new posts"
     )
