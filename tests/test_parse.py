@@ -9,7 +9,9 @@ import pytest
 
 from aggregator.errors import NotAFeedError
 from aggregator.parse import MAX_ENTRIES, ParsedFeed, parse_feed
+from aggregator.normalize import normalize
 from tests.conftest import CORPUS, DATA
+from tests.loopback import LoopbackServer, Reply
 
 CORPUS_FEEDS = sorted((CORPUS / "feeds").iterdir())
 BASE = "https://feeds.example/"
@@ -143,3 +145,35 @@ def test_invalid_bytes_become_replacement_characters_not_a_crash() -> None:
     title = first_title(body)
     assert title is not None
     assert title.startswith("caf")
+
+
+def test_parsing_never_fetches_an_external_dtd(server: LoopbackServer) -> None:
+    server.routes["/evil.dtd"] = Reply(body=b'<!ENTITY x "boom">')
+    body = f'<?xml version="1.0"?><!DOCTYPE rss SYSTEM "{server.url("/evil.dtd")}"><rss version="2.0"><channel><title>t</title><item><title>ok</title><link>https://b.example/1</link></item></channel></rss>'
+    feed = parse_feed(body.encode(), {}, BASE)
+    assert isinstance(feed, ParsedFeed)
+    assert feed.entries[0].title == "ok"
+    assert server.requests == []
+
+
+def test_deep_nesting_is_survived() -> None:
+    depth = 50_000
+    xml_nesting = "<x>" * depth + "</x>" * depth
+    html_nesting = "<div>" * depth + "deep" + "</div>" * depth
+    body = f'<rss version="2.0"><channel><title>t</title><item><title>deep</title><link>https://b.example/1</link>{xml_nesting}<description><![CDATA[{html_nesting}]]></description></item></channel></rss>'
+    feed = parse_feed(body.encode(), {}, BASE)
+    assert isinstance(feed, ParsedFeed)
+    (post,) = normalize(feed, dt.datetime(2026, 9, 8, tzinfo=dt.UTC))
+    assert post.title == "deep"
+    assert "deep" in post.content_html
+
+
+def test_a_huge_item_count_is_capped() -> None:
+    items = "".join(
+        f"<item><title>{i}</title><link>https://b.example/{i}</link></item>" for i in range(20_000)
+    )
+    feed = parse_feed(
+        f'<rss version="2.0"><channel><title>t</title>{items}</channel></rss>'.encode(), {}, BASE
+    )
+    assert isinstance(feed, ParsedFeed)
+    assert len(feed.entries) == MAX_ENTRIES

@@ -187,3 +187,9 @@ def test_iframes_objects_and_embeds_never_pass() -> None:
         '<p><a href="https://www.youtube.com/embed/x" rel="ugc nofollow noopener noreferrer">Embedded media from www.youtube.com</a></p>'
         '<p><a href="https://a.example/f.swf" rel="ugc nofollow noopener noreferrer">Embedded media from a.example</a></p>'
     )
+
+
+def test_absurdly_deep_nesting_is_flattened_to_text() -> None:
+    deep = "<div>" * 300 + "a &lt;b&gt; <script>x</script>" + "</div>" * 300
+    assert sanitize.clean_html(deep) == "<p>a &lt;b&gt; x</p>"
+    assert sanitize.clean_html("<div>" * 200 + "fine" + "</div>" * 200) == "fine"
