@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from aggregator.errors import NotAFeedError
-from aggregator.parse import MAX_ENTRIES, ParsedFeed, parse_feed
 from aggregator.normalize import normalize
+from aggregator.parse import MAX_ENTRIES, ParsedFeed, parse_feed
 from tests.conftest import CORPUS, DATA
 from tests.loopback import LoopbackServer, Reply
 
