@@ -9,6 +9,9 @@ SITENAME = "Learning in the Open"
 SITESUBTITLE = "A six-week open course on connected learning: learning with and from each other, in public."
 SITEURL = ""
 RELATIVE_URLS = True
+DELETE_OUTPUT_DIRECTORY = True  # a build is whole: nothing stale (a removed participant) survives it
+# The public address, for canonical links, Open Graph, the sitemap and the cohort's feeds.
+PUBLIC_URL = "https://learning-in-the-open.example"
 
 PATH = "content"
 PAGE_PATHS = ["pages", "weeks"]
@@ -35,6 +38,13 @@ TAGS_SAVE_AS = CATEGORIES_SAVE_AS = AUTHORS_SAVE_AS = ARCHIVES_SAVE_AS = ""
 TAG_SAVE_AS = CATEGORY_SAVE_AS = AUTHOR_SAVE_AS = ""
 FEED_ALL_ATOM = CATEGORY_FEED_ATOM = TRANSLATION_FEED_ATOM = None
 AUTHOR_FEED_ATOM = AUTHOR_FEED_RSS = None
+
+# Cohort pages: posts per page, participants per page, posts in the all-weeks feed.
+COHORT_PER_PAGE = 20
+PARTICIPANTS_PER_PAGE = 48
+COHORT_FEED_SIZE = 100
+# Static search with Pagefind, indexed after every build.
+SEARCH = True
 
 HUB = {
     # The course calendar. Week 1 starts at midnight, course time, on this Monday.

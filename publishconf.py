@@ -7,6 +7,7 @@ sys.path.append(os.curdir)
 from pelicanconf import *  # noqa: F403
 
 SITEURL = os.environ.get("SITEURL", "https://learning-in-the-open.example")
+PUBLIC_URL = SITEURL
 RELATIVE_URLS = False
 DELETE_OUTPUT_DIRECTORY = True
 

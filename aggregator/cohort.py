@@ -14,7 +14,10 @@ from .archive import FeedInfo, FeedState, Record
 from .config import Course
 from .normalize import Post
 from .registry import Participant
+from .urls import absolute_http_url
 from .weeks import Placement, Week, course_weeks, place, topic_tags
+
+WORDS_PER_MINUTE = 220
 
 
 @dataclass(frozen=True)
@@ -36,6 +39,25 @@ class Member:
         host = urlsplit(self.blog_url or self.participant.feed_url).hostname or ""
         return host.removeprefix("www.") or self.participant.name
 
+    @property
+    def avatar_url(self) -> str | None:
+        """The `hub:avatar` of feeds.opml, else the feed's image; https only."""
+        for url in (self.participant.hub_attribute("avatar"), self.feed.image_url):
+            if url and url.startswith("https://") and absolute_http_url(url) == url:
+                return url
+        return None
+
+    @property
+    def hue(self) -> int:
+        """One of eight colours for the initials badge, the same for a person on every build."""
+        return sum(self.participant.id.encode()) % 8
+
+    @property
+    def initials(self) -> str:
+        """Stands in for a missing avatar: the first letters of the first and last names."""
+        words = [w for w in self.participant.name.split() if w[:1].isalnum()]
+        return "".join(w[0] for w in words[:1] + words[1:][-1:]).upper() or "?"
+
 
 @dataclass(frozen=True)
 class Entry:
@@ -43,6 +65,10 @@ class Entry:
     member: Member
     placement: Placement
     tags: tuple[str, ...]  # the post's own tags, without the course tag and week tags
+
+    @property
+    def reading_minutes(self) -> int:
+        return max(1, round(self.post.words / WORDS_PER_MINUTE))
 
 
 @dataclass(frozen=True)
@@ -59,6 +85,14 @@ class Cohort:
 
     def week(self, number: int) -> CohortWeek | None:
         return self.weeks[number - 1] if 1 <= number <= len(self.weeks) else None
+
+    def by_member(self, participant_id: str) -> tuple[CohortWeek, ...]:
+        """One participant's shown posts, grouped by week; weeks without any are left out."""
+        weeks = (
+            CohortWeek(w.week, tuple(e for e in w.entries if e.member.participant.id == participant_id))
+            for w in self.weeks
+        )
+        return tuple(w for w in weeks if w.entries)
 
     def latest(self, count: int) -> tuple[Entry, ...]:
         entries = (entry for week in self.weeks for entry in week.entries)

@@ -36,6 +36,8 @@ class Post:
     author: str | None
     content_html: str
     excerpt_html: str
+    image_url: str | None = None  # the first https image of the post, for a thumbnail
+    words: int = 0  # for the reading time
 
 
 def normalize(feed: ParsedFeed, now: dt.datetime) -> tuple[Post, ...]:
@@ -63,6 +65,8 @@ def normalize_entry(entry: RawEntry, base_url: str, now: dt.datetime) -> Post:
         author=sanitize.plain_text(entry.author, AUTHOR_LIMIT, is_html=False) or None,
         content_html=body,
         excerpt_html=sanitize.excerpt(sanitize.clean_excerpt_source(source, url or base_url), EXCERPT_WORDS),
+        image_url=sanitize.first_image(body),
+        words=len(sanitize.plain_text(body, 10**9).split()),
     )
 
 

@@ -33,7 +33,7 @@ class Participant:
     folder: str | None = None
     extras: tuple[tuple[str, str], ...] = field(default=())
 
-    def extra(self, key: str) -> str | None:
+    def hub_attribute(self, key: str) -> str | None:
         return dict(self.extras).get(key)
 
 

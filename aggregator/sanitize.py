@@ -54,6 +54,9 @@ _TAG = re.compile(r"<(/?)([a-zA-Z][^\s/>]*)[^>]*>")
 _VOID = frozenset(
     ["area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"]
 )
+_IMG_TAG = re.compile(r"<img [^>]*>")
+_ATTR_SRC = re.compile(r' src="(https://[^"]+)"')
+_PIXEL = re.compile(r' (?:width|height)="[01]"')
 _IMG = re.compile(r"<img(?=[\s>])")
 _DIMENSION = re.compile(r"^\d{1,4}$")
 _EMPTY_ELEMENT = re.compile(r"<(p|li|ul|ol|blockquote|em|strong|b|i|a)(?: [^>]*)?>(?:\s|<br>)*</\1>")
@@ -120,6 +123,15 @@ def _filter_attribute(base_url: str | None, tag: str, attribute: str, value: str
     if attribute in ("width", "height"):
         return value if _DIMENSION.match(value.strip()) else None
     return value
+
+
+def first_image(safe_html: str) -> str | None:
+    """The first https image of sanitized HTML (the sanitizer has made every image src https)."""
+    for tag in _IMG_TAG.findall(safe_html):
+        src = _ATTR_SRC.search(tag)
+        if src and not _PIXEL.search(tag):  # tracking pixels are not pictures
+            return html.unescape(src.group(1))
+    return None
 
 
 def plain_text(value: str | None, limit: int, *, is_html: bool = True) -> str:

@@ -54,7 +54,7 @@ def demo_item_links() -> set[str]:
 def test_the_demo_cohort_is_big_and_varied() -> None:
     people = load_registry(ROOT / "feeds.opml")
     assert len(people) >= 12
-    assert {p.extra("platform") for p in people} >= {
+    assert {p.hub_attribute("platform") for p in people} >= {
         "wordpress",
         "ghost",
         "blogger",

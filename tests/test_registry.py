@@ -30,7 +30,7 @@ def test_folders_extras_and_defaults() -> None:
         "Facilitators",
         "https://maya.example/",
     )
-    assert maya.extra("platform") == "wordpress"
+    assert maya.hub_attribute("platform") == "wordpress"
     assert (zoe.id, zoe.folder, zoe.blog_url, zoe.feed_url) == (
         "zoe",
         None,

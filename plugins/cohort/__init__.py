@@ -8,6 +8,7 @@ turned into Pelican Articles: rendering them ourselves costs about 0.02 ms a pos
 from pelican import signals
 
 from .generator import CohortGenerator, check_settings
+from .search import index_for_search
 
 
 def get_generators(_pelican: object) -> type[CohortGenerator]:
@@ -18,3 +19,4 @@ def register() -> None:
     # Module-level functions: Pelican's signals hold weak references, and a closure would vanish.
     signals.initialized.connect(check_settings)
     signals.get_generators.connect(get_generators)
+    signals.finalized.connect(index_for_search)

@@ -22,6 +22,8 @@ from aggregator import (
     write_health_report,
 )
 
+from .pages import paginate
+
 log = logging.getLogger(__name__)
 
 
@@ -44,7 +46,9 @@ def jinja_filters(config: HubConfig) -> dict[str, Any]:
             value = value.astimezone(zone)
         return value.strftime(fmt)
 
-    def iso_utc(value: dt.datetime) -> str:
+    def iso_utc(value: dt.datetime | dt.date) -> str:
+        if not isinstance(value, dt.datetime):
+            value = dt.datetime.combine(value, dt.time(), zone)
         return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
     return {"local_date": local_date, "iso_utc": iso_utc}
@@ -80,17 +84,62 @@ class CohortGenerator(Generator):  # type: ignore[misc]
 
     def generate_output(self, writer: Any) -> None:
         cohort: Cohort = self.context["cohort"]
-        self._write(writer, "cohort/index.html", "cohort", page_name="cohort/index")
-        self._write(writer, "cohort/participants/index.html", "participants", page_name="cohort/participants")
+        per_page = int(self.settings.get("COHORT_PER_PAGE", 20))
+        paths = ["cohort/", "search/"]
+        self._write(writer, "cohort/", "cohort")
+        self._write(writer, "search/", "search")
+        people = paginate(
+            cohort.members, int(self.settings.get("PARTICIPANTS_PER_PAGE", 48)), "cohort/participants/"
+        )
+        for paged in people:
+            paths.append(self._write(writer, paged.own_path, "participants", paged=paged))
+        for member in cohort.members:
+            path = f"cohort/people/{member.participant.id}/"
+            paths.append(
+                self._write(
+                    writer, path, "person", member=member, weeks=cohort.by_member(member.participant.id)
+                )
+            )
         for cohort_week in cohort.weeks:
-            slug = cohort_week.week.slug
-            self._write(writer, f"cohort/{slug}/index.html", "cohort_week", cohort_week=cohort_week)
+            base = f"cohort/{cohort_week.week.slug}/"
+            for paged in paginate(cohort_week.entries, per_page, base):
+                paths.append(
+                    self._write(writer, paged.own_path, "cohort_week", cohort_week=cohort_week, paged=paged)
+                )
+            self._write(
+                writer,
+                f"{base}feed.atom",
+                "atom.xml",
+                entries=cohort_week.entries,
+                feed_path=f"{base}feed.atom",
+                title=f"Week {cohort_week.week.number}",
+            )
+        latest = cohort.latest(int(self.settings.get("COHORT_FEED_SIZE", 100)))
+        self._write(
+            writer,
+            "cohort/feed.atom",
+            "atom.xml",
+            entries=latest,
+            feed_path="cohort/feed.atom",
+            title="All weeks",
+        )
+        self._write(writer, "cohort/blogroll.opml", "blogroll.opml")
+        self._write(
+            writer,
+            "sitemap.xml",
+            "sitemap.xml",
+            paths=["", *(p.url for p in self.context.get("pages", [])), *paths],
+        )
 
-    def _write(self, writer: Any, path: str, template: str, **extra: Any) -> None:
+    def _write(self, writer: Any, path: str, template: str, **extra: Any) -> str:
+        """Render `template` to `path` (a folder path gets an index.html); return the path."""
         writer.write_file(
-            path,
-            self.get_template(template),
+            path + "index.html" if path.endswith("/") else path,
+            # Pelican looks up "name.html"; the feeds, blogroll and sitemap are named in full.
+            self.env.get_template(template) if "." in template else self.get_template(template),
             self.context,
             relative_urls=self.settings["RELATIVE_URLS"],
+            page_path=path,
             **extra,
         )
+        return path

@@ -1,0 +1,7 @@
+// Search is an extra: every page works without it. Pagefind's UI reads the index built with the site.
+window.addEventListener("DOMContentLoaded", () => {
+  const element = document.getElementById("search");
+  document.getElementById("no-search").hidden = true;
+  // eslint-disable-next-line no-undef
+  new PagefindUI({ element: "#search", bundlePath: element.dataset.bundlePath, showImages: false, resetStyles: false });
+});
