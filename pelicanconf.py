@@ -40,7 +40,7 @@ FEED_ALL_ATOM = CATEGORY_FEED_ATOM = TRANSLATION_FEED_ATOM = None
 AUTHOR_FEED_ATOM = AUTHOR_FEED_RSS = None
 
 # Cohort pages: posts per page, participants per page, posts in the all-weeks feed.
-COHORT_PER_PAGE = 20
+COHORT_PER_PAGE = 10
 PARTICIPANTS_PER_PAGE = 48
 COHORT_FEED_SIZE = 100
 # Static search with Pagefind, indexed after every build.

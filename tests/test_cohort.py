@@ -5,10 +5,11 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
-from aggregator.archive import FeedInfo, Record
-from aggregator.cohort import build_cohort
+from aggregator.archive import FeedInfo, FeedState, Record
+from aggregator.cohort import Entry, Member, build_cohort
 from aggregator.normalize import Post
 from aggregator.registry import Participant
+from aggregator.weeks import Placement
 from tests.conftest import COURSE, LONDON
 
 COURSE_TAGGED = dataclasses.replace(COURSE, tag="openlearning26")
@@ -73,3 +74,35 @@ def test_blog_name_and_url_fall_back_sensibly() -> None:
     ada, ben = cohort.members
     assert (ada.blog_name, ada.blog_url) == ("Ada's notes", "https://ada.example/")
     assert (ben.blog_name, ben.blog_url) == ("ben.example", None)
+
+
+def test_avatar_is_the_opml_extra_else_the_feed_image_https_only_else_initials() -> None:
+    with_extra = dataclasses.replace(ADA, extras=(("avatar", "https://cdn.example/ada.png"),))
+    cohort = build_cohort(
+        [with_extra, BEN, Participant("cy", "cy", "https://cy.example/feed", None)],
+        {
+            "ada": Record(with_extra, FeedInfo(image_url="https://ada.example/logo.png")),
+            "ben": Record(BEN, FeedInfo(image_url="http://ben.example/logo.png")),
+        },
+        COURSE,
+    )
+    ada, ben, cy = cohort.members
+    assert (ada.avatar_url, ben.avatar_url, cy.avatar_url) == ("https://cdn.example/ada.png", None, None)
+    assert (ben.initials, cy.initials) == ("B", "C")
+    assert (
+        Member(
+            Participant("x", "Zoë van der Berg", "https://x.example/f", None), FeedInfo(), FeedState(), 0, 0
+        ).initials
+        == "ZB"
+    )
+    assert 0 <= ada.hue < 8
+
+
+def test_reading_time_rounds_to_whole_minutes_and_is_at_least_one() -> None:
+    member = build_cohort([ADA], {}, COURSE).members[0]
+    placement = Placement(1, "date", True)
+    minutes = [
+        Entry(dataclasses.replace(post("p", at(8)), words=w), member, placement, ()).reading_minutes
+        for w in (0, 300, 1000)
+    ]
+    assert minutes == [1, 1, 5]

@@ -2,27 +2,14 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import html5lib
-import pytest
 
 from aggregator.parse import ParsedFeed, parse_feed
 from aggregator.registry import load_registry
-from demo.farm import BLOGS, serving
+from demo.farm import BLOGS
 from tests.conftest import ROOT
-from tests.sitebuild import build
-
-
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    tmp = tmp_path_factory.mktemp("demo")
-    shutil.copytree(ROOT / "archive", tmp / "archive", ignore=shutil.ignore_patterns(".lock"))
-    with serving():
-        result = build(tmp, ROOT / "feeds.opml")
-    assert result.returncode == 0, result.stdout + result.stderr
-    return tmp
 
 
 def cards(page: Path) -> list[dict[str, str]]:
@@ -66,21 +53,21 @@ def test_the_demo_cohort_is_big_and_varied() -> None:
     }
 
 
-def test_every_week_has_demo_posts_with_backlinks_to_the_originals(demo: Path) -> None:
+def test_every_week_has_demo_posts_with_backlinks_to_the_originals(demo_site: Path) -> None:
     originals = demo_item_links()
     for week in range(1, 7):
-        found = cards(demo / "output" / "cohort" / f"week-{week}" / "index.html")
+        found = cards(demo_site / "output" / "cohort" / f"week-{week}" / "index.html")
         assert len(found) >= 5, f"week {week}"
         for card in found:
             assert card["href"] in originals, card
 
 
-def test_the_build_fetched_conditionally_and_left_the_archive_byte_identical(demo: Path) -> None:
+def test_the_build_fetched_conditionally_and_left_the_archive_byte_identical(demo_site: Path) -> None:
     for committed in (ROOT / "archive").glob("*.json"):
-        assert (demo / "archive" / committed.name).read_bytes() == committed.read_bytes(), committed.name
+        assert (demo_site / "archive" / committed.name).read_bytes() == committed.read_bytes(), committed.name
 
 
-def test_untagged_posts_stay_off_the_site(demo: Path) -> None:
-    site = " ".join(p.read_text(encoding="utf-8") for p in (demo / "output").rglob("*.html"))
+def test_untagged_posts_stay_off_the_site(demo_site: Path) -> None:
+    site = " ".join(p.read_text(encoding="utf-8") for p in (demo_site / "output").rglob("*.html"))
     assert "Jollof for twelve" not in site
     assert "Sourdough, attempt nine" not in site

@@ -15,7 +15,7 @@ CSP = "default-src 'none'; style-src 'self'; img-src 'self' https:; base-uri 'no
 # The search page alone runs script: Pagefind's files from this site, and its WebAssembly.
 SEARCH_CSP = (
     "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; connect-src 'self'; style-src 'self'; "
-    "img-src 'self' https:; base-uri 'none'; form-action 'none'"
+    "img-src 'self' https: data:; base-uri 'none'; form-action 'none'"
 )
 
 

@@ -186,3 +186,14 @@ def test_excerpt_drops_images_and_headings_tags_but_keeps_text() -> None:
 def test_plain_text_caps_at_a_word() -> None:
     assert sanitize.plain_text("one two three four five", 12) == "one two…"
     assert sanitize.plain_text("x" * 30, 10) == "x" * 9 + "…"
+
+
+def test_first_image_skips_tracking_pixels_and_counts_words() -> None:
+    post = normalize_entry(
+        entry(
+            content_html='<p>one two three</p><img src="https://t.example/p.gif" width="1" height="1"><img src="http://pics.example/a.jpg">'
+        ),
+        "https://a.example/",
+        NOW,
+    )
+    assert (post.image_url, post.words) == ("https://pics.example/a.jpg", 3)

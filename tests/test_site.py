@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import html5lib
 
@@ -80,3 +82,15 @@ def test_a_participant_removed_from_the_registry_is_hidden_but_kept(
     assert "ben.example" not in site
     assert "Ben Okri" not in site
     assert "Ada Lovelace" in site
+
+
+def test_the_current_week_is_highlighted_by_date(tmp_path: Path) -> None:
+    today = dt.datetime.now(ZoneInfo("Europe/London")).date()
+    monday_last_week = today - dt.timedelta(days=today.weekday() + 7)
+    opml = write_opml(tmp_path / "feeds.opml", [])
+    assert build(tmp_path, opml, course_start=monday_last_week.isoformat()).returncode == 0
+    document = html5lib.parse(
+        (tmp_path / "output" / "index.html").read_text(encoding="utf-8"), namespaceHTMLElements=False
+    )
+    current = [a for a in document.iter("a") if a.get("aria-current") == "date"]
+    assert ["".join(a.itertext()) for a in current] == ["Week 2 (this week)"]

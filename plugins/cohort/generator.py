@@ -12,6 +12,7 @@ from pelican.generators import Generator
 from aggregator import (
     Archive,
     Cohort,
+    Entry,
     HubConfig,
     build_cohort,
     from_mapping,
@@ -84,52 +85,48 @@ class CohortGenerator(Generator):  # type: ignore[misc]
 
     def generate_output(self, writer: Any) -> None:
         cohort: Cohort = self.context["cohort"]
-        per_page = int(self.settings.get("COHORT_PER_PAGE", 20))
-        paths = ["cohort/", "search/"]
-        self._write(writer, "cohort/", "cohort")
-        self._write(writer, "search/", "search")
-        people = paginate(
-            cohort.members, int(self.settings.get("PARTICIPANTS_PER_PAGE", 48)), "cohort/participants/"
-        )
-        for paged in people:
-            paths.append(self._write(writer, paged.own_path, "participants", paged=paged))
+        paths = [
+            self._write(writer, "cohort/", "cohort"),
+            self._write(writer, "search/", "search"),
+            *self._write_people(writer, cohort),
+            *self._write_weeks(writer, cohort),
+        ]
+        latest = cohort.latest(int(self.settings.get("COHORT_FEED_SIZE", 100)))
+        self._write_feed(writer, "cohort/", latest, "All weeks")
+        self._write(writer, "cohort/blogroll.opml", "blogroll.opml")
+        pages = [page.url for page in self.context.get("pages", [])]
+        self._write(writer, "sitemap.xml", "sitemap.xml", paths=["", *pages, *paths])
+
+    def _write_people(self, writer: Any, cohort: Cohort) -> list[str]:
+        per_page = int(self.settings.get("PARTICIPANTS_PER_PAGE", 48))
+        paths = [
+            self._write(writer, paged.own_path, "participants", paged=paged)
+            for paged in paginate(cohort.members, per_page, "cohort/participants/")
+        ]
         for member in cohort.members:
-            path = f"cohort/people/{member.participant.id}/"
+            weeks = cohort.by_member(member.participant.id)
             paths.append(
                 self._write(
-                    writer, path, "person", member=member, weeks=cohort.by_member(member.participant.id)
+                    writer, f"cohort/people/{member.participant.id}/", "person", member=member, weeks=weeks
                 )
             )
+        return paths
+
+    def _write_weeks(self, writer: Any, cohort: Cohort) -> list[str]:
+        per_page = int(self.settings.get("COHORT_PER_PAGE", 20))
+        paths = []
         for cohort_week in cohort.weeks:
             base = f"cohort/{cohort_week.week.slug}/"
             for paged in paginate(cohort_week.entries, per_page, base):
                 paths.append(
                     self._write(writer, paged.own_path, "cohort_week", cohort_week=cohort_week, paged=paged)
                 )
-            self._write(
-                writer,
-                f"{base}feed.atom",
-                "atom.xml",
-                entries=cohort_week.entries,
-                feed_path=f"{base}feed.atom",
-                title=f"Week {cohort_week.week.number}",
-            )
-        latest = cohort.latest(int(self.settings.get("COHORT_FEED_SIZE", 100)))
-        self._write(
-            writer,
-            "cohort/feed.atom",
-            "atom.xml",
-            entries=latest,
-            feed_path="cohort/feed.atom",
-            title="All weeks",
-        )
-        self._write(writer, "cohort/blogroll.opml", "blogroll.opml")
-        self._write(
-            writer,
-            "sitemap.xml",
-            "sitemap.xml",
-            paths=["", *(p.url for p in self.context.get("pages", [])), *paths],
-        )
+            self._write_feed(writer, base, cohort_week.entries, f"Week {cohort_week.week.number}")
+        return paths
+
+    def _write_feed(self, writer: Any, base: str, entries: tuple[Entry, ...], title: str) -> None:
+        path = f"{base}feed.atom"
+        self._write(writer, path, "atom.xml", entries=entries, feed_path=path, title=title)
 
     def _write(self, writer: Any, path: str, template: str, **extra: Any) -> str:
         """Render `template` to `path` (a folder path gets an index.html); return the path."""

@@ -4,4 +4,9 @@ window.addEventListener("DOMContentLoaded", () => {
   document.getElementById("no-search").hidden = true;
   // eslint-disable-next-line no-undef
   new PagefindUI({ element: "#search", bundlePath: element.dataset.bundlePath, showImages: false, resetStyles: false });
+  // Pagefind's input carries only a placeholder; give it a name that screen readers announce.
+  const input = element.querySelector("input");
+  if (input) {
+    input.setAttribute("aria-label", "Search the course and the cohort's posts");
+  }
 });

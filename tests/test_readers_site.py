@@ -1,0 +1,230 @@
+"""The demo hub as readers meet it, in headless Chromium: paths through it, search, layout on a
+phone and a desktop, accessibility in light and dark mode, microformats, feeds and metadata."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import html5lib
+import mf2py
+import pytest
+
+from aggregator.archive import Archive
+from tests.conftest import ROOT
+from tests.loopback import StaticSite
+
+PAGE_TYPES = [
+    "/",
+    "/syllabus/",
+    "/join/",
+    "/weeks/week-1/",
+    "/cohort/",
+    "/cohort/week-1/",
+    "/cohort/week-1/page/2/",
+    "/cohort/participants/",
+    "/cohort/people/maya-okafor/",
+    "/search/",
+]
+PIXEL = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082"
+)
+
+
+@pytest.fixture(scope="module")
+def site(demo_site: Path) -> Iterator[StaticSite]:
+    served = StaticSite(str(demo_site / "output"))
+    yield served
+    served.close()
+
+
+class Reader:
+    """A browser tab that records console errors and every request that is not for the site.
+
+    Participants' pictures live on their own https hosts; the tab answers those with a local
+    placeholder, so that nothing leaves this machine, and records them for the assertions."""
+
+    def __init__(self, browser: Any, site: StaticSite, width: int = 1280, dark: bool = False) -> None:
+        self.page = browser.new_page(
+            viewport={"width": width, "height": 900}, color_scheme="dark" if dark else "light"
+        )
+        self.site = site
+        self.errors: list[str] = []
+        self.elsewhere: list[tuple[str, str]] = []
+        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
+        self.page.on("pageerror", lambda exc: self.errors.append(str(exc)))
+        self.page.route("**/*", self._route)
+
+    def _route(self, route: Any) -> None:
+        request = route.request
+        if request.url.startswith(self.site.url("/")):
+            route.continue_()
+            return
+        self.elsewhere.append((request.resource_type, request.url))
+        if request.resource_type == "image":
+            route.fulfill(status=200, content_type="image/png", body=PIXEL)
+        else:
+            route.fulfill(status=200, content_type="text/html", body="<title>elsewhere</title>")
+
+    def open(self, path: str) -> Any:
+        self.page.goto(self.site.url(path))
+        self.page.wait_for_load_state("networkidle")
+        return self.page
+
+
+def test_week_to_cohort_to_participant_to_the_original_post(browser: Any, site: StaticSite) -> None:
+    reader = Reader(browser, site)
+    page = reader.open("/weeks/week-2/")
+    page.get_by_role("link", name="What the cohort said this week: 11 posts").click()
+    assert page.url == site.url("/cohort/week-2/")
+    page.get_by_role("link", name="Everything Ellen Fairweather wrote for the course").first.click()
+    assert page.url == site.url("/cohort/people/ellen-fairweather/")
+    assert page.locator("h1").inner_text() == "Ellen Fairweather"
+    title = page.locator("article.h-entry .card-title a").first
+    original = title.get_attribute("href")
+    assert original.startswith("https://ellenfairweather.example/")
+    title.click()
+    page.wait_for_url(original)
+    assert reader.elsewhere[-1] == ("document", original)  # the backlink leads to the original post
+    assert reader.errors == []
+
+
+def test_search_finds_a_post_by_a_word_from_its_excerpt(
+    browser: Any, site: StaticSite, demo_site: Path
+) -> None:
+    reader = Reader(browser, site)
+    page = reader.open("/search/")
+    assert page.locator("#no-search").is_hidden()
+    page.locator(".pagefind-ui__search-input").fill("handover")
+    first = page.locator(".pagefind-ui__result-link").first
+    first.wait_for(timeout=10_000)
+    links = {
+        page.locator(".pagefind-ui__result-link").nth(i).get_attribute("href")
+        for i in range(page.locator(".pagefind-ui__result-link").count())
+    }
+    assert {"/cohort/week-1/", "/cohort/people/amara-nwosu/"} <= links  # Amara's post on the ward handover
+    assert "andover" in page.locator(".pagefind-ui__result-excerpt").first.inner_text().lower()
+    assert reader.errors == []
+    assert reader.elsewhere == []
+    page.locator(".pagefind-ui__search-input").fill("jollof")  # a post without the course tag
+    page.locator(".pagefind-ui__message").filter(has_text="No results").wait_for(timeout=10_000)
+    assert page.locator(".pagefind-ui__result-link").count() == 0
+
+
+def test_everything_but_search_works_without_javascript(browser: Any, site: StaticSite) -> None:
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(site.url("/cohort/week-1/"))
+    assert page.locator("article.h-entry").count() == 10
+    page.get_by_role("link", name="Older →").click()
+    assert page.url == site.url("/cohort/week-1/page/2/")
+    assert page.locator("article.h-entry").count() == 5
+    page.goto(site.url("/search/"))
+    assert page.locator("#no-search").is_visible()
+    context.close()
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+@pytest.mark.parametrize("path", PAGE_TYPES)
+def test_every_page_type_fits_the_screen(
+    browser: Any, site: StaticSite, path: str, width: int, tmp_path: Path
+) -> None:
+    reader = Reader(browser, site, width)
+    page = reader.open(path)
+    page.screenshot(path=str(tmp_path / "page.png"), full_page=True)
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    assert reader.errors == []
+    assert all(kind == "image" and url.startswith("https://") for kind, url in reader.elsewhere), (
+        reader.elsewhere
+    )
+
+
+@pytest.mark.parametrize("dark", [False, True], ids=["light", "dark"])
+@pytest.mark.parametrize("path", PAGE_TYPES)
+def test_no_serious_accessibility_violations(browser: Any, site: StaticSite, path: str, dark: bool) -> None:
+    from axe_playwright_python.sync_playwright import Axe
+
+    reader = Reader(browser, site, dark=dark)
+    page = reader.open(path)
+    violations = Axe().run(page).response["violations"]
+    serious = [
+        (v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
+        for v in violations
+        if v["impact"] in ("serious", "critical")
+    ]
+    assert serious == []
+
+
+def test_every_card_is_an_h_entry_linking_to_the_original(demo_site: Path) -> None:
+    originals = {p.url for r in Archive(demo_site / "archive").load_all().values() for p in r.posts}
+    cards = 0
+    for page in sorted((demo_site / "output" / "cohort").rglob("week-*/**/index.html")):
+        html = page.read_text(encoding="utf-8")
+        entries = [i for i in mf2py.parse(doc=html)["items"] if "h-entry" in i["type"]]
+        assert len(entries) == html.count('class="card h-entry"'), page
+        for entry in entries:
+            props = entry["properties"]
+            assert props["url"][0] in originals
+            assert props["name"][0]
+            assert props["published"][0].endswith("Z") or "+" in props["published"][0]
+            assert props["summary"]
+            author = props["author"][0]
+            assert "h-card" in author["type"] and author["properties"]["name"][0]
+            cards += 1
+    assert cards == 65
+
+
+def test_every_participant_is_an_h_card(demo_site: Path) -> None:
+    html = (demo_site / "output" / "cohort" / "participants" / "index.html").read_text(encoding="utf-8")
+    people = [i for i in mf2py.parse(doc=html)["items"] if "h-card" in i["type"]]
+    assert len(people) == 13
+    assert all(
+        p["properties"]["name"][0] and p["properties"]["url"][0].startswith("https://") for p in people
+    )
+
+
+def test_feeds_blogroll_sitemap_and_metadata(demo_site: Path) -> None:
+    output = demo_site / "output"
+    atom = "{http://www.w3.org/2005/Atom}"
+    feed = ET.parse(output / "cohort" / "week-3" / "feed.atom").getroot()
+    entries = feed.findall(f"{atom}entry")
+    assert len(entries) == 9
+    first = entries[0]
+    assert first.find(f"{atom}link").get("href").startswith("https://")
+    assert first.find(f"{atom}author/{atom}name").text
+    assert (
+        ET.parse(output / "cohort" / "feed.atom").getroot().find(f"{atom}id").text
+        == "https://learning-in-the-open.example/cohort/feed.atom"
+    )
+    blogroll = ET.parse(output / "cohort" / "blogroll.opml").getroot()
+    assert len(blogroll.findall(".//outline[@type='rss']")) == 13
+    participants = html5lib.parse(
+        (output / "cohort" / "participants" / "index.html").read_text(encoding="utf-8"),
+        namespaceHTMLElements=False,
+    )
+    assert [link.get("href") for link in participants.iter("link") if link.get("rel") == "outline"] == [
+        "../../cohort/blogroll.opml"
+    ]
+    sitemap = ET.parse(output / "sitemap.xml").getroot()
+    locations = {loc.text for loc in sitemap.iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")}
+    assert {
+        "https://learning-in-the-open.example/",
+        "https://learning-in-the-open.example/weeks/week-1/",
+        "https://learning-in-the-open.example/cohort/people/maya-okafor/",
+        "https://learning-in-the-open.example/cohort/week-1/page/2/",
+    } <= locations
+    week = html5lib.parse(
+        (output / "weeks" / "week-1" / "index.html").read_text(encoding="utf-8"), namespaceHTMLElements=False
+    )
+    head = {(m.get("property") or m.get("name")): m.get("content") for m in week.iter("meta")}
+    assert head["og:url"] == "https://learning-in-the-open.example/weeks/week-1/"
+    assert head["og:title"] == "Week 1: Learning out loud · Learning in the Open"
+    assert head["twitter:card"] == "summary"
+    assert [link.get("href") for link in week.iter("link") if link.get("rel") == "canonical"] == [
+        "https://learning-in-the-open.example/weeks/week-1/"
+    ]
+    assert not any("fonts.googleapis" in p.read_text(encoding="utf-8") for p in output.rglob("*.html"))
+    assert str(ROOT)  # the repository itself is untouched by the build (checked in test_demo)
