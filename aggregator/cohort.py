@@ -7,7 +7,7 @@ archive untouched. Only posts that carry the course tag (when one is set) are sh
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from .archive import FeedInfo, FeedState, Record
@@ -82,17 +82,14 @@ class Cohort:
     weeks: tuple[CohortWeek, ...]
     members: tuple[Member, ...]  # in feeds.opml order
     outside: tuple[Entry, ...]  # shown posts that fall on no week page
+    per_member: Mapping[str, tuple[CohortWeek, ...]] = field(default_factory=dict)
 
     def week(self, number: int) -> CohortWeek | None:
         return self.weeks[number - 1] if 1 <= number <= len(self.weeks) else None
 
     def by_member(self, participant_id: str) -> tuple[CohortWeek, ...]:
         """One participant's shown posts, grouped by week; weeks without any are left out."""
-        weeks = (
-            CohortWeek(w.week, tuple(e for e in w.entries if e.member.participant.id == participant_id))
-            for w in self.weeks
-        )
-        return tuple(w for w in weeks if w.entries)
+        return self.per_member.get(participant_id, ())
 
     def latest(self, count: int) -> tuple[Entry, ...]:
         entries = (entry for week in self.weeks for entry in week.entries)
@@ -118,11 +115,29 @@ def build_cohort(
         members.append(member)
         placed.extend(Entry(post, member, p, topic_tags(post.tags, course)) for post, p in shown)
     placed.sort(key=_newest_first)
-    weeks = tuple(
-        CohortWeek(week, tuple(e for e in placed if e.placement.week == week.number))
-        for week in course_weeks(course)
-    )
-    return Cohort(weeks, tuple(members), tuple(e for e in placed if e.placement.week is None))
+    weeks, per_member = _group(placed, course_weeks(course))
+    return Cohort(weeks, tuple(members), tuple(e for e in placed if e.placement.week is None), per_member)
+
+
+def _group(
+    placed: list[Entry], calendar: tuple[Week, ...]
+) -> tuple[tuple[CohortWeek, ...], dict[str, tuple[CohortWeek, ...]]]:
+    """Entries by week, and by participant and week, in one pass (35,000 members x posts is too many)."""
+    by_week: dict[int, list[Entry]] = {week.number: [] for week in calendar}
+    by_person: dict[str, dict[int, list[Entry]]] = {}
+    for entry in placed:
+        if entry.placement.week is not None:
+            by_week[entry.placement.week].append(entry)
+            person = by_person.setdefault(entry.member.participant.id, {})
+            person.setdefault(entry.placement.week, []).append(entry)
+    weeks = tuple(CohortWeek(week, tuple(by_week[week.number])) for week in calendar)
+    per_member = {
+        person: tuple(
+            CohortWeek(week, tuple(found[week.number])) for week in calendar if week.number in found
+        )
+        for person, found in by_person.items()
+    }
+    return weeks, per_member
 
 
 def _newest_first(entry: Entry) -> tuple[float, str, str]:
