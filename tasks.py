@@ -51,6 +51,15 @@ def serve(c: Context, port: int = 8000) -> None:
 
 
 @task
+def bench(
+    c: Context, feeds: int = 1000, latency: float = 0.15, workers: int = 64, json: bool = False
+) -> None:
+    """Time the hub against a loopback farm of FEEDS blogs (see docs/benchmarks.md)."""
+    flag = " --json" if json else ""
+    c.run(f"{PY} -m benchmarks.run --feeds {feeds} --latency {latency} --workers {workers}{flag}")
+
+
+@task
 def test(c: Context) -> None:
     """Run the whole test suite."""
     c.run(f"{PY} -m pytest")

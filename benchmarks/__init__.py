@@ -1,0 +1,1 @@
+"""The scale benchmark: a loopback feed farm and a runner that times the hub against it."""

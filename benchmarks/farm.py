@@ -1,0 +1,190 @@
+"""A deterministic loopback feed farm: N synthetic blogs with RSS, Atom and JSON feeds.
+
+    python -m benchmarks.farm --feeds 35000 --latency 0.15 --faults 0.02
+
+Every blog's feed is generated on request from its number and version, so the farm needs no
+memory per feed and gives the same bytes on every machine. Feeds carry ETag and Last-Modified and
+answer 304 to a matching conditional request. A fraction of blogs is faulty (404, 500, a body
+that is not a feed, a server that never answers in time). `GET /_bump?fraction=0.05` gives that
+fraction of blogs one more post, for the "5% changed" run. It listens on 127.0.0.1 only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import hashlib
+import json
+from html import escape
+
+from aiohttp import web
+
+COURSE_START = dt.datetime(2026, 9, 7, 9, 0, tzinfo=dt.UTC)
+TOPICS = ["learning out loud", "weak ties", "feed readers", "open licences", "context collapse", "portfolios"]
+FAULTS = ("404", "500", "html", "slow")
+TYPES = {"rss": "application/rss+xml", "atom": "application/atom+xml", "json": "application/feed+json"}
+
+
+def kind(n: int) -> str:
+    return ("rss", "atom", "json")[n % 3]
+
+
+class Farm:
+    def __init__(self, feeds: int, latency: float, faults: float) -> None:
+        self.feeds = feeds
+        self.latency = latency
+        self.faulty = {n for n in range(feeds) if _fraction(n, "fault") < faults}
+        self.versions = [0] * feeds
+        self.bumps = 0
+
+    def fault(self, n: int) -> str | None:
+        return FAULTS[n % len(FAULTS)] if n in self.faulty else None
+
+    def bump(self, fraction: float) -> int:
+        """Give about `fraction` of the healthy blogs one more post; return how many."""
+        self.bumps += 1
+        chosen = [
+            n
+            for n in range(self.feeds)
+            if n not in self.faulty and _fraction(n, f"bump{self.bumps}") < fraction
+        ]
+        for n in chosen:
+            self.versions[n] += 1
+        return len(chosen)
+
+    async def handle(self, request: web.Request) -> web.StreamResponse:
+        await asyncio.sleep(self.latency)
+        n = int(request.match_info["n"])
+        if n >= self.feeds:
+            raise web.HTTPNotFound()
+        fault = self.fault(n)
+        if fault is not None:
+            return await self._faulty(fault)
+        etag = f'"{n}-{self.versions[n]}"'
+        modified = (COURSE_START + dt.timedelta(days=self.versions[n])).strftime("%a, %d %b %Y %H:%M:%S GMT")
+        headers = {"ETag": etag, "Last-Modified": modified}
+        if request.headers.get("If-None-Match") == etag:
+            return web.Response(status=304, headers=headers)
+        body = render(n, self.versions[n])
+        return web.Response(body=body, headers={**headers, "Content-Type": TYPES[kind(n)]})
+
+    async def _faulty(self, fault: str) -> web.Response:
+        if fault == "slow":
+            await asyncio.sleep(60)  # far past any sane deadline
+            return web.Response(status=504, text="too late")
+        if fault == "html":
+            return web.Response(
+                text="<!doctype html><html><body>My blog</body></html>", content_type="text/html"
+            )
+        return web.Response(
+            status=int(fault), text="<html><body>error</body></html>", content_type="text/html"
+        )
+
+    async def bump_handler(self, request: web.Request) -> web.Response:
+        return web.json_response({"bumped": self.bump(float(request.query.get("fraction", "0.05")))})
+
+
+def _fraction(n: int, salt: str) -> float:
+    digest = hashlib.blake2b(f"{salt}:{n}".encode(), digest_size=4).digest()
+    return int.from_bytes(digest, "big") / 2**32
+
+
+def posts(n: int, version: int) -> list[dict[str, object]]:
+    """10 to 20 posts, dated across the course, newest first; each version adds one."""
+    count = 10 + n % 11 + version
+    result = []
+    for k in reversed(range(count)):
+        when = COURSE_START + dt.timedelta(days=(n * 7 + k * 3) % 42, hours=k % 12)
+        topic = TOPICS[(n + k) % len(TOPICS)]
+        tags = ["openlearning26", topic.replace(" ", "-")] if (n + k) % 5 else [topic.replace(" ", "-")]
+        html = (
+            f"<p>Week {k % 6 + 1} got me thinking about <strong>{topic}</strong>. "
+            f"This is post {k} on blog {n}, written for the course and linking to "
+            f'<a href="https://blog{(n + 1)}.example/posts/{k}/">a classmate</a>.</p>'
+            f"<p>{'Learning in public means sharing unfinished thoughts with people who care. ' * 6}</p>"
+            f'<figure><img src="https://blog{n}.example/img/{k}.jpg" alt="A sketch" width="640" height="480"></figure>'
+            f"<p>{'What I will try next week is to read two posts and answer one of them. ' * 4}</p>"
+        )
+        result.append(
+            {"k": k, "title": f"{topic.capitalize()}, notes {k}", "when": when, "tags": tags, "html": html}
+        )
+    return result
+
+
+def render(n: int, version: int) -> bytes:
+    items = posts(n, version)
+    home = f"https://blog{n}.example/"
+    if kind(n) == "json":
+        doc = {
+            "version": "https://jsonfeed.org/version/1.1",
+            "title": f"Blog {n}",
+            "home_page_url": home,
+            "items": [
+                {
+                    "id": f"{home}posts/{p['k']}/",
+                    "url": f"{home}posts/{p['k']}/",
+                    "title": p["title"],
+                    "content_html": p["html"],
+                    "date_published": p["when"].isoformat(),
+                    "tags": p["tags"],
+                }  # type: ignore[union-attr]
+                for p in items
+            ],
+        }
+        return json.dumps(doc).encode()
+    if kind(n) == "atom":
+        entries = "".join(
+            f"<entry><title>{escape(str(p['title']))}</title><id>{home}posts/{p['k']}/</id>"
+            f'<link rel="alternate" href="{home}posts/{p["k"]}/"/><updated>{p["when"].isoformat()}</updated>'  # type: ignore[union-attr]
+            + "".join(f'<category term="{t}"/>' for t in p["tags"])  # type: ignore[union-attr]
+            + f'<content type="html">{escape(str(p["html"]))}</content></entry>'
+            for p in items
+        )
+        return (
+            f'<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom"><title>Blog {n}</title>'
+            f'<id>{home}</id><link href="{home}"/><updated>{COURSE_START.isoformat()}</updated>{entries}</feed>'
+        ).encode()
+    entries = "".join(
+        f"<item><title>{escape(str(p['title']))}</title><link>{home}posts/{p['k']}/</link><guid>{home}?p={p['k']}</guid>"
+        f"<pubDate>{p['when'].strftime('%a, %d %b %Y %H:%M:%S +0000')}</pubDate>"  # type: ignore[union-attr]
+        + "".join(f"<category>{t}</category>" for t in p["tags"])  # type: ignore[union-attr]
+        + f"<description><![CDATA[{p['html']}]]></description></item>"
+        for p in items
+    )
+    return (
+        f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Blog {n}</title>'
+        f"<link>{home}</link>{entries}</channel></rss>"
+    ).encode()
+
+
+def url(port: int, n: int) -> str:
+    return f"http://127.0.0.1:{port}/blog/{n}/feed.{kind(n)}"
+
+
+async def serve(farm: Farm, port: int) -> None:
+    app = web.Application()
+    app.router.add_get(r"/blog/{n:\d+}/feed.{ext}", farm.handle)
+    app.router.add_get("/_bump", farm.bump_handler)
+    runner = web.AppRunner(app, access_log=None, handle_signals=True)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", port, backlog=4096)
+    await site.start()
+    bound = runner.addresses[0][1]
+    print(f"ready {bound}", flush=True)
+    await asyncio.Event().wait()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--feeds", type=int, default=1000)
+    parser.add_argument("--latency", type=float, default=0.15)
+    parser.add_argument("--faults", type=float, default=0.02)
+    parser.add_argument("--port", type=int, default=0)
+    args = parser.parse_args()
+    farm = Farm(args.feeds, args.latency, args.faults)
+    asyncio.run(serve(farm, args.port))
+
+
+if __name__ == "__main__":
+    main()

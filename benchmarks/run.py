@@ -1,0 +1,221 @@
+"""Time the hub against the loopback feed farm: first run, nothing changed, 5% changed, raw fetch.
+
+    python -m benchmarks.run --feeds 1000 [--latency 0.15] [--json]
+    invoke bench --feeds 1000 --json
+
+Each step runs as its own process, so wall time, CPU time and peak memory are that step's alone.
+An "update" step is `python -m aggregator update`; a "build" step is an offline Pelican build of
+the demo course with the farm's cohort, from the archive the update left.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from benchmarks.farm import Farm, url
+
+ROOT = Path(__file__).resolve().parent.parent
+SETTINGS = """
+import sys
+sys.path.insert(0, {root!r})
+from pelicanconf import *
+PATH = {root!r} + "/content"
+THEME = {root!r} + "/themes/commons"
+PLUGIN_PATHS = [{root!r} + "/plugins"]
+HUB = {{**HUB, "opml": {opml!r}, "archive": {archive!r}, "cache": "", "health_report": "",
+        "allow_private": ["127.0.0.1"], "workers": {workers}, "timeout": {timeout}, "deadline": {deadline}}}
+"""
+
+
+@dataclass(frozen=True)
+class Step:
+    wall_s: float
+    cpu_s: float
+    peak_mb: float
+
+
+def measure(command: list[str], cwd: Path, env: dict[str, str] | None = None) -> tuple[Step, str]:
+    """Run one step as a child process; its own rusage gives CPU time and peak memory."""
+    started = time.monotonic()
+    child = subprocess.Popen(
+        command,
+        cwd=cwd,
+        env={**os.environ, **(env or {})},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    output = child.stdout.read() if child.stdout else ""
+    _, status, usage = os.wait4(child.pid, 0)
+    wall = time.monotonic() - started
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"step failed: {' '.join(command)}\n{output[-3000:]}")
+    return Step(
+        round(wall, 2), round(usage.ru_utime + usage.ru_stime, 2), round(usage.ru_maxrss / 1024, 1)
+    ), output
+
+
+class FarmProcess:
+    def __init__(self, feeds: int, latency: float, faults: float) -> None:
+        command = [
+            sys.executable,
+            "-m",
+            "benchmarks.farm",
+            "--feeds",
+            str(feeds),
+            "--latency",
+            str(latency),
+            "--faults",
+            str(faults),
+        ]
+        self.process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, text=True)
+        line = self.process.stdout.readline() if self.process.stdout else ""
+        if not line.startswith("ready "):
+            raise SystemExit("the feed farm did not start")
+        self.port = int(line.split()[1])
+
+    def bump(self, fraction: float) -> int:
+        with urllib.request.urlopen(
+            f"http://127.0.0.1:{self.port}/_bump?fraction={fraction}", timeout=30
+        ) as answer:
+            return int(json.load(answer)["bumped"])
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=10)
+
+
+def write_project(folder: Path, feeds: int, port: int, workers: int, timeout: float) -> None:
+    outlines = "\n".join(
+        f'    <outline type="rss" text="Blogger {n}" xmlUrl="{url(port, n)}" htmlUrl="https://blog{n}.example/"/>'
+        for n in range(feeds)
+    )
+    (folder / "feeds.opml").write_text(
+        f'<?xml version="1.0"?>\n<opml version="2.0"><head><title>farm</title></head><body>\n{outlines}\n</body></opml>\n'
+    )
+    settings = SETTINGS.format(
+        root=str(ROOT),
+        opml=str(folder / "feeds.opml"),
+        archive=str(folder / "archive"),
+        workers=workers,
+        timeout=timeout,
+        deadline=2 * timeout,
+    )
+    (folder / "settings.py").write_text(settings)
+
+
+def scenario(folder: Path) -> dict[str, Any]:
+    py = sys.executable
+    update, log = measure(
+        [py, "-m", "aggregator", "update", "--settings", "settings.py"], folder, {"PYTHONPATH": str(ROOT)}
+    )
+    build, _ = measure(
+        [
+            py,
+            "-m",
+            "pelican",
+            str(ROOT / "content"),
+            "-s",
+            "settings.py",
+            "-o",
+            "output",
+            "--fatal",
+            "errors",
+        ],
+        folder,
+        {"PYTHONPATH": str(ROOT), "HUB_OFFLINE": "1"},
+    )
+    summary = log.strip().splitlines()[-1]
+    return {
+        "update": asdict(update),
+        "build": asdict(build),
+        "summary": summary,
+        "wall_s": round(update.wall_s + build.wall_s, 2),
+        "peak_mb": max(update.peak_mb, build.peak_mb),
+    }
+
+
+def run(feeds: int, latency: float, faults: float, workers: int, timeout: float = 5.0) -> dict[str, Any]:
+    farm = FarmProcess(feeds, latency, faults)
+    try:
+        with tempfile.TemporaryDirectory(prefix="hub-bench-") as tmp:
+            folder = Path(tmp)
+            write_project(folder, feeds, farm.port, workers, timeout)
+            faulty = len(Farm(feeds, latency, faults).faulty)
+            results: dict[str, Any] = {
+                "feeds": feeds,
+                "faulty_feeds": faulty,
+                "latency_s": latency,
+                "workers": workers,
+            }
+            results["first_run"] = scenario(folder)
+            results["unchanged"] = scenario(folder)
+            results["changed_5pct"] = {"bumped": farm.bump(0.05), **scenario(folder)}
+            # The same farm, fetched as fast as the machine allows, with the hub's timeout.
+            raw_command = [
+                sys.executable,
+                "-m",
+                "benchmarks.raw",
+                str(folder / "feeds.opml"),
+                "--timeout",
+                str(timeout),
+            ]
+            raw, output = measure(raw_command, ROOT)
+            results["raw_fetch"] = {**asdict(raw), **json.loads(output.strip().splitlines()[-1])}
+            posts = sum(len(json.loads(p.read_text())["posts"]) for p in (folder / "archive").glob("*.json"))
+            results["posts_archived"] = posts
+    finally:
+        farm.stop()
+    hub_rate = feeds / results["first_run"]["update"]["wall_s"]
+    raw_rate = feeds / results["raw_fetch"]["wall_s"]
+    results["feeds_per_s"] = {
+        "hub_update": round(hub_rate, 1),
+        "raw_fetch": round(raw_rate, 1),
+        "ratio": round(hub_rate / raw_rate, 3),
+    }
+    return results
+
+
+def table(results: dict[str, Any]) -> str:
+    rows = [
+        f"{results['feeds']} feeds, {results['latency_s'] * 1000:.0f} ms latency, {results['workers']} workers, {results['posts_archived']} posts"
+    ]
+    for name in ("first_run", "unchanged", "changed_5pct"):
+        r = results[name]
+        rows.append(
+            f"  {name:<13} update {r['update']['wall_s']:>7.2f} s (cpu {r['update']['cpu_s']:.1f} s, {r['update']['peak_mb']:.0f} MB)"
+            f"  build {r['build']['wall_s']:>6.2f} s ({r['build']['peak_mb']:.0f} MB)  total {r['wall_s']:.2f} s  [{r['summary']}]"
+        )
+    raw = results["raw_fetch"]
+    rate = results["feeds_per_s"]
+    rows.append(
+        f"  raw fetch     {raw['wall_s']:>7.2f} s (cpu {raw['cpu_s']:.1f} s)  {rate['raw_fetch']} feeds/s; hub {rate['hub_update']} feeds/s; ratio {rate['ratio']}"
+    )
+    return "\n".join(rows)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--feeds", type=int, default=1000)
+    parser.add_argument("--latency", type=float, default=0.15)
+    parser.add_argument("--faults", type=float, default=0.02)
+    parser.add_argument("--workers", type=int, default=64)
+    parser.add_argument("--timeout", type=float, default=5.0, help="the hub's timeout (deadline: twice that)")
+    parser.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
+    args = parser.parse_args()
+    results = run(args.feeds, args.latency, args.faults, args.workers, args.timeout)
+    print(json.dumps(results) if args.json else table(results))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,52 @@
+"""A smoke run of the scale benchmark, so that it never rots. It checks results, never timings."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from tests.conftest import ROOT
+
+
+def test_the_benchmark_runs_every_scenario_against_the_farm() -> None:
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "benchmarks.run",
+            "--feeds",
+            "200",
+            "--latency",
+            "0.01",
+            "--workers",
+            "32",
+            "--timeout",
+            "1",
+            "--json",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    figures = json.loads(result.stdout)
+    faulty = figures["faulty_feeds"]
+    assert 0 < faulty < 20  # about 2% of the farm is broken on purpose
+    assert figures["first_run"]["summary"].startswith(
+        f"200 feeds: {200 - faulty} updated, 0 unchanged, {faulty} failed"
+    )
+    assert figures["unchanged"]["summary"].startswith(f"200 feeds: 0 updated, {200 - faulty} unchanged")
+    bumped = figures["changed_5pct"]["bumped"]
+    assert 0 < bumped < 30
+    assert figures["changed_5pct"]["summary"].startswith(
+        f"200 feeds: {bumped} updated, {200 - faulty - bumped} unchanged"
+    )
+    assert figures["changed_5pct"]["summary"].endswith(f"; {bumped} new posts")
+    for scenario in ("first_run", "unchanged", "changed_5pct"):
+        for step in ("update", "build"):
+            assert set(figures[scenario][step]) == {"wall_s", "cpu_s", "peak_mb"}
+    assert set(figures["feeds_per_s"]) == {"hub_update", "raw_fetch", "ratio"}
+    assert figures["posts_archived"] > 200 * 10 * 0.9
