@@ -86,8 +86,11 @@ def test_temporary_redirect_is_followed_silently(server: LoopbackServer, options
     assert result.moved_to is None
 
 
-def test_permanent_redirect_reports_the_new_address(server: LoopbackServer, options: FetchOptions) -> None:
-    server.routes["/old"] = Reply(301, headers={"Location": server.url("/new")})
+@pytest.mark.parametrize("status", [301, 308])
+def test_permanent_redirect_reports_the_new_address(
+    server: LoopbackServer, options: FetchOptions, status: int
+) -> None:
+    server.routes["/old"] = Reply(status, headers={"Location": "/new"})
     server.routes["/new"] = Reply(body=RSS)
     result = Fetcher(options).fetch(server.url("/old"), Validators())
     assert isinstance(result, Fetched)
@@ -224,14 +227,6 @@ def test_a_chain_of_five_redirects_is_followed_and_six_is_too_many(
     too_long = fetcher.fetch(server.url("/hop0"), Validators())  # 6 redirects
     assert isinstance(too_long, FetchError)
     assert too_long.message == "more than 5 redirects"
-
-
-def test_308_is_reported_as_a_move_like_301(server: LoopbackServer, options: FetchOptions) -> None:
-    server.routes["/old"] = Reply(308, headers={"Location": "/new"})
-    server.routes["/new"] = Reply(body=RSS)
-    result = Fetcher(options).fetch(server.url("/old"), Validators())
-    assert isinstance(result, Fetched)
-    assert result.moved_to == server.url("/new")
 
 
 def test_410_gone(server: LoopbackServer, options: FetchOptions) -> None:

@@ -15,6 +15,7 @@ import pytest
 from aggregator.archive import Archive
 from tests.conftest import ROOT
 from tests.loopback import StaticSite
+from tests.tab import Tab
 
 PAGE_TYPES = [
     "/",
@@ -28,10 +29,6 @@ PAGE_TYPES = [
     "/cohort/people/maya-okafor/",
     "/search/",
 ]
-PIXEL = bytes.fromhex(
-    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
-    "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082"
-)
 
 
 @pytest.fixture(scope="module")
@@ -41,42 +38,8 @@ def site(demo_site: Path) -> Iterator[StaticSite]:
     served.close()
 
 
-class Reader:
-    """A browser tab that records console errors and every request that is not for the site.
-
-    Participants' pictures live on their own https hosts; the tab answers those with a local
-    placeholder, so that nothing leaves this machine, and records them for the assertions."""
-
-    def __init__(self, browser: Any, site: StaticSite, width: int = 1280, dark: bool = False) -> None:
-        self.page = browser.new_page(
-            viewport={"width": width, "height": 900}, color_scheme="dark" if dark else "light"
-        )
-        self.site = site
-        self.errors: list[str] = []
-        self.elsewhere: list[tuple[str, str]] = []
-        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
-        self.page.on("pageerror", lambda exc: self.errors.append(str(exc)))
-        self.page.route("**/*", self._route)
-
-    def _route(self, route: Any) -> None:
-        request = route.request
-        if request.url.startswith(self.site.url("/")):
-            route.continue_()
-            return
-        self.elsewhere.append((request.resource_type, request.url))
-        if request.resource_type == "image":
-            route.fulfill(status=200, content_type="image/png", body=PIXEL)
-        else:
-            route.fulfill(status=200, content_type="text/html", body="<title>elsewhere</title>")
-
-    def open(self, path: str) -> Any:
-        self.page.goto(self.site.url(path))
-        self.page.wait_for_load_state("networkidle")
-        return self.page
-
-
 def test_week_to_cohort_to_participant_to_the_original_post(browser: Any, site: StaticSite) -> None:
-    reader = Reader(browser, site)
+    reader = Tab(browser, site)
     page = reader.open("/weeks/week-2/")
     page.get_by_role("link", name="What the cohort said this week: 11 posts").click()
     assert page.url == site.url("/cohort/week-2/")
@@ -95,7 +58,7 @@ def test_week_to_cohort_to_participant_to_the_original_post(browser: Any, site: 
 def test_search_finds_a_post_by_a_word_from_its_excerpt(
     browser: Any, site: StaticSite, demo_site: Path
 ) -> None:
-    reader = Reader(browser, site)
+    reader = Tab(browser, site)
     page = reader.open("/search/")
     assert page.locator("#no-search").is_hidden()
     page.locator(".pagefind-ui__search-input").fill("handover")
@@ -132,7 +95,7 @@ def test_everything_but_search_works_without_javascript(browser: Any, site: Stat
 def test_every_page_type_fits_the_screen(
     browser: Any, site: StaticSite, path: str, width: int, tmp_path: Path
 ) -> None:
-    reader = Reader(browser, site, width)
+    reader = Tab(browser, site, width)
     page = reader.open(path)
     page.screenshot(path=str(tmp_path / "page.png"), full_page=True)
     assert page.evaluate("document.documentElement.scrollWidth") <= width
@@ -147,7 +110,7 @@ def test_every_page_type_fits_the_screen(
 def test_no_serious_accessibility_violations(browser: Any, site: StaticSite, path: str, dark: bool) -> None:
     from axe_playwright_python.sync_playwright import Axe
 
-    reader = Reader(browser, site, dark=dark)
+    reader = Tab(browser, site, dark=dark)
     page = reader.open(path)
     violations = Axe().run(page).response["violations"]
     serious = [
