@@ -64,9 +64,9 @@ def normalize_entry(entry: RawEntry, base_url: str, now: dt.datetime) -> Post:
         tags=tuple(sanitize.plain_text(tag, TAG_LIMIT, is_html=False) for tag in entry.tags[:MAX_TAGS]),
         author=sanitize.plain_text(entry.author, AUTHOR_LIMIT, is_html=False) or None,
         content_html=body,
-        excerpt_html=sanitize.excerpt(sanitize.clean_excerpt_source(source, url or base_url), EXCERPT_WORDS),
+        excerpt_html=sanitize.excerpt(body, EXCERPT_WORDS),
         image_url=sanitize.first_image(body),
-        words=len(sanitize.plain_text(body, 10**9).split()),
+        words=len(sanitize.rough_text(body).split()),
     )
 
 
@@ -105,7 +105,7 @@ def _richer(content: str | None, summary: str | None) -> str:
     if (
         content
         and summary
-        and len(sanitize.plain_text(content, 10_000)) < len(sanitize.plain_text(summary, 10_000))
+        and len(sanitize.rough_text(content)) < len(sanitize.rough_text(summary))
     ):
         return summary
     return content or summary or ""

@@ -64,25 +64,15 @@ _EMPTY_ELEMENT = re.compile(r"<(p|li|ul|ol|blockquote|em|strong|b|i|a)(?: [^>]*)
 
 def clean_html(fragment: str, base_url: str | None = None) -> str:
     """Sanitize a post body: allowlisted tags, absolute http(s) URLs, rel on every link."""
-    return _clean(fragment, BODY_TAGS, base_url)
-
-
-def clean_excerpt_source(fragment: str, base_url: str | None = None) -> str:
-    """Like `clean_html`, but only the inline and paragraph tags that suit a short excerpt."""
-    return _clean(fragment, EXCERPT_TAGS, base_url)
-
-
-def _clean(fragment: str, tags: frozenset[str], base_url: str | None) -> str:
     if _too_deep(fragment):
         # Thousands of nested elements make any HTML parser crawl; no real post needs them.
-        text = " ".join(html.unescape(_TAG.sub(" ", fragment)).split())
-        return f"<p>{html.escape(text, quote=False)}</p>"
+        return f"<p>{html.escape(rough_text(fragment), quote=False)}</p>"
     cleaned = str(
         nh3.clean(
             _EMBED.sub(_embed_as_link, _INVISIBLE.sub("", fragment)),
-            tags=set(tags),
-            clean_content_tags=DROP_WITH_CONTENT - tags,
-            attributes={tag: attrs for tag, attrs in ATTRIBUTES.items() if tag in tags},
+            tags=set(BODY_TAGS),
+            clean_content_tags=DROP_WITH_CONTENT - BODY_TAGS,
+            attributes=ATTRIBUTES,
             attribute_filter=partial(_filter_attribute, base_url),
             url_schemes={"http", "https", "mailto"},
             link_rel=LINK_REL,
@@ -125,6 +115,11 @@ def _filter_attribute(base_url: str | None, tag: str, attribute: str, value: str
     return value
 
 
+def rough_text(fragment: str) -> str:
+    """Text with the tags taken out, for counting words and comparing lengths. Never for display."""
+    return " ".join(html.unescape(_TAG.sub(" ", fragment)).split())
+
+
 def first_image(safe_html: str) -> str | None:
     """The first https image of sanitized HTML (the sanitizer has made every image src https)."""
     for tag in _IMG_TAG.findall(safe_html):
@@ -152,10 +147,15 @@ def shorten(text: str, limit: int) -> str:
     return cut.rstrip(" ,;:.-") + "…"
 
 
-def excerpt(fragment: str, words: int = 60) -> str:
-    """The first `words` words of sanitized HTML; never cuts a word or leaves a tag open."""
+def excerpt(safe_html: str, words: int = 60) -> str:
+    """The first `words` words of sanitized HTML; never cuts a word or leaves a tag open.
+
+    Only inline and paragraph tags are kept (headings, images, tables and code blocks become
+    their text), so an excerpt reads as a short passage. The input must come from `clean_html`:
+    the tags kept are copied as they stand.
+    """
     truncator = _Truncator(words)
-    truncator.feed(fragment)
+    truncator.feed(safe_html)
     truncator.close()
     text = truncator.result()
     while (emptied := _EMPTY_ELEMENT.sub("", text)) != text:
@@ -174,7 +174,7 @@ class _Truncator(HTMLParser):
         self.cut = False
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if self.left > 0:
+        if self.left > 0 and tag in EXCERPT_TAGS:
             self.out.append(self.get_starttag_text() or "")
             if tag not in self.VOID:
                 self.open.append(tag)

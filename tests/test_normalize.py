@@ -164,7 +164,7 @@ class _Balance(HTMLParser):
 def test_excerpt_keeps_about_60_whole_words_and_closes_every_tag() -> None:
     words = [f"word{i}" for i in range(200)]
     html = f"<p>{' '.join(words[:50])}</p><p><a href='https://x.example/'><em>{' '.join(words[50:90])}</em></a></p><p>{' '.join(words[90:])}</p>"
-    excerpt = sanitize.excerpt(sanitize.clean_excerpt_source(html), 60)
+    excerpt = sanitize.excerpt(sanitize.clean_html(html), 60)
     checker = _Balance()
     checker.feed(excerpt)
     assert checker.stack == []
@@ -179,7 +179,7 @@ def test_short_text_has_no_ellipsis_and_empty_paragraphs_go() -> None:
 
 
 def test_excerpt_drops_images_and_headings_tags_but_keeps_text() -> None:
-    source = sanitize.clean_excerpt_source('<h2>Intro</h2><img src="https://x.example/a.png"><p>Body</p>')
+    source = sanitize.clean_html('<h2>Intro</h2><img src="https://x.example/a.png"><p>Body</p>')
     assert sanitize.excerpt(source) == "Intro<p>Body</p>"
 
 
