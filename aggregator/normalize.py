@@ -102,10 +102,6 @@ def _title(entry: RawEntry, body_html: str) -> str:
 
 def _richer(content: str | None, summary: str | None) -> str:
     """The full content, unless the feed put a stub there ("...") and the text in the summary."""
-    if (
-        content
-        and summary
-        and len(sanitize.rough_text(content)) < len(sanitize.rough_text(summary))
-    ):
+    if content and summary and len(sanitize.rough_text(content)) < len(sanitize.rough_text(summary)):
         return summary
     return content or summary or ""

@@ -68,7 +68,8 @@ def test_search_finds_a_post_by_a_word_from_its_excerpt(
         page.locator(".pagefind-ui__result-link").nth(i).get_attribute("href")
         for i in range(page.locator(".pagefind-ui__result-link").count())
     }
-    assert {"/cohort/week-1/", "/cohort/people/amara-nwosu/"} <= links  # Amara's post on the ward handover
+    assert "/cohort/week-1/" in links  # Amara's post on the ward handover
+    assert not any("/people/" in link for link in links)  # participant pages repeat posts: not indexed
     assert "andover" in page.locator(".pagefind-ui__result-excerpt").first.inner_text().lower()
     assert reader.errors == []
     assert reader.elsewhere == []
