@@ -69,6 +69,7 @@ class HubConfig:
     offline: bool
     fetch: FetchOptions
     health_report: Path | None = None
+    parse_processes: int = 0  # 0: one per core for large cohorts, else in-process
 
 
 DEFAULTS: dict[str, Any] = {
@@ -83,6 +84,7 @@ DEFAULTS: dict[str, Any] = {
     "deadline": 30.0,
     "max_bytes": 5_000_000,
     "workers": 8,
+    "parse_processes": 0,
     "user_agent": USER_AGENT,
 }
 REQUIRED = ("course_start", "course_weeks", "course_timezone")
@@ -115,6 +117,7 @@ def from_mapping(raw: Mapping[str, Any], base_dir: Path) -> HubConfig:
         offline=_flag(settings, "offline") or os.environ.get("HUB_OFFLINE", "") not in ("", "0"),
         fetch=_fetch_options(settings),
         health_report=base_dir / _text(settings, "health_report") if settings["health_report"] else None,
+        parse_processes=_number(settings, "parse_processes", int, 0, 64),
     )
 
 

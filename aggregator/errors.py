@@ -36,6 +36,18 @@ class FeedError(AggregatorError):
         self.url = url
         self.message = message
 
+    def __reduce__(self) -> tuple[object, ...]:
+        # Feed errors cross process boundaries (parsing runs in worker processes); the subclasses'
+        # constructors differ, so rebuild from the attributes rather than from the arguments.
+        return _restore, (type(self), self.__dict__)
+
+
+def _restore(cls: type[FeedError], state: dict[str, object]) -> FeedError:
+    error = cls.__new__(cls)
+    Exception.__init__(error, state["message"])
+    error.__dict__.update(state)
+    return error
+
 
 class FetchError(FeedError):
     """The network failed us: DNS, refused connection, timeout, TLS, too many redirects."""

@@ -6,9 +6,12 @@ stages stay plain functions and tests can run them in order.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import multiprocessing
+import os
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from functools import partial
 from typing import Literal
@@ -18,13 +21,14 @@ from .archive import Archive, FeedInfo, FeedState, Record, merge_posts
 from .config import HubConfig
 from .errors import FeedError
 from .fetch import Fetched, Fetcher, NotModified, Validators
-from .normalize import normalize
+from .normalize import Post, normalize
 from .parse import ParsedFeed, parse_feed
 from .registry import Participant
 from .schedule import after_failure, after_success, skip_reason
 from .urls import absolute_http_url
 
 Status = Literal["updated", "unchanged", "failed", "skipped"]
+AUTO_PROCESSES_FROM = 200  # below this many feeds, starting worker processes costs more than it saves
 MapFn = Callable[[Callable[[Participant], "FeedOutcome"], Iterable[Participant]], Iterator["FeedOutcome"]]
 
 
@@ -53,6 +57,17 @@ class UpdateReport:
         return sum(o.new_posts for o in self.outcomes)
 
 
+@dataclass(frozen=True)
+class ReadFeed:
+    """A fetched feed, parsed and normalized: what the blog says of itself, and its posts."""
+
+    feed: FeedInfo
+    posts: tuple[Post, ...]
+
+
+Reader = Callable[[Fetched, dt.datetime], "ReadFeed | FeedError"]
+
+
 def update(
     config: HubConfig,
     participants: Iterable[Participant],
@@ -62,37 +77,61 @@ def update(
 ) -> UpdateReport:
     """Fetch every participant's feed into the archive. Feed problems become outcomes."""
     now = (now or dt.datetime.now(dt.UTC)).replace(microsecond=0)
+    people = tuple(participants)
     archive = Archive(config.archive)
     fetcher = Fetcher(config.fetch, config.cache)
-    with archive.lock(), ThreadPoolExecutor(config.fetch.workers) as pool:
-        run = partial(update_participant, archive, fetcher, now)
-        outcomes = tuple((map_fn or pool.map)(run, participants))
+    with (
+        archive.lock(),
+        ThreadPoolExecutor(config.fetch.workers) as pool,
+        _reader(config, len(people)) as read,
+    ):
+        run = partial(update_participant, archive, fetcher, now, read)
+        outcomes = tuple((map_fn or pool.map)(run, people))
     fetcher.close()
     return UpdateReport(outcomes, now)
 
 
+@contextlib.contextmanager
+def _reader(config: HubConfig, participants: int) -> Iterator[Reader]:
+    """Parsing and sanitizing are CPU-bound: in a large cohort they run in worker processes, so
+    that every core works and the fetching threads are not starved of the interpreter."""
+    processes = config.parse_processes or (os.cpu_count() or 1 if participants >= AUTO_PROCESSES_FROM else 1)
+    if processes <= 1:
+        yield read_feed
+        return
+    with ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("spawn")) as workers:
+        yield lambda fetched, now: workers.submit(read_feed, fetched, now).result()
+
+
+def read_feed(fetched: Fetched, now: dt.datetime) -> ReadFeed | FeedError:
+    parsed = parse_feed(fetched.body, fetched.headers, fetched.final_url)
+    if isinstance(parsed, FeedError):
+        return parsed
+    return ReadFeed(_feed_info(parsed), normalize(parsed, now))
+
+
 def update_participant(
-    archive: Archive, fetcher: Fetcher, now: dt.datetime, person: Participant
+    archive: Archive, fetcher: Fetcher, now: dt.datetime, read: Reader, person: Participant
 ) -> FeedOutcome:
     record = _current_record(archive, person)
     reason = skip_reason(record.state, person.feed_url, now)
     if reason is not None:
         return FeedOutcome(person, "skipped", archived=len(record.posts), note=reason)
     result = fetcher.fetch(person.feed_url, _validators(record.state))
-    new_record, outcome = apply_fetch(record, result, now)
+    new_record, outcome = apply_fetch(record, result, now, read)
     archive.save(new_record)
     return outcome
 
 
 def apply_fetch(
-    record: Record, result: Fetched | NotModified | FeedError, now: dt.datetime
+    record: Record, result: Fetched | NotModified | FeedError, now: dt.datetime, read: Reader = read_feed
 ) -> tuple[Record, FeedOutcome]:
     """Pure: what one fetch result does to a participant's record."""
     if isinstance(result, Fetched):
-        parsed = parse_feed(result.body, result.headers, result.final_url)
-        if isinstance(parsed, ParsedFeed):
-            return _ingest(record, result, parsed, now)
-        result = parsed
+        content = read(result, now)
+        if isinstance(content, ReadFeed):
+            return _ingest(record, result, content, now)
+        result = content
     if isinstance(result, NotModified):
         return _unchanged(record, result)
     return _failed(record, result, now)
@@ -114,9 +153,9 @@ def _validators(state: FeedState) -> Validators:
 
 
 def _ingest(
-    record: Record, fetched: Fetched, parsed: ParsedFeed, now: dt.datetime
+    record: Record, fetched: Fetched, content: ReadFeed, now: dt.datetime
 ) -> tuple[Record, FeedOutcome]:
-    incoming = normalize(parsed, now)
+    incoming = content.posts
     merged = merge_posts(record.posts, incoming)
     known = {post.id: post for post in record.posts}
     new = sum(1 for post in incoming if post.id not in known)
@@ -129,12 +168,12 @@ def _ingest(
         last_success=now,
         moved_to=fetched.moved_to,
     )
-    record = replace(record, feed=_feed_info(parsed, record.participant), state=state, posts=merged)
+    record = replace(record, feed=content.feed, state=state, posts=merged)
     outcome = FeedOutcome(record.participant, "updated", new, changed, len(merged), moved_to=fetched.moved_to)
     return record, outcome
 
 
-def _feed_info(parsed: ParsedFeed, person: Participant) -> FeedInfo:
+def _feed_info(parsed: ParsedFeed) -> FeedInfo:
     home = absolute_http_url(parsed.home_url, parsed.base_url)
     return FeedInfo(
         title=sanitize.plain_text(parsed.title, 120) or None,

@@ -22,7 +22,7 @@ from aggregator.config import FetchOptions
 from aggregator.errors import ArchiveError
 from aggregator.fetch import Fetcher
 from aggregator.normalize import Post
-from aggregator.pipeline import update_participant
+from aggregator.pipeline import read_feed, update_participant
 from aggregator.registry import Participant
 from tests.loopback import LoopbackServer, Reply
 
@@ -119,7 +119,7 @@ def run(
 ) -> tuple[Record, str]:
     person = dataclasses.replace(PERSON, feed_url=server.url("/feed"))
     archive = Archive(tmp_path / "archive")
-    outcome = update_participant(archive, Fetcher(options), now + LATER, person)
+    outcome = update_participant(archive, Fetcher(options), now + LATER, read_feed, person)
     record = archive.load("ada")
     assert record is not None
     return record, outcome.status

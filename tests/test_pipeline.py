@@ -140,3 +140,28 @@ def test_healthy_feeds_are_published_whatever_the_others_do(
         (),
         "not-a-feed",
     )
+
+
+def test_parsing_in_worker_processes_gives_the_same_archive(
+    server: LoopbackServer, config: HubConfig, tmp_path: Path
+) -> None:
+    server.routes["/good"] = Reply(body=RSS)
+    server.routes["/html"] = Reply(body=b"<!doctype html><html><body>not a feed</body></html>")
+    people = [person(server, "/good", "Good"), person(server, "/html", "Html")]
+    in_process = update(config, people, now=T0)
+    parallel_config = dataclasses.replace(config, archive=tmp_path / "parallel", parse_processes=2)
+    parallel = update(parallel_config, people, now=T0)
+    assert outcome_lines(parallel) == outcome_lines(in_process)
+    for name in ("good.json", "html.json"):
+        assert (parallel_config.archive / name).read_bytes() == (config.archive / name).read_bytes()
+
+
+def test_feed_errors_survive_a_trip_between_processes() -> None:
+    import pickle
+
+    for error in (
+        HTTPStatusError("https://b.example/f", 429, "HTTP 429", T0),
+        FetchError("https://b.example/f", "no answer"),
+    ):
+        copy = pickle.loads(pickle.dumps(error))
+        assert (type(copy), copy.__dict__, str(copy)) == (type(error), error.__dict__, str(error))
