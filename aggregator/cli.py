@@ -71,7 +71,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def _config(args: argparse.Namespace) -> HubConfig:
     settings_path: Path = args.settings
-    config = from_mapping(load_settings(settings_path), settings_path.resolve().parent)
+    config = from_mapping(load_settings(settings_path), Path.cwd())  # as the Pelican plugin does
     fetch = config.fetch
     if args.allow_private is not None:
         fetch = dataclasses.replace(
