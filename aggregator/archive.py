@@ -64,6 +64,7 @@ class Record:
     feed: FeedInfo = field(default_factory=FeedInfo)
     state: FeedState = field(default_factory=FeedState)
     posts: tuple[Post, ...] = ()
+    complete: bool = True  # False when loaded without post bodies, for rendering: never saved
 
 
 def merge_posts(known: Iterable[Post], incoming: Iterable[Post]) -> tuple[Post, ...]:
@@ -108,7 +109,7 @@ class Archive:
     def path(self, participant_id: str) -> Path:
         return self.directory / f"{participant_id}.json"
 
-    def load(self, participant_id: str) -> Record | None:
+    def load(self, participant_id: str, *, bodies: bool = True) -> Record | None:
         path = self.path(participant_id)
         try:
             text = path.read_text(encoding="utf-8")
@@ -116,20 +117,26 @@ class Archive:
             return None
         except OSError as exc:
             raise ArchiveError(f"cannot read {path}: {exc.strerror}") from None
-        return record_from_json(text, str(path))
+        return record_from_json(text, str(path), bodies=bodies)
 
-    def load_all(self) -> dict[str, Record]:
-        """Every record, including those of participants no longer in feeds.opml."""
+    def load_all(self, *, bodies: bool = True) -> dict[str, Record]:
+        """Every record, including those of participants no longer in feeds.opml.
+
+        Rendering shows excerpts only: `bodies=False` leaves each post's full HTML on disk, which
+        halves the memory a large cohort's build needs. Such records cannot be saved.
+        """
         if not self.directory.is_dir():
             return {}
         return {
             path.stem: record
             for path in sorted(self.directory.glob("*.json"))
-            if (record := self.load(path.stem))
+            if (record := self.load(path.stem, bodies=bodies))
         }
 
     def save(self, record: Record) -> bool:
         """Write the record if its bytes changed; return whether anything was written."""
+        if not record.complete:
+            raise ArchiveError(f"refusing to save {record.participant.id}: it was loaded without post bodies")
         path = self.path(record.participant.id)
         data = record_to_json(record).encode("utf-8")
         with contextlib.suppress(OSError):
@@ -183,7 +190,7 @@ def record_to_json(record: Record) -> str:
     return json.dumps(doc, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
 
 
-def record_from_json(text: str, source: str) -> Record:
+def record_from_json(text: str, source: str, *, bodies: bool = True) -> Record:
     try:
         doc = json.loads(text)
         if doc.get("format") != FORMAT_VERSION:
@@ -192,7 +199,8 @@ def record_from_json(text: str, source: str) -> Record:
             participant=_participant(doc["participant"]),
             feed=FeedInfo(**doc["feed"]),
             state=_state(doc["state"]),
-            posts=tuple(_post(item) for item in doc["posts"]),
+            posts=tuple(_post(item, bodies) for item in doc["posts"]),
+            complete=bodies,
         )
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
         raise ArchiveError(
@@ -218,8 +226,10 @@ def _state(doc: dict[str, Any]) -> FeedState:
     return FeedState(**values)
 
 
-def _post(doc: dict[str, Any]) -> Post:
+def _post(doc: dict[str, Any], bodies: bool) -> Post:
     values: dict[str, Any] = dict(doc)
+    if not bodies:
+        values["content_html"] = ""
     for key in ("published", "updated", "first_seen"):
         values[key] = _decode_time(values[key])
     values["tags"] = tuple(values["tags"])

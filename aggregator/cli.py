@@ -8,12 +8,13 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from . import archive as archive_mod
 from .archive import Archive, Record
-from .config import HubConfig, address_policy, from_mapping, load_settings
+from .config import Course, HubConfig, address_policy, from_mapping, load_settings
 from .errors import AggregatorError, ArchiveError, ConfigError, RegistryError
+from .normalize import Post
 from .pipeline import update
 from .registry import load_registry
 from .report import (
@@ -104,24 +105,24 @@ def cmd_status(config: HubConfig, out: TextIO) -> int:
 
 
 def cmd_export(config: HubConfig, out: TextIO) -> int:
-    posts = []
-    for record in Archive(config.archive).load_all().values():
-        for post in record.posts:
-            placement = place(post.published, post.tags, config.course)
-            posts.append(
-                {
-                    "participant": record.participant.name,
-                    "feed_url": record.participant.feed_url,
-                    "id": post.id,
-                    "title": post.title,
-                    "url": post.url,
-                    "published": archive_mod.format_time(post.published),
-                    "week": placement.week,
-                    "shown": placement.shown,
-                    "tags": list(post.tags),
-                    "excerpt_html": post.excerpt_html,
-                }
-            )
+    records = Archive(config.archive).load_all(bodies=False).values()
+    posts = [export_row(record, post, config.course) for record in records for post in record.posts]
     json.dump(posts, out, indent=2, ensure_ascii=False)
     out.write("\n")
     return 0
+
+
+def export_row(record: Record, post: Post, course: Course) -> dict[str, Any]:
+    placement = place(post.published, post.tags, course)
+    return {
+        "participant": record.participant.name,
+        "feed_url": record.participant.feed_url,
+        "id": post.id,
+        "title": post.title,
+        "url": post.url,
+        "published": archive_mod.format_time(post.published),
+        "week": placement.week,
+        "shown": placement.shown,
+        "tags": list(post.tags),
+        "excerpt_html": post.excerpt_html,
+    }

@@ -229,3 +229,13 @@ def test_a_date_in_the_future_counts_as_first_seen(
     record, _ = run(server, tmp_path, options, T0)
     (only,) = record.posts
     assert (only.published, only.date_source) == (T0 + LATER, "first-seen")
+
+
+def test_records_loaded_without_bodies_can_be_rendered_but_never_saved(tmp_path: Path) -> None:
+    archive = Archive(tmp_path)
+    archive.save(Record(PERSON, posts=(post(1),)))
+    light = archive.load_all(bodies=False)["ada"]
+    assert (light.posts[0].content_html, light.posts[0].excerpt_html) == ("", "<p>Body 1</p>")
+    with pytest.raises(ArchiveError, match="loaded without post bodies"):
+        archive.save(light)
+    assert archive.load("ada") == Record(PERSON, posts=(post(1),))  # the file is untouched

@@ -70,7 +70,8 @@ class CohortGenerator(Generator):  # type: ignore[misc]
             log.info("course hub: offline, rendering the archive as it is")
         else:
             self._update(config, participants)
-        cohort = build_cohort(participants, Archive(config.archive).load_all(), config.course)
+        records = Archive(config.archive).load_all(bodies=False)  # cards show excerpts only
+        cohort = build_cohort(participants, records, config.course)
         self.context["cohort"] = cohort
         self.context["course"] = config.course
         self.context["today"] = dt.datetime.now(config.course.timezone).date()
