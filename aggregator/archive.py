@@ -122,8 +122,8 @@ class Archive:
     def load_all(self, *, bodies: bool = True) -> dict[str, Record]:
         """Every record, including those of participants no longer in feeds.opml.
 
-        Rendering shows excerpts only: `bodies=False` leaves each post's full HTML on disk, which
-        halves the memory a large cohort's build needs. Such records cannot be saved.
+        Rendering shows excerpts only: `bodies=False` leaves each post's full HTML on disk. Such
+        records cannot be saved.
         """
         if not self.directory.is_dir():
             return {}
