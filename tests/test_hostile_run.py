@@ -11,7 +11,7 @@ from pathlib import Path
 from tests import hostile
 from tests.conftest import DATA, ROOT
 from tests.loopback import LoopbackServer, Reply
-from tests.sitebuild import write_opml
+from tests.sitebuild import build, write_opml
 
 DEADLINE, WORKERS = 2.0, 4
 SETTINGS = (
@@ -105,3 +105,9 @@ def test_hostile_servers_fail_alone_and_the_run_stays_bounded(server: LoopbackSe
     assert took < DEADLINE * len(rows) / WORKERS
     peak_mb = int(result.stderr.split("peak-kb")[1].split()[0]) / 1024
     assert peak_mb < 200, peak_mb
+
+    # ... and the healthy blogs are published: their posts are on the built week pages.
+    assert build(tmp_path, tmp_path / "feeds.opml", offline=True, course_tag=None).returncode == 0
+    site = " ".join(p.read_text(encoding="utf-8") for p in (tmp_path / "output" / "cohort").rglob("*.html"))
+    for link in ("https://ada.example/2026/09/13/sunday-night/", "https://ben.example/2026/09/14/hello"):
+        assert f'href="{link}"' in site
