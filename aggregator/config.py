@@ -55,7 +55,7 @@ class FetchOptions:
     deadline: float = 30.0
     max_bytes: int = 5_000_000
     max_redirects: int = 5
-    workers: int = 8
+    workers: int = 32
     user_agent: str = USER_AGENT
     policy: AddressPolicy = AddressPolicy()
 
@@ -83,7 +83,7 @@ DEFAULTS: dict[str, Any] = {
     "timeout": 10.0,
     "deadline": 30.0,
     "max_bytes": 5_000_000,
-    "workers": 8,
+    "workers": 32,
     "parse_processes": 0,
     "user_agent": USER_AGENT,
 }
