@@ -81,7 +81,6 @@ class CohortWeek:
 class Cohort:
     weeks: tuple[CohortWeek, ...]
     members: tuple[Member, ...]  # in feeds.opml order
-    outside: tuple[Entry, ...]  # shown posts that fall on no week page
     per_member: Mapping[str, tuple[CohortWeek, ...]] = field(default_factory=dict)
 
     def week(self, number: int) -> CohortWeek | None:
@@ -116,7 +115,7 @@ def build_cohort(
         placed.extend(Entry(post, member, p, topic_tags(post.tags, course)) for post, p in shown)
     placed.sort(key=_newest_first)
     weeks, per_member = _group(placed, course_weeks(course))
-    return Cohort(weeks, tuple(members), tuple(e for e in placed if e.placement.week is None), per_member)
+    return Cohort(weeks, tuple(members), per_member)
 
 
 def _group(

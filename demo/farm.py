@@ -70,7 +70,7 @@ def serving(port: int = PORT) -> Iterator[ThreadingHTTPServer]:
 
 
 if __name__ == "__main__":
-    with serving() as running:
+    with serving():
         print(f"serving {BLOGS} at http://{HOST}:{PORT}/ (Ctrl-C to stop)")
         with contextlib.suppress(KeyboardInterrupt):
             threading.Event().wait()
