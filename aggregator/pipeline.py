@@ -12,7 +12,7 @@ import multiprocessing
 import os
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import Literal
 
@@ -42,6 +42,7 @@ class FeedOutcome:
     error: FeedError | None = None
     moved_to: str | None = None
     note: str | None = None  # why a feed was skipped
+    state: FeedState = field(default_factory=FeedState)  # the feed's state after this run
 
 
 @dataclass(frozen=True)
@@ -116,7 +117,7 @@ def update_participant(
     record = _current_record(archive, person)
     reason = skip_reason(record.state, person.feed_url, now)
     if reason is not None:
-        return FeedOutcome(person, "skipped", archived=len(record.posts), note=reason)
+        return FeedOutcome(person, "skipped", archived=len(record.posts), note=reason, state=record.state)
     result = fetcher.fetch(person.feed_url, _validators(record.state))
     new_record, outcome = apply_fetch(record, result, now, read)
     archive.save(new_record)
@@ -169,7 +170,9 @@ def _ingest(
         moved_to=fetched.moved_to,
     )
     record = replace(record, feed=content.feed, state=state, posts=merged)
-    outcome = FeedOutcome(record.participant, "updated", new, changed, len(merged), moved_to=fetched.moved_to)
+    outcome = FeedOutcome(
+        record.participant, "updated", new, changed, len(merged), moved_to=fetched.moved_to, state=state
+    )
     return record, outcome
 
 
@@ -185,12 +188,12 @@ def _feed_info(parsed: ParsedFeed) -> FeedInfo:
 def _unchanged(record: Record, result: NotModified) -> tuple[Record, FeedOutcome]:
     state = replace(after_success(record.state), moved_to=result.moved_to)
     outcome = FeedOutcome(
-        record.participant, "unchanged", archived=len(record.posts), moved_to=result.moved_to
+        record.participant, "unchanged", archived=len(record.posts), moved_to=result.moved_to, state=state
     )
     return replace(record, state=state), outcome
 
 
 def _failed(record: Record, error: FeedError, now: dt.datetime) -> tuple[Record, FeedOutcome]:
     state = after_failure(record.state, error, record.participant.feed_url, now)
-    outcome = FeedOutcome(record.participant, "failed", archived=len(record.posts), error=error)
+    outcome = FeedOutcome(record.participant, "failed", archived=len(record.posts), error=error, state=state)
     return replace(record, state=state), outcome

@@ -4,9 +4,8 @@ summary, written by every update, that a CI job can show."""
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
 
-from .archive import Archive, FeedState, Record, format_time
+from .archive import FeedState, Record, format_time
 from .config import HubConfig
 from .pipeline import FeedOutcome, UpdateReport
 from .registry import Participant
@@ -66,8 +65,7 @@ def table(rows: list[tuple[str, ...]]) -> list[str]:
 
 def write_health_report(config: HubConfig, report: UpdateReport) -> None:
     """Write the Markdown report where the settings say, and to the CI job summary if there is one."""
-    records = Archive(config.archive).load_all()
-    text = health_markdown(report, records)
+    text = health_markdown(report)
     if config.health_report is not None:
         config.health_report.parent.mkdir(parents=True, exist_ok=True)
         config.health_report.write_text(text, encoding="utf-8")
@@ -76,11 +74,10 @@ def write_health_report(config: HubConfig, report: UpdateReport) -> None:
             handle.write(text)
 
 
-def health_markdown(report: UpdateReport, records: Mapping[str, Record]) -> str:
+def health_markdown(report: UpdateReport) -> str:
     """Per participant: what went wrong and what to do about it."""
     lines = [f"# Feed health, {format_time(report.at)}", "", summary(report), ""]
-    states = {o.participant.id: (o.participant, _state(records, o.participant.id)) for o in report.outcomes}
-    troubled = [(person, state) for person, state in states.values() if problem(state)]
+    troubled = [(o.participant, o.state) for o in report.outcomes if problem(o.state)]
     if troubled:
         lines += [
             "## Needs attention",
@@ -99,7 +96,7 @@ def health_markdown(report: UpdateReport, records: Mapping[str, Record]) -> str:
         "|---|---|---|---|",
     ]
     for outcome in report.outcomes:
-        success = states[outcome.participant.id][1].last_success
+        success = outcome.state.last_success
         last = format_time(success) if success else "never"
         lines.append(_row(outcome.participant.name, outcome.status, str(outcome.archived), last))
     return "\n".join(lines) + "\n"
@@ -162,11 +159,6 @@ _KIND_ADVICE = {
         "Find the feed address (see the Join page) and update feeds.opml."
     ),
 }
-
-
-def _state(records: Mapping[str, Record], participant_id: str) -> FeedState:
-    record = records.get(participant_id)
-    return record.state if record else FeedState()
 
 
 def _row(*cells: str) -> str:
