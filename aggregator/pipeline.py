@@ -1,7 +1,7 @@
 """Glue: registry -> fetch -> parse -> normalize -> archive, one outcome per participant.
 
-`update` is the only function that runs the whole chain. Concurrency is injected as a `map`, so the
-stages stay plain functions and tests can run them in order.
+`update` is the only function that runs the whole chain: fetching in a thread pool, parsing in
+worker processes for large cohorts. The stages themselves stay plain functions.
 """
 
 from __future__ import annotations
@@ -29,7 +29,6 @@ from .urls import absolute_http_url
 
 Status = Literal["updated", "unchanged", "failed", "skipped"]
 AUTO_PROCESSES_FROM = 200  # below this many feeds, starting worker processes costs more than it saves
-MapFn = Callable[[Callable[[Participant], "FeedOutcome"], Iterable[Participant]], Iterator["FeedOutcome"]]
 
 
 @dataclass(frozen=True)
@@ -74,21 +73,18 @@ def update(
     participants: Iterable[Participant],
     *,
     now: dt.datetime | None = None,
-    map_fn: MapFn | None = None,
 ) -> UpdateReport:
     """Fetch every participant's feed into the archive. Feed problems become outcomes."""
     now = (now or dt.datetime.now(dt.UTC)).replace(microsecond=0)
     people = tuple(participants)
     archive = Archive(config.archive)
-    fetcher = Fetcher(config.fetch, config.cache)
     with (
         archive.lock(),
+        contextlib.closing(Fetcher(config.fetch, config.cache)) as fetcher,
         ThreadPoolExecutor(config.fetch.workers) as pool,
         _reader(config, len(people)) as read,
     ):
-        run = partial(update_participant, archive, fetcher, now, read)
-        outcomes = tuple((map_fn or pool.map)(run, people))
-    fetcher.close()
+        outcomes = tuple(pool.map(partial(update_participant, archive, fetcher, now, read), people))
     return UpdateReport(outcomes, now)
 
 
