@@ -28,14 +28,14 @@ from .pages import paginate
 log = logging.getLogger(__name__)
 
 
-def hub_config(settings: dict[str, Any]) -> HubConfig:
-    """HUB settings, validated; relative paths are relative to the working directory."""
-    return from_mapping(settings.get("HUB") or {}, Path.cwd())
-
-
 def check_settings(pelican: Any) -> None:
-    """Validate once at start-up, so a wrong setting stops the build before anything runs."""
-    config = hub_config(pelican.settings)
+    """Validate once at start-up, so a wrong setting stops the build before anything runs.
+
+    Relative paths in HUB are relative to the working directory. The validated settings are kept
+    for the generator as HUB_CONFIG.
+    """
+    config = from_mapping(pelican.settings.get("HUB") or {}, Path.cwd())
+    pelican.settings["HUB_CONFIG"] = config
     pelican.settings.setdefault("JINJA_FILTERS", {}).update(jinja_filters(config))
 
 
@@ -64,7 +64,7 @@ def week_pages(pages: list[Any]) -> dict[int, Any]:
 
 class CohortGenerator(Generator):  # type: ignore[misc]
     def generate_context(self) -> None:
-        config = hub_config(self.settings)
+        config: HubConfig = self.settings["HUB_CONFIG"]
         participants = load_registry(config.opml)
         if config.offline:
             log.info("course hub: offline, rendering the archive as it is")
