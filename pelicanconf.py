@@ -55,7 +55,6 @@ HUB = {
     "course_tag": "openlearning26",
     "opml": "feeds.opml",
     "archive": "archive",
-    "cache": "cache",
     # The demo cohort is served from this machine (see demo/). A real course removes this line:
     # by default the hub refuses loopback and private addresses.
     "allow_private": ["127.0.0.1"],

@@ -55,7 +55,7 @@ class FetchOptions:
     deadline: float = 30.0
     max_bytes: int = 5_000_000
     max_redirects: int = 5
-    workers: int = 32
+    workers: int = 256  # feeds in flight at once, in each process
     user_agent: str = USER_AGENT
     policy: AddressPolicy = AddressPolicy()
 
@@ -65,26 +65,24 @@ class HubConfig:
     course: Course
     opml: Path
     archive: Path
-    cache: Path | None
     offline: bool
     fetch: FetchOptions
     health_report: Path | None = None
-    parse_processes: int = 0  # 0: one per core for large cohorts, else in-process
+    processes: int = 0  # 0: one per core for large cohorts, else in-process
 
 
 DEFAULTS: dict[str, Any] = {
     "course_tag": None,
     "opml": "feeds.opml",
     "archive": "archive",
-    "cache": "cache",
     "health_report": "cache/health.md",
     "offline": False,
     "allow_private": False,
     "timeout": 10.0,
     "deadline": 30.0,
     "max_bytes": 5_000_000,
-    "workers": 32,
-    "parse_processes": 0,
+    "workers": 256,
+    "processes": 0,
     "user_agent": USER_AGENT,
 }
 REQUIRED = ("course_start", "course_weeks", "course_timezone")
@@ -113,11 +111,10 @@ def from_mapping(raw: Mapping[str, Any], base_dir: Path) -> HubConfig:
         course=_course(settings),
         opml=base_dir / _text(settings, "opml"),
         archive=base_dir / _text(settings, "archive"),
-        cache=base_dir / _text(settings, "cache") if settings["cache"] else None,
         offline=_flag(settings, "offline") or os.environ.get("HUB_OFFLINE", "") not in ("", "0"),
         fetch=_fetch_options(settings),
         health_report=base_dir / _text(settings, "health_report") if settings["health_report"] else None,
-        parse_processes=_number(settings, "parse_processes", int, 0, 64),
+        processes=_number(settings, "processes", int, 0, 64),
     )
 
 
@@ -135,7 +132,7 @@ def _fetch_options(settings: Mapping[str, Any]) -> FetchOptions:
         timeout=_number(settings, "timeout", float, 0.1, 300),
         deadline=_number(settings, "deadline", float, 0.1, 3600),
         max_bytes=_number(settings, "max_bytes", int, 1024, 500_000_000),
-        workers=_number(settings, "workers", int, 1, 1024),
+        workers=_number(settings, "workers", int, 1, 4096),
         user_agent=_text(settings, "user_agent"),
         policy=address_policy(settings["allow_private"], "HUB['allow_private']"),
     )

@@ -1,33 +1,33 @@
 """HTTP: one feed in, one outcome out (`Fetched`, `NotModified` or a `FeedError` value).
 
-The only module that imports the HTTP client. Safety sits in a transport adapter *below* the
-requests-cache layer, so it applies to every hop of every redirect and before anything is cached:
+The only module that imports the HTTP client (aiohttp: the benchmark showed a thread pool of
+requests fetching a fifth of what the machine can; see docs/benchmarks.md). Every hop of every
+redirect is checked before anything is sent:
 
-* the address connected to is the address that was checked (no second DNS lookup), and loopback,
-  private, link-local and reserved addresses are refused unless the policy allows them;
-* the decoded body is capped in size and the whole exchange in time.
+* only http(s) URLs; an IP literal must be allowed by the policy, and a host name is resolved by
+  our own resolver, which hands aiohttp only allowed addresses, so the address connected to is
+  the address that was checked (no second DNS lookup);
+* each read waits at most `timeout`, the whole exchange at most `deadline`, and the body is
+  decompressed here, under the size cap, so a gzip bomb never grows past `max_bytes`.
 """
 
 from __future__ import annotations
 
-import contextlib
-import contextvars
+import asyncio
 import datetime as dt
 import email.utils
 import hashlib
+import ipaddress
 import socket
-import threading
-import time
+import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
+from types import TracebackType
+from typing import Protocol
+from urllib.parse import urljoin, urlsplit
 
-import requests
-import requests_cache
-import urllib3
-from requests.adapters import HTTPAdapter
-from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+import aiohttp
+from aiohttp.abc import AbstractResolver, ResolveResult
 
 from .config import AddressPolicy, FetchOptions
 from .errors import (
@@ -39,12 +39,14 @@ from .errors import (
     TooLargeError,
 )
 
-CHUNK = 64 * 1024
 MAX_RETRY_AFTER = dt.timedelta(days=7)
+REDIRECTS = frozenset({301, 302, 303, 307, 308})
 ACCEPT = (
     "application/atom+xml, application/rss+xml, application/feed+json, application/json;q=0.9, "
     "application/xml;q=0.9, text/xml;q=0.8, */*;q=0.5"
 )
+# zlib's wbits: 16+ reads a gzip wrapper, 32+ detects gzip or zlib by the header.
+_WBITS = {"gzip": 16 + zlib.MAX_WBITS, "x-gzip": 16 + zlib.MAX_WBITS, "deflate": 32 + zlib.MAX_WBITS}
 
 
 @dataclass(frozen=True)
@@ -74,70 +76,203 @@ class NotModified:
 
 FetchResult = Fetched | NotModified | FeedError
 
-_watch: contextvars.ContextVar[_Watch | None] = contextvars.ContextVar("watch", default=None)
 
+class _Refused(OSError):
+    """Raised inside aiohttp (by our resolver) or our own reading; turned into a value by `fetch`."""
 
-class _Refused(Exception):
-    """Raised below urllib3 so that it is not retried or wrapped; turned into a value by `fetch`."""
-
-    def __init__(self, error: type[FeedError], message: str) -> None:
-        super().__init__(message)
+    def __init__(self, error: FeedError) -> None:
+        super().__init__(error.message)
         self.error = error
-        self.message = message
+
+
+class FetchSession:
+    """Fetches many feeds at once on one event loop: `async with FetchSession(options) as s`."""
+
+    def __init__(self, options: FetchOptions, connections: int | None = None) -> None:
+        self.options = options
+        self._connections = connections or options.workers
+        self._session: aiohttp.ClientSession | None = None
+
+    async def __aenter__(self) -> FetchSession:
+        connector = aiohttp.TCPConnector(
+            limit=self._connections, resolver=_GuardedResolver(self.options.policy), ttl_dns_cache=300
+        )
+        self._session = aiohttp.ClientSession(
+            connector=connector,
+            auto_decompress=False,  # decompressed by `_read_body`, under the size cap
+            cookie_jar=aiohttp.DummyCookieJar(),
+            headers={
+                "User-Agent": self.options.user_agent,
+                "Accept": ACCEPT,
+                "Accept-Encoding": "gzip, deflate",
+            },
+            timeout=aiohttp.ClientTimeout(sock_connect=self.options.timeout, sock_read=self.options.timeout),
+            trust_env=False,  # no proxies or .netrc from the environment: we connect directly
+        )
+        return self
+
+    async def __aexit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        if self._session is not None:
+            await self._session.close()
+
+    async def fetch(self, url: str, known: Validators) -> FetchResult:
+        try:
+            async with asyncio.timeout(self.options.deadline):
+                return await self._follow(url, known)
+        except TimeoutError:
+            return FetchError(url, f"gave up after the {self.options.deadline:g} s deadline")
+
+    async def _follow(self, url: str, known: Validators) -> FetchResult:
+        """Request `url`, following redirects by hand so that every hop is checked first."""
+        assert self._session is not None, "use FetchSession in an async with block"
+        target, first_redirect = url, None
+        for _ in range(self.options.max_redirects + 1):
+            refusal = check_target(url, target, self.options.policy)
+            if refusal is not None:
+                return refusal
+            try:
+                async with self._session.get(
+                    target, headers=_conditional_headers(known), allow_redirects=False
+                ) as response:
+                    if response.status in REDIRECTS and "Location" in response.headers:
+                        first_redirect = first_redirect or response.status
+                        target = urljoin(target, response.headers["Location"])
+                        continue
+                    moved_to = target if first_redirect in (301, 308) else None
+                    return await self._outcome(url, target, response, known, moved_to)
+            except _Refused as exc:
+                return exc.error
+            except (aiohttp.ClientError, ValueError) as exc:
+                return _described(url, exc, self.options)
+        return FetchError(url, f"more than {self.options.max_redirects} redirects")
+
+    async def _outcome(
+        self,
+        url: str,
+        final_url: str,
+        response: aiohttp.ClientResponse,
+        known: Validators,
+        moved_to: str | None,
+    ) -> FetchResult:
+        if response.status == 304:
+            return NotModified(url, moved_to)
+        if response.status != 200:
+            message = f"HTTP {response.status} {response.reason or ''}".strip()
+            later = retry_after(response.headers.get("Retry-After"))
+            return HTTPStatusError(url, response.status, message, later)
+        body = await _read_body(url, response, self.options.max_bytes)
+        if not body.strip():
+            return NotAFeedError(url, "the server sent an empty body")
+        digest = hashlib.sha256(body).hexdigest()
+        if digest == known.body_sha256:
+            return NotModified(url, moved_to)
+        headers = {key.lower(): value for key, value in response.headers.items()}
+        validators = Validators(headers.get("etag"), headers.get("last-modified"), digest)
+        return Fetched(url, final_url, body, headers, validators, moved_to)
 
 
 class Fetcher:
-    """Fetches feeds with conditional GET; safe to share between threads."""
+    """One feed at a time, for a command or a test: each call runs a short event loop of its own."""
 
-    def __init__(self, options: FetchOptions, cache_dir: Path | None = None) -> None:
+    def __init__(self, options: FetchOptions) -> None:
         self.options = options
-        self.session = _session(options, cache_dir)
-
-    def close(self) -> None:
-        self.session.close()
 
     def fetch(self, url: str, known: Validators) -> FetchResult:
-        watch = _Watch(time.monotonic() + self.options.deadline)
-        token = _watch.set(watch)
+        async def once() -> FetchResult:
+            async with FetchSession(self.options, connections=1) as session:
+                return await session.fetch(url, known)
+
+        return asyncio.run(once())
+
+
+def check_target(url: str, target: str, policy: AddressPolicy) -> FeedError | None:
+    """Why `target` (a hop on the way to feed `url`) must not be requested, if it must not."""
+    parts = urlsplit(target)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return FetchError(url, "redirected to a URL that is not http(s)")
+    try:
+        address = ipaddress.ip_address(parts.hostname)
+    except ValueError:
+        return None  # a host name: the resolver checks what it resolves to
+    return None if policy.allows(str(address)) else _blocked(url, str(address), str(address))
+
+
+def _blocked(url: str, host: str, address: str) -> BlockedAddressError:
+    where = address if host == address else f"{host} at {address}"
+    return BlockedAddressError(
+        url, f"refused to connect to non-public address {where} (allow it with --allow-private {address})"
+    )
+
+
+class _GuardedResolver(AbstractResolver):
+    """Resolves a host name and keeps only the addresses the policy allows."""
+
+    def __init__(self, policy: AddressPolicy) -> None:
+        self.policy = policy
+
+    async def resolve(
+        self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
+    ) -> list[ResolveResult]:
         try:
-            response = self.session.get(
-                url, headers=_conditional_headers(known), timeout=self.options.timeout
+            infos = await asyncio.get_running_loop().getaddrinfo(
+                host, port, type=socket.SOCK_STREAM, family=family
             )
-        except _Refused as exc:
-            return exc.error(url, exc.message)
-        except requests.RequestException as exc:
-            if watch.expired():
-                return FetchError(url, f"gave up after the {self.options.deadline:g} s deadline")
-            return FetchError(url, _describe(exc, self.options))
-        finally:
-            _watch.reset(token)
-            _REAPER.forget(watch)
-        return _outcome(url, response, known)
+        except OSError as exc:
+            raise _Refused(FetchError(host, f"cannot resolve {host} ({exc.strerror or exc})")) from None
+        allowed = [info for info in infos if self.policy.allows(str(info[4][0]))]
+        if not allowed:
+            raise _Refused(_blocked(host, host, str(infos[0][4][0])))
+        return [
+            ResolveResult(
+                hostname=host,
+                host=str(info[4][0]),
+                port=port,
+                family=info[0],
+                proto=info[2],
+                flags=socket.AI_NUMERICHOST | socket.AI_NUMERICSERV,
+            )
+            for info in allowed
+        ]
+
+    async def close(self) -> None:
+        return None
 
 
-def _session(options: FetchOptions, cache_dir: Path | None) -> requests.Session:
-    session: requests.Session
-    if cache_dir is None:
-        session = requests.Session()
-    else:
-        cache_dir.mkdir(parents=True, exist_ok=True)
-        # Expire at once unless the server says otherwise: every build revalidates, and a
-        # Cache-Control max-age lets a local rebuild skip the request altogether.
-        session = requests_cache.CachedSession(
-            str(cache_dir / "http"),
-            backend="sqlite",
-            cache_control=True,
-            expire_after=requests_cache.EXPIRE_IMMEDIATELY,
-            allowable_codes=(200,),
-            stale_if_error=False,
-        )
-    session.trust_env = False  # no proxies or .netrc from the environment: we connect directly
-    session.max_redirects = options.max_redirects
-    session.headers.update({"User-Agent": options.user_agent, "Accept": ACCEPT})
-    adapter = GuardedAdapter(options, pool_maxsize=max(options.workers, 10))
-    session.mount("http://", adapter)
-    session.mount("https://", adapter)
-    return session
+class _Decoder(Protocol):
+    def decompress(self, data: bytes, max_length: int = ..., /) -> bytes: ...
+
+
+class _Identity:
+    def decompress(self, data: bytes, max_length: int = 0, /) -> bytes:
+        return data
+
+
+async def _read_body(url: str, response: aiohttp.ClientResponse, max_bytes: int) -> bytes:
+    """The decoded body, at most `max_bytes` of it: decompressed here, a chunk at a time."""
+    decoder = _decoder(url, response.headers.get("Content-Encoding"))
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in response.content.iter_any():
+        try:
+            data = decoder.decompress(chunk, max_bytes + 1 - size)
+        except zlib.error:
+            raise _Refused(FetchError(url, "the compressed body is damaged")) from None
+        size += len(data)
+        if size > max_bytes:
+            raise _Refused(TooLargeError(url, f"the feed is larger than {max_bytes:,} bytes (decoded)"))
+        chunks.append(data)
+    return b"".join(chunks)
+
+
+def _decoder(url: str, encoding: str | None) -> _Decoder:
+    name = (encoding or "identity").strip().lower()
+    if name in ("identity", ""):
+        return _Identity()
+    if name not in _WBITS:
+        raise _Refused(FetchError(url, f"the body uses an encoding we did not ask for ({name[:40]})"))
+    return zlib.decompressobj(_WBITS[name])
 
 
 def _conditional_headers(known: Validators) -> dict[str, str]:
@@ -147,25 +282,6 @@ def _conditional_headers(known: Validators) -> dict[str, str]:
     if known.last_modified:
         headers["If-Modified-Since"] = known.last_modified
     return headers
-
-
-def _outcome(url: str, response: requests.Response, known: Validators) -> FetchResult:
-    moved_to = _permanent_target(response)
-    if response.status_code == 304:
-        return NotModified(url, moved_to)
-    if response.status_code != 200:
-        status = response.status_code
-        message = f"HTTP {status} {response.reason or ''}".strip()
-        return HTTPStatusError(url, status, message, retry_after(response.headers.get("Retry-After")))
-    body = response.content
-    if not body.strip():
-        return NotAFeedError(url, "the server sent an empty body")
-    digest = hashlib.sha256(body).hexdigest()
-    if digest == known.body_sha256:
-        return NotModified(url, moved_to)
-    headers = {key.lower(): value for key, value in response.headers.items()}
-    validators = Validators(headers.get("etag"), headers.get("last-modified"), digest)
-    return Fetched(url, response.url, body, headers, validators, moved_to)
 
 
 def retry_after(value: str | None, now: dt.datetime | None = None) -> dt.datetime | None:
@@ -187,186 +303,21 @@ def retry_after(value: str | None, now: dt.datetime | None = None) -> dt.datetim
     return min(max(when, now), now + MAX_RETRY_AFTER).replace(microsecond=0)
 
 
-def _permanent_target(response: requests.Response) -> str | None:
-    if response.history and response.history[0].status_code in (301, 308):
-        return response.url
-    return None
-
-
-def _describe(exc: requests.RequestException, options: FetchOptions) -> str:
-    if isinstance(exc, requests.Timeout):
-        return f"no answer within {options.timeout:g} s"
-    if isinstance(exc, requests.TooManyRedirects):
-        return f"more than {options.max_redirects} redirects"
-    if isinstance(exc, requests.exceptions.InvalidSchema | requests.exceptions.InvalidURL):
-        return "redirected to a URL that is not http(s)"
-    if isinstance(exc, requests.exceptions.SSLError):
-        return "TLS handshake failed (certificate or protocol error)"
-    if isinstance(exc, requests.ConnectionError):
-        return f"could not connect ({_root_cause(exc)})"
-    return f"request failed ({_root_cause(exc)})"
-
-
-def _root_cause(exc: BaseException) -> str:
-    while exc.__context__ is not None and exc.__cause__ is None and exc.__context__ is not exc:
-        exc = exc.__context__
-    while exc.__cause__ is not None:
-        exc = exc.__cause__
-    reason = getattr(exc, "reason", None)
-    text = str(reason or exc)
-    return text.split(": ", 1)[-1] if "Connection" in text else text
-
-
-class GuardedAdapter(HTTPAdapter):
-    """Connects only to allowed addresses and reads bodies under a size cap and a deadline."""
-
-    def __init__(self, options: FetchOptions, **kwargs: Any) -> None:
-        self.options = options
-        super().__init__(**kwargs)
-
-    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
-        super().init_poolmanager(*args, **kwargs)
-        self.poolmanager.pool_classes_by_scheme = _guarded_pools(self.options.policy)
-
-    def send(self, request: requests.PreparedRequest, *args: Any, **kwargs: Any) -> requests.Response:
-        kwargs["stream"] = True
-        response = super().send(request, *args, **kwargs)
-        try:
-            response._content = _read_capped(response.raw, self.options.max_bytes)
-        except urllib3.exceptions.HTTPError as exc:
-            raise _as_requests_error(exc) from exc
-        finally:
-            response.raw.release_conn()
-        return response
-
-
-def _read_capped(raw: urllib3.BaseHTTPResponse, max_bytes: int) -> bytes:
-    """Read the decoded body, at most `max_bytes` of it, and only until the deadline."""
-    chunks: list[bytes] = []
-    size = 0
-    watch = _watch.get()
-    while chunk := raw.read1(CHUNK, decode_content=True):
-        size += len(chunk)
-        if size > max_bytes:
-            raise _Refused(TooLargeError, f"the feed is larger than {max_bytes:,} bytes (decoded)")
-        chunks.append(chunk)
-    if watch is not None and watch.expired():  # the reaper cut the connection: the body is partial
-        raise _Refused(FetchError, "the download did not finish before the deadline")
-    return b"".join(chunks)
-
-
-def _as_requests_error(exc: urllib3.exceptions.HTTPError) -> requests.RequestException:
-    """What requests itself raises for the same failure while reading a body."""
-    if isinstance(exc, urllib3.exceptions.ReadTimeoutError):
-        return requests.exceptions.ReadTimeout(exc)
-    if isinstance(exc, urllib3.exceptions.DecodeError):
-        return requests.exceptions.ContentDecodingError(exc)
-    if isinstance(exc, urllib3.exceptions.SSLError):
-        return requests.exceptions.SSLError(exc)
-    return requests.exceptions.ChunkedEncodingError(exc)
-
-
-def _guarded_pools(policy: AddressPolicy) -> dict[str, type[HTTPConnectionPool]]:
-    http = type("GuardedHTTPConnection", (_GuardMixin, urllib3.connection.HTTPConnection), {"policy": policy})
-    https = type(
-        "GuardedHTTPSConnection", (_GuardMixin, urllib3.connection.HTTPSConnection), {"policy": policy}
-    )
-    return {
-        "http": type("GuardedHTTPPool", (_PoolMixin, HTTPConnectionPool), {"ConnectionCls": http}),
-        "https": type("GuardedHTTPSPool", (_PoolMixin, HTTPSConnectionPool), {"ConnectionCls": https}),
-    }
-
-
-class _GuardMixin:
-    """Resolve once, check every address, connect to the checked one (no DNS rebinding window)."""
-
-    policy: AddressPolicy
-    _dns_host: str
-    port: int
-
-    def _new_conn(self) -> socket.socket:
-        self._dns_host = allowed_address(self._dns_host, self.port, self.policy)
-        sock: socket.socket = super()._new_conn()  # type: ignore[misc]
-        _REAPER.watch(_watch.get(), sock)
-        return sock
-
-
-class _PoolMixin:
-    """A connection taken from the pool joins the current fetch's watch, like a new one."""
-
-    def _get_conn(self, timeout: float | None = None) -> Any:
-        conn = super()._get_conn(timeout)  # type: ignore[misc]
-        if conn.sock is not None:
-            _REAPER.watch(_watch.get(), conn.sock)
-        return conn
-
-
-def allowed_address(host: str, port: int, policy: AddressPolicy) -> str:
-    try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except OSError as exc:
-        raise _Refused(FetchError, f"cannot resolve {host} ({exc.strerror or exc})") from None
-    addresses = [str(info[4][0]) for info in infos]
-    for address in addresses:
-        if policy.allows(address):
-            return address
-    where = addresses[0] if host == addresses[0] else f"{host} at {addresses[0]}"
-    raise _Refused(
-        BlockedAddressError,
-        f"refused to connect to non-public address {where} (allow it with --allow-private {addresses[0]})",
-    )
-
-
-class _Watch:
-    """One fetch's deadline and the sockets it uses."""
-
-    def __init__(self, deadline: float) -> None:
-        self.deadline = deadline
-        self.sockets: list[socket.socket] = []
-
-    def expired(self) -> bool:
-        return time.monotonic() >= self.deadline
-
-
-class _Reaper:
-    """Enforces total deadlines: one thread shuts down the sockets of fetches that overran.
-
-    requests only knows per-read timeouts, so a server that drips a byte at a time, or a header
-    line every few seconds, could hold a fetch for hours. Shutting the socket down from outside
-    makes the blocked read return at once, wherever it is.
-    """
-
-    def __init__(self) -> None:
-        self._watches: set[_Watch] = set()
-        self._changed = threading.Condition()
-        self._thread: threading.Thread | None = None
-
-    def watch(self, watch: _Watch | None, sock: socket.socket) -> None:
-        if watch is None:
-            return
-        with self._changed:
-            watch.sockets.append(sock)
-            self._watches.add(watch)
-            if self._thread is None:
-                self._thread = threading.Thread(target=self._run, name="fetch-deadlines", daemon=True)
-                self._thread.start()
-            self._changed.notify()
-
-    def forget(self, watch: _Watch) -> None:
-        with self._changed:
-            self._watches.discard(watch)
-
-    def _run(self) -> None:
-        with self._changed:
-            while True:
-                now = time.monotonic()
-                for watch in [w for w in self._watches if w.deadline <= now]:
-                    self._watches.discard(watch)
-                    for sock in watch.sockets:
-                        with contextlib.suppress(OSError):
-                            sock.shutdown(socket.SHUT_RDWR)
-                nearest = min((w.deadline for w in self._watches), default=now + 60)
-                self._changed.wait(max(nearest - now, 0.01))
-
-
-_REAPER = _Reaper()
+def _described(url: str, exc: Exception, options: FetchOptions) -> FeedError:
+    """What went wrong, in words a maintainer can act on."""
+    if isinstance(exc, aiohttp.ClientConnectorError) and isinstance(exc.os_error, _Refused):
+        refused = exc.os_error.error  # raised by the resolver, which knows the host, not the feed
+        return type(refused)(url, refused.message)
+    if isinstance(exc, aiohttp.ServerTimeoutError):
+        return FetchError(url, f"no answer within {options.timeout:g} s")
+    if isinstance(exc, aiohttp.ClientSSLError):
+        return FetchError(url, "TLS handshake failed (certificate or protocol error)")
+    if isinstance(exc, aiohttp.ClientConnectorError):
+        return FetchError(url, f"could not connect ({exc.os_error.strerror or exc.os_error})")
+    if isinstance(exc, aiohttp.ServerDisconnectedError):
+        return FetchError(url, "the server closed the connection without a complete answer")
+    if isinstance(exc, aiohttp.ClientPayloadError):
+        return FetchError(url, "the download broke off before the end of the body")
+    if isinstance(exc, aiohttp.InvalidURL | ValueError):
+        return FetchError(url, "the address is not a valid URL")
+    return FetchError(url, f"request failed ({type(exc).__name__}: {exc})")

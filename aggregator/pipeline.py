@@ -1,26 +1,28 @@
 """Glue: registry -> fetch -> parse -> normalize -> archive, one outcome per participant.
 
-`update` is the only function that runs the whole chain: fetching in a thread pool, parsing in
-worker processes for large cohorts. The stages themselves stay plain functions.
+`update` is the only function that runs the whole chain. Each process runs one event loop that
+keeps many fetches in flight and parses and saves each feed as it arrives; a large cohort is
+split over one such process per core, because parsing and sanitizing are CPU-bound and one
+Python process uses one core. The stages themselves stay plain functions.
 """
 
 from __future__ import annotations
 
-import contextlib
+import asyncio
 import datetime as dt
 import multiprocessing
 import os
-from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from collections.abc import Iterable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
-from functools import partial
+from itertools import repeat
 from typing import Literal
 
 from . import sanitize
 from .archive import Archive, FeedInfo, FeedState, Record, merge_posts
 from .config import HubConfig
 from .errors import FeedError
-from .fetch import Fetched, Fetcher, NotModified, Validators
+from .fetch import Fetched, FetchSession, NotModified, Validators
 from .normalize import Post, normalize
 from .parse import ParsedFeed, parse_feed
 from .registry import Participant
@@ -65,9 +67,6 @@ class ReadFeed:
     posts: tuple[Post, ...]
 
 
-Reader = Callable[[Fetched, dt.datetime], "ReadFeed | FeedError"]
-
-
 def update(
     config: HubConfig,
     participants: Iterable[Participant],
@@ -77,27 +76,54 @@ def update(
     """Fetch every participant's feed into the archive. Feed problems become outcomes."""
     now = (now or dt.datetime.now(dt.UTC)).replace(microsecond=0)
     people = tuple(participants)
+    with Archive(config.archive).lock():
+        done = _run_shards(config, _shards(people, _processes(config, len(people))), now)
+    by_id = {outcome.participant.id: outcome for outcomes in done for outcome in outcomes}
+    return UpdateReport(tuple(by_id[person.id] for person in people), now)
+
+
+def _processes(config: HubConfig, participants: int) -> int:
+    if config.processes:
+        return config.processes
+    return os.cpu_count() or 1 if participants >= AUTO_PROCESSES_FROM else 1
+
+
+def _shards(people: tuple[Participant, ...], count: int) -> list[tuple[Participant, ...]]:
+    """Every count-th participant: shards of equal size and an even mix of feeds."""
+    return [shard for shard in (people[k::count] for k in range(count)) if shard]
+
+
+def _run_shards(
+    config: HubConfig, shards: list[tuple[Participant, ...]], now: dt.datetime
+) -> list[tuple[FeedOutcome, ...]]:
+    if len(shards) <= 1:
+        return [update_shard(config, shard, now) for shard in shards]
+    context = multiprocessing.get_context("spawn")  # a clean interpreter: no copied locks or loops
+    with ProcessPoolExecutor(len(shards), mp_context=context) as workers:
+        return list(workers.map(update_shard, repeat(config), shards, repeat(now)))
+
+
+def update_shard(
+    config: HubConfig, people: tuple[Participant, ...], now: dt.datetime
+) -> tuple[FeedOutcome, ...]:
+    """One event loop over `people`: at most `workers` participants in progress at a time."""
+    return asyncio.run(_update_all(config, people, now))
+
+
+async def _update_all(
+    config: HubConfig, people: tuple[Participant, ...], now: dt.datetime
+) -> tuple[FeedOutcome, ...]:
     archive = Archive(config.archive)
-    with (
-        archive.lock(),
-        contextlib.closing(Fetcher(config.fetch, config.cache)) as fetcher,
-        ThreadPoolExecutor(config.fetch.workers) as pool,
-        _reader(config, len(people)) as read,
-    ):
-        outcomes = tuple(pool.map(partial(update_participant, archive, fetcher, now, read), people))
-    return UpdateReport(outcomes, now)
+    outcomes: list[FeedOutcome | None] = [None] * len(people)
+    queue = iter(enumerate(people))
 
+    async def work(session: FetchSession) -> None:
+        for index, person in queue:  # shared by every task: each takes the next participant
+            outcomes[index] = await update_participant(archive, session, now, person)
 
-@contextlib.contextmanager
-def _reader(config: HubConfig, participants: int) -> Iterator[Reader]:
-    """Parsing and sanitizing are CPU-bound: in a large cohort they run in worker processes, so
-    that every core works and the fetching threads are not starved of the interpreter."""
-    processes = config.parse_processes or (os.cpu_count() or 1 if participants >= AUTO_PROCESSES_FROM else 1)
-    if processes <= 1:
-        yield read_feed
-        return
-    with ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("spawn")) as workers:
-        yield lambda fetched, now: workers.submit(read_feed, fetched, now).result()
+    async with FetchSession(config.fetch) as session:
+        await asyncio.gather(*(work(session) for _ in range(min(config.fetch.workers, len(people)))))
+    return tuple(outcome for outcome in outcomes if outcome is not None)
 
 
 def read_feed(fetched: Fetched, now: dt.datetime) -> ReadFeed | FeedError:
@@ -107,25 +133,26 @@ def read_feed(fetched: Fetched, now: dt.datetime) -> ReadFeed | FeedError:
     return ReadFeed(_feed_info(parsed), normalize(parsed, now))
 
 
-def update_participant(
-    archive: Archive, fetcher: Fetcher, now: dt.datetime, read: Reader, person: Participant
+async def update_participant(
+    archive: Archive, session: FetchSession, now: dt.datetime, person: Participant
 ) -> FeedOutcome:
     record = _current_record(archive, person)
     reason = skip_reason(record.state, person.feed_url, now)
     if reason is not None:
         return FeedOutcome(person, "skipped", archived=len(record.posts), note=reason, state=record.state)
-    result = fetcher.fetch(person.feed_url, _validators(record.state))
-    new_record, outcome = apply_fetch(record, result, now, read)
-    archive.save(new_record)
+    result = await session.fetch(person.feed_url, _validators(record.state))
+    new_record, outcome = apply_fetch(record, result, now)
+    if new_record != record:
+        await asyncio.to_thread(archive.save, new_record)  # the write and its fsync leave the loop free
     return outcome
 
 
 def apply_fetch(
-    record: Record, result: Fetched | NotModified | FeedError, now: dt.datetime, read: Reader = read_feed
+    record: Record, result: Fetched | NotModified | FeedError, now: dt.datetime
 ) -> tuple[Record, FeedOutcome]:
     """Pure: what one fetch result does to a participant's record."""
     if isinstance(result, Fetched):
-        content = read(result, now)
+        content = read_feed(result, now)
         if isinstance(content, ReadFeed):
             return _ingest(record, result, content, now)
         result = content

@@ -32,7 +32,7 @@ from pelicanconf import *
 PATH = {root!r} + "/content"
 THEME = {root!r} + "/themes/commons"
 PLUGIN_PATHS = [{root!r} + "/plugins"]
-HUB = {{**HUB, "opml": {opml!r}, "archive": {archive!r}, "cache": "", "health_report": "",
+HUB = {{**HUB, "opml": {opml!r}, "archive": {archive!r}, "health_report": "",
         "allow_private": ["127.0.0.1"], "workers": {workers}, "timeout": {timeout}, "deadline": {deadline}}}
 """
 

@@ -17,7 +17,7 @@ from pelicanconf import *
 PATH = {root!r} + "/content"
 THEME = {root!r} + "/themes/commons"
 PLUGIN_PATHS = [{root!r} + "/plugins"]
-HUB = {{**HUB, "opml": {opml!r}, "archive": {archive!r}, "cache": "", **{overrides!r}}}
+HUB = {{**HUB, "opml": {opml!r}, "archive": {archive!r}, **{overrides!r}}}
 """
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import datetime as dt
 import os
@@ -20,9 +21,9 @@ from aggregator.archive import (
 )
 from aggregator.config import FetchOptions
 from aggregator.errors import ArchiveError
-from aggregator.fetch import Fetcher
+from aggregator.fetch import FetchSession
 from aggregator.normalize import Post
-from aggregator.pipeline import read_feed, update_participant
+from aggregator.pipeline import FeedOutcome, update_participant
 from aggregator.registry import Participant
 from tests.loopback import LoopbackServer, Reply
 
@@ -119,7 +120,12 @@ def run(
 ) -> tuple[Record, str]:
     person = dataclasses.replace(PERSON, feed_url=server.url("/feed"))
     archive = Archive(tmp_path / "archive")
-    outcome = update_participant(archive, Fetcher(options), now + LATER, read_feed, person)
+
+    async def fetch_once() -> FeedOutcome:
+        async with FetchSession(options) as session:
+            return await update_participant(archive, session, now + LATER, person)
+
+    outcome = asyncio.run(fetch_once())
     record = archive.load("ada")
     assert record is not None
     return record, outcome.status

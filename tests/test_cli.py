@@ -43,7 +43,7 @@ def project(server: LoopbackServer, tmp_path: Path) -> Path:
     )
     (tmp_path / "pelicanconf.py").write_text(
         'HUB = {"course_start": "2026-09-07", "course_weeks": 6, "course_timezone": "Europe/London",\n'
-        '       "course_tag": "openlearning26", "cache": ""}\n'
+        '       "course_tag": "openlearning26"}\n'
     )
     return tmp_path
 

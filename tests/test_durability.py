@@ -24,7 +24,7 @@ from tests.conftest import COURSE, ROOT
 from tests.loopback import LoopbackServer, Reply
 from tests.sitebuild import build, write_opml
 
-SETTINGS = 'HUB = {"course_start": "2026-09-07", "course_weeks": 6, "course_timezone": "Europe/London", "cache": "", "workers": 4}\n'
+SETTINGS = 'HUB = {"course_start": "2026-09-07", "course_weeks": 6, "course_timezone": "Europe/London", "workers": 4}\n'
 
 
 def feed(n: int, posts: int) -> bytes:
@@ -162,7 +162,6 @@ def test_ten_stateless_ci_runs_over_churning_feeds_lose_and_duplicate_nothing(
             course=COURSE,
             opml=tmp_path / "x.opml",
             archive=runner,
-            cache=None,
             offline=False,
             fetch=dataclasses.replace(options, timeout=1.0, deadline=2.0),
         )

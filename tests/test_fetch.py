@@ -157,19 +157,6 @@ def test_empty_body_is_not_a_feed(server: LoopbackServer, options: FetchOptions)
     assert result.message == "the server sent an empty body"
 
 
-def test_http_cache_revalidates_and_reports_unchanged(
-    server: LoopbackServer, options: FetchOptions, tmp_path
-) -> None:
-    server.routes["/feed"] = Reply(body=RSS)
-    fetcher = Fetcher(options, cache_dir=tmp_path / "cache")
-    first = fetcher.fetch(server.url("/feed"), Validators())
-    assert isinstance(first, Fetched)
-    again = fetcher.fetch(server.url("/feed"), first.validators)
-    assert isinstance(again, NotModified)
-    assert server.requests[1].headers["if-none-match"] == first.validators.etag
-    assert (tmp_path / "cache" / "http.sqlite").exists()
-
-
 def timed(fetcher: Fetcher, url: str) -> tuple[object, float]:
     started = time.monotonic()
     result = fetcher.fetch(url, Validators())

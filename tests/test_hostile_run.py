@@ -15,7 +15,7 @@ from tests.sitebuild import build, write_opml
 
 DEADLINE, WORKERS = 2.0, 4
 SETTINGS = (
-    'HUB = {"course_start": "2026-09-07", "course_weeks": 6, "course_timezone": "Europe/London", "cache": "",'
+    'HUB = {"course_start": "2026-09-07", "course_weeks": 6, "course_timezone": "Europe/London",'
     f' "timeout": 1.0, "deadline": {DEADLINE}, "workers": {WORKERS}, "max_bytes": 1000000}}\n'
 )
 MEASURED = (

@@ -33,7 +33,6 @@ def config(tmp_path: Path, options: object) -> HubConfig:
         course=COURSE,
         opml=tmp_path / "feeds.opml",
         archive=tmp_path / "archive",
-        cache=None,
         offline=False,
         fetch=options,
     )  # type: ignore[arg-type]
@@ -142,14 +141,14 @@ def test_healthy_feeds_are_published_whatever_the_others_do(
     )
 
 
-def test_parsing_in_worker_processes_gives_the_same_archive(
+def test_an_update_split_over_worker_processes_gives_the_same_archive(
     server: LoopbackServer, config: HubConfig, tmp_path: Path
 ) -> None:
     server.routes["/good"] = Reply(body=RSS)
     server.routes["/html"] = Reply(body=b"<!doctype html><html><body>not a feed</body></html>")
     people = [person(server, "/good", "Good"), person(server, "/html", "Html")]
     in_process = update(config, people, now=T0)
-    parallel_config = dataclasses.replace(config, archive=tmp_path / "parallel", parse_processes=2)
+    parallel_config = dataclasses.replace(config, archive=tmp_path / "parallel", processes=2)
     parallel = update(parallel_config, people, now=T0)
     assert outcome_lines(parallel) == outcome_lines(in_process)
     for name in ("good.json", "html.json"):
