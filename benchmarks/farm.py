@@ -4,8 +4,13 @@
 
 Every blog's feed is generated on request from its number and version, so the farm needs no
 memory per feed and gives the same bytes on every machine. Feeds carry ETag and Last-Modified and
-answer 304 to a matching conditional request. A fraction of blogs is faulty (404, 500, a body
-that is not a feed, a server that never answers in time). `GET /_bump?fraction=0.05` gives that
+answer 304 to a matching conditional request, and are sent gzipped to clients that ask, as
+blog hosts do (each body is compressed once and kept, so the farm spends little of the CPU the
+hub and the farm share). A fraction of blogs is faulty, in turn: 404, 410, 500, an HTML page,
+malformed XML, a connection closed without an answer, and a server a second slower than the
+rest. A server that never answers costs the hub one timeout per run whatever the cohort's size;
+tests/test_hostile_run.py bounds that case, so it is left out here, where it would only add a
+constant to every figure. `GET /_bump?fraction=0.05` gives that
 fraction of blogs one more post, for the "5% changed" run. It listens on 127.0.0.1 only.
 """
 
@@ -14,6 +19,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime as dt
+import gzip
 import hashlib
 import json
 from html import escape
@@ -22,7 +28,8 @@ from aiohttp import web
 
 COURSE_START = dt.datetime(2026, 9, 7, 9, 0, tzinfo=dt.UTC)
 TOPICS = ["learning out loud", "weak ties", "feed readers", "open licences", "context collapse", "portfolios"]
-FAULTS = ("404", "500", "html", "slow")
+FAULTS = ("404", "410", "500", "html", "malformed", "reset", "slow")
+SLOW = 1.0  # seconds a slow server adds to the farm's latency
 TYPES = {"rss": "application/rss+xml", "atom": "application/atom+xml", "json": "application/feed+json"}
 
 
@@ -37,6 +44,12 @@ class Farm:
         self.faulty = {n for n in range(feeds) if _fraction(n, "fault") < faults}
         self.versions = [0] * feeds
         self.bumps = 0
+        self.gzipped: dict[int, tuple[int, bytes]] = {}  # blog -> (version, gzipped body)
+
+    @property
+    def failing(self) -> set[int]:
+        """The blogs whose every fetch fails (a slow one is faulty, but it does answer)."""
+        return {n for n in self.faulty if self.fault(n) != "slow"}
 
     def fault(self, n: int) -> str | None:
         return FAULTS[n % len(FAULTS)] if n in self.faulty else None
@@ -59,24 +72,40 @@ class Farm:
         if n >= self.feeds:
             raise web.HTTPNotFound()
         fault = self.fault(n)
-        if fault is not None:
-            return await self._faulty(fault)
+        if fault == "slow":
+            await asyncio.sleep(SLOW)  # then answers like any other blog
+        elif fault is not None:
+            return self._faulty(fault, n, request)
         etag = f'"{n}-{self.versions[n]}"'
         modified = (COURSE_START + dt.timedelta(days=self.versions[n])).strftime("%a, %d %b %Y %H:%M:%S GMT")
         headers = {"ETag": etag, "Last-Modified": modified}
         if request.headers.get("If-None-Match") == etag:
             return web.Response(status=304, headers=headers)
-        body = render(n, self.versions[n])
-        return web.Response(body=body, headers={**headers, "Content-Type": TYPES[kind(n)]})
+        headers["Content-Type"] = TYPES[kind(n)]
+        if "gzip" not in request.headers.get("Accept-Encoding", ""):
+            return web.Response(body=render(n, self.versions[n]), headers=headers)
+        headers["Content-Encoding"] = "gzip"
+        return web.Response(body=self._gzipped(n), headers=headers)
 
-    async def _faulty(self, fault: str) -> web.Response:
-        if fault == "slow":
-            await asyncio.sleep(60)  # far past any sane deadline
-            return web.Response(status=504, text="too late")
+    def _gzipped(self, n: int) -> bytes:
+        version = self.versions[n]
+        kept = self.gzipped.get(n)
+        if kept is None or kept[0] != version:
+            kept = (version, gzip.compress(render(n, version), compresslevel=6, mtime=0))
+            self.gzipped[n] = kept
+        return kept[1]
+
+    def _faulty(self, fault: str, n: int, request: web.Request) -> web.StreamResponse:
+        if fault == "reset" and request.transport is not None:
+            request.transport.close()  # no answer at all: the client sees the connection drop
+            return web.Response(status=500)
         if fault == "html":
             return web.Response(
                 text="<!doctype html><html><body>My blog</body></html>", content_type="text/html"
             )
+        if fault == "malformed":
+            body = render(2, 0)  # a JSON Feed, cut in half
+            return web.Response(body=body[: len(body) // 2], content_type=TYPES["json"])
         return web.Response(
             status=int(fault), text="<html><body>error</body></html>", content_type="text/html"
         )

@@ -151,10 +151,11 @@ def run(feeds: int, latency: float, faults: float, workers: int, timeout: float 
         with tempfile.TemporaryDirectory(prefix="hub-bench-") as tmp:
             folder = Path(tmp)
             write_project(folder, feeds, farm.port, workers, timeout)
-            faulty = len(Farm(feeds, latency, faults).faulty)
+            farm_model = Farm(feeds, latency, faults)
             results: dict[str, Any] = {
                 "feeds": feeds,
-                "faulty_feeds": faulty,
+                "faulty_feeds": len(farm_model.faulty),
+                "failing_feeds": len(farm_model.failing),
                 "latency_s": latency,
                 "workers": workers,
             }

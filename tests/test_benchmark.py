@@ -22,7 +22,7 @@ def test_the_benchmark_runs_every_scenario_against_the_farm() -> None:
             "--workers",
             "32",
             "--timeout",
-            "1",
+            "3",  # the farm's slow blogs answer after a second
             "--json",
         ],
         cwd=ROOT,
@@ -33,8 +33,8 @@ def test_the_benchmark_runs_every_scenario_against_the_farm() -> None:
     )
     assert result.returncode == 0, result.stdout + result.stderr
     figures = json.loads(result.stdout)
-    faulty = figures["faulty_feeds"]
-    assert 0 < faulty < 20  # about 2% of the farm is broken on purpose
+    faulty = figures["failing_feeds"]
+    assert 0 < faulty <= figures["faulty_feeds"] < 20  # about 2% of the farm is broken on purpose
     assert figures["first_run"]["summary"].startswith(
         f"200 feeds: {200 - faulty} updated, 0 unchanged, {faulty} failed"
     )
