@@ -14,7 +14,7 @@ import json
 import os
 import tempfile
 from collections.abc import Iterable, Iterator
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -180,14 +180,27 @@ def _atomic_write(path: Path, data: bytes) -> None:
 
 
 def record_to_json(record: Record) -> str:
-    doc = {
+    """One line per part and one line per post: small diffs in git, and the C encoder's speed
+    (json.dumps with `indent` falls back to a pure-Python encoder, 0.5 ms a record)."""
+    head = {
+        "feed": asdict(record.feed),
         "format": FORMAT_VERSION,
         "participant": _participant_doc(record.participant),
-        "feed": asdict(record.feed),
         "state": _encode(asdict(record.state)),
-        "posts": [_encode(asdict(post)) for post in record.posts],
     }
-    return json.dumps(doc, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+    lines = [f"{_dumps(key)}: {_dumps(value)}" for key, value in head.items()]
+    posts = ",\n".join(_dumps(_encode(_fields(post))) for post in record.posts)
+    lines.append(f'"posts": [\n{posts}\n]' if posts else '"posts": []')
+    return "{" + ",\n".join(lines) + "}\n"
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, ensure_ascii=False)
+
+
+def _fields(post: Post) -> dict[str, Any]:
+    """asdict() without its deep copies: a post's values are already immutable."""
+    return {name: getattr(post, name) for name in _POST_FIELDS}
 
 
 def record_from_json(text: str, source: str, *, bodies: bool = True) -> Record:
@@ -234,6 +247,9 @@ def _post(doc: dict[str, Any], bodies: bool) -> Post:
         values[key] = _decode_time(values[key])
     values["tags"] = tuple(values["tags"])
     return Post(**values)
+
+
+_POST_FIELDS = tuple(f.name for f in fields(Post))
 
 
 def _encode(value: Any) -> Any:
