@@ -40,6 +40,7 @@ from .errors import (
 )
 
 MAX_RETRY_AFTER = dt.timedelta(days=7)
+INFLATE_STEP = 256 * 1024  # a gzip bomb grows by at most this much before the size check
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
 ACCEPT = (
     "application/atom+xml, application/rss+xml, application/feed+json, application/json;q=0.9, "
@@ -241,29 +242,40 @@ class _GuardedResolver(AbstractResolver):
 
 
 class _Decoder(Protocol):
+    @property
+    def unconsumed_tail(self) -> bytes: ...
+
     def decompress(self, data: bytes, max_length: int = ..., /) -> bytes: ...
 
 
 class _Identity:
+    unconsumed_tail = b""
+
     def decompress(self, data: bytes, max_length: int = 0, /) -> bytes:
         return data
 
 
 async def _read_body(url: str, response: aiohttp.ClientResponse, max_bytes: int) -> bytes:
-    """The decoded body, at most `max_bytes` of it: decompressed here, a chunk at a time."""
+    """The decoded body, at most `max_bytes` of it: decompressed here, a step at a time."""
     decoder = _decoder(url, response.headers.get("Content-Encoding"))
     chunks: list[bytes] = []
     size = 0
     async for chunk in response.content.iter_any():
-        try:
-            data = decoder.decompress(chunk, max_bytes + 1 - size)
-        except zlib.error:
-            raise _Refused(FetchError(url, "the compressed body is damaged")) from None
-        size += len(data)
-        if size > max_bytes:
-            raise _Refused(TooLargeError(url, f"the feed is larger than {max_bytes:,} bytes (decoded)"))
-        chunks.append(data)
+        while chunk:
+            data, chunk = _inflate(url, decoder, chunk)
+            size += len(data)
+            if size > max_bytes:
+                raise _Refused(TooLargeError(url, f"the feed is larger than {max_bytes:,} bytes (decoded)"))
+            chunks.append(data)
     return b"".join(chunks)
+
+
+def _inflate(url: str, decoder: _Decoder, chunk: bytes) -> tuple[bytes, bytes]:
+    """At most INFLATE_STEP bytes out of `chunk`, and the input left for the next step."""
+    try:
+        return decoder.decompress(chunk, INFLATE_STEP), decoder.unconsumed_tail
+    except zlib.error:
+        raise _Refused(FetchError(url, "the compressed body is damaged")) from None
 
 
 def _decoder(url: str, encoding: str | None) -> _Decoder:
