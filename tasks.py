@@ -52,9 +52,9 @@ def serve(c: Context, port: int = 8000) -> None:
 
 @task
 def bench(
-    c: Context, feeds: int = 1000, latency: float = 0.15, workers: int = 64, json: bool = False
+    c: Context, feeds: str = "1000", latency: float = 0.15, workers: int = 256, json: bool = False
 ) -> None:
-    """Time the hub against a loopback farm of FEEDS blogs (see docs/benchmarks.md)."""
+    """Time the hub against a loopback farm of FEEDS blogs, e.g. 1000,5000,35000 (docs/benchmarks.md)."""
     flag = " --json" if json else ""
     c.run(f"{PY} -m benchmarks.run --feeds {feeds} --latency {latency} --workers {workers}{flag}")
 

@@ -1,7 +1,7 @@
 """Time the hub against the loopback feed farm: first run, nothing changed, 5% changed, raw fetch.
 
-    python -m benchmarks.run --feeds 1000 [--latency 0.15] [--json]
-    invoke bench --feeds 1000 --json
+    python -m benchmarks.run --feeds 1000,5000,35000 [--latency 0.15] [--json]
+    invoke bench --feeds 1000,5000,35000 --json
 
 Each step runs as its own process, so wall time, CPU time and peak memory are that step's alone.
 An "update" step is `python -m aggregator update`; a "build" step is an offline Pelican build of
@@ -156,8 +156,6 @@ def run(feeds: int, latency: float, faults: float, workers: int, timeout: float 
                 "feeds": feeds,
                 "faulty_feeds": len(farm_model.faulty),
                 "failing_feeds": len(farm_model.failing),
-                "latency_s": latency,
-                "workers": workers,
             }
             results["first_run"] = scenario(folder)
             results["unchanged"] = scenario(folder)
@@ -187,35 +185,67 @@ def run(feeds: int, latency: float, faults: float, workers: int, timeout: float 
     return results
 
 
-def table(results: dict[str, Any]) -> str:
-    rows = [
-        f"{results['feeds']} feeds, {results['latency_s'] * 1000:.0f} ms latency, {results['workers']} workers, {results['posts_archived']} posts"
-    ]
-    for name in ("first_run", "unchanged", "changed_5pct"):
-        r = results[name]
-        rows.append(
-            f"  {name:<13} update {r['update']['wall_s']:>7.2f} s (cpu {r['update']['cpu_s']:.1f} s, {r['update']['peak_mb']:.0f} MB)"
-            f"  build {r['build']['wall_s']:>6.2f} s ({r['build']['peak_mb']:.0f} MB)  total {r['wall_s']:.2f} s  [{r['summary']}]"
-        )
-    raw = results["raw_fetch"]
-    rate = results["feeds_per_s"]
-    rows.append(
-        f"  raw fetch     {raw['wall_s']:>7.2f} s (cpu {raw['cpu_s']:.1f} s)  {rate['raw_fetch']} feeds/s; hub {rate['hub_update']} feeds/s; ratio {rate['ratio']}"
+ROWS = (
+    ("first run: update", lambda r: _step(r["first_run"]["update"])),
+    ("first run: build", lambda r: _step(r["first_run"]["build"])),
+    ("first run: total", lambda r: f"{r['first_run']['wall_s']:.2f} s"),
+    ("unchanged: update", lambda r: _step(r["unchanged"]["update"])),
+    ("unchanged: total", lambda r: f"{r['unchanged']['wall_s']:.2f} s"),
+    ("5% changed: update", lambda r: _step(r["changed_5pct"]["update"])),
+    ("5% changed: total", lambda r: f"{r['changed_5pct']['wall_s']:.2f} s"),
+    ("peak memory", lambda r: f"{max(r[s]['peak_mb'] for s in SCENARIOS):.0f} MB"),
+    ("raw fetch", lambda r: f"{r['raw_fetch']['wall_s']:.2f} s, {r['feeds_per_s']['raw_fetch']:.0f} feeds/s"),
+    ("hub update", lambda r: f"{r['feeds_per_s']['hub_update']:.0f} feeds/s"),
+    ("hub / raw", lambda r: f"{r['feeds_per_s']['ratio']:.2f}"),
+    ("first run per feed", lambda r: f"{r['first_run']['wall_s'] / r['feeds'] * 1000:.2f} ms"),
+)
+SCENARIOS = ("first_run", "unchanged", "changed_5pct")
+
+
+def _step(step: dict[str, float]) -> str:
+    return f"{step['wall_s']:.2f} s (CPU {step['cpu_s']:.1f} s, {step['peak_mb']:.0f} MB)"
+
+
+def table(runs: list[dict[str, Any]]) -> str:
+    """The sizes side by side, so that growth shows at a glance."""
+    header = ["", *(f"{r['feeds']:,} feeds, {r['posts_archived']:,} posts" for r in runs)]
+    rows = [header, *([label, *(cell(r) for r in runs)] for label, cell in ROWS)]
+    widths = [max(len(row[k]) for row in rows) for k in range(len(header))]
+    return "\n".join(
+        "  ".join(text.ljust(width) for text, width in zip(row, widths, strict=True)) for row in rows
     )
-    return "\n".join(rows)
+
+
+def machine() -> dict[str, Any]:
+    return {
+        "cpus": os.cpu_count(),
+        "python": sys.version.split()[0],
+        "date": time.strftime("%Y-%m-%d"),
+    }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--feeds", type=int, default=1000)
+    parser.add_argument(
+        "--feeds", default="1000", help="one size or several, comma-separated: 1000,5000,35000"
+    )
     parser.add_argument("--latency", type=float, default=0.15)
     parser.add_argument("--faults", type=float, default=0.02)
-    parser.add_argument("--workers", type=int, default=64)
+    parser.add_argument("--workers", type=int, default=256, help="feeds in flight per process")
     parser.add_argument("--timeout", type=float, default=5.0, help="the hub's timeout (deadline: twice that)")
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
     args = parser.parse_args()
-    results = run(args.feeds, args.latency, args.faults, args.workers, args.timeout)
-    print(json.dumps(results) if args.json else table(results))
+    sizes = [int(size) for size in args.feeds.split(",")]
+    runs = [run(size, args.latency, args.faults, args.workers, args.timeout) for size in sizes]
+    settings = {
+        "latency_s": args.latency,
+        "faults": args.faults,
+        "workers": args.workers,
+        "timeout_s": args.timeout,
+    }
+    print(
+        json.dumps({"machine": machine(), "settings": settings, "runs": runs}) if args.json else table(runs)
+    )
 
 
 if __name__ == "__main__":

@@ -32,7 +32,10 @@ def test_the_benchmark_runs_every_scenario_against_the_farm() -> None:
         check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
-    figures = json.loads(result.stdout)
+    report = json.loads(result.stdout)
+    assert report["machine"]["cpus"] >= 1
+    assert report["settings"]["workers"] == 32
+    [figures] = report["runs"]
     faulty = figures["failing_feeds"]
     assert 0 < faulty <= figures["faulty_feeds"] < 20  # about 2% of the farm is broken on purpose
     assert figures["first_run"]["summary"].startswith(
