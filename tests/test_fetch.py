@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import datetime as dt
 import email.utils
 import gzip
+import threading
 import time
+import zlib
 
 import pytest
 
 from aggregator.config import AddressPolicy, FetchOptions
 from aggregator.errors import BlockedAddressError, FetchError, HTTPStatusError, NotAFeedError, TooLargeError
-from aggregator.fetch import Fetched, Fetcher, NotModified, Validators, retry_after
-from tests.loopback import LoopbackServer, Reply
+from aggregator.fetch import Fetched, Fetcher, FetchResult, FetchSession, NotModified, Validators, retry_after
+from tests.loopback import LoopbackServer, Reply, Request
 
 RSS = b"""<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>
 <item><title>One</title><link>https://blog.example/one</link></item></channel></rss>"""
@@ -267,3 +270,56 @@ def test_a_feed_served_with_a_wrong_content_type_is_still_fetched(
     result = Fetcher(options).fetch(server.url("/feed"), Validators())
     assert isinstance(result, Fetched)
     assert result.body == RSS
+
+
+def test_deflate_bodies_are_decoded(server: LoopbackServer, options: FetchOptions) -> None:
+    server.routes["/feed"] = Reply(body=zlib.compress(RSS), headers={"Content-Encoding": "deflate"})
+    result = Fetcher(options).fetch(server.url("/feed"), Validators())
+    assert isinstance(result, Fetched)
+    assert result.body == RSS
+    assert server.requests[0].headers["accept-encoding"] == "gzip, deflate"
+
+
+def test_a_damaged_gzip_body_is_a_fetch_error(server: LoopbackServer, options: FetchOptions) -> None:
+    server.routes["/feed"] = Reply(
+        body=gzip.compress(RSS)[:12] + b"garbage!", headers={"Content-Encoding": "gzip"}
+    )
+    result = Fetcher(options).fetch(server.url("/feed"), Validators())
+    assert isinstance(result, FetchError)
+    assert result.message == "the compressed body is damaged"
+
+
+def test_an_encoding_we_did_not_ask_for_is_refused(server: LoopbackServer, options: FetchOptions) -> None:
+    server.routes["/feed"] = Reply(body=b"\x1b\x00\x00", headers={"Content-Encoding": "br"})
+    result = Fetcher(options).fetch(server.url("/feed"), Validators())
+    assert isinstance(result, FetchError)
+    assert result.message == "the body uses an encoding we did not ask for (br)"
+
+
+def test_a_session_keeps_at_most_workers_feeds_in_flight(
+    server: LoopbackServer, options: FetchOptions
+) -> None:
+    in_flight, most = 0, 0
+    lock = threading.Lock()
+
+    def slow_feed(request: Request) -> Reply:
+        nonlocal in_flight, most
+        with lock:
+            in_flight += 1
+            most = max(most, in_flight)
+        time.sleep(0.2)
+        with lock:
+            in_flight -= 1
+        return Reply(body=RSS)
+
+    for n in range(12):
+        server.routes[f"/feed{n}"] = slow_feed
+
+    async def fetch_all() -> list[FetchResult]:
+        async with FetchSession(options) as session:
+            urls = [server.url(f"/feed{n}") for n in range(12)]
+            return await asyncio.gather(*(session.fetch(url, Validators()) for url in urls))
+
+    results = asyncio.run(fetch_all())
+    assert all(isinstance(result, Fetched) for result in results)
+    assert most == options.workers == 4
