@@ -15,7 +15,6 @@ import os
 from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
-from itertools import repeat
 from typing import Literal
 
 from . import sanitize
@@ -96,11 +95,13 @@ def _shards(people: tuple[Participant, ...], count: int) -> list[tuple[Participa
 def _run_shards(
     config: HubConfig, shards: list[tuple[Participant, ...]], now: dt.datetime
 ) -> list[tuple[FeedOutcome, ...]]:
+    """The first shard runs here while worker processes take the others."""
     if len(shards) <= 1:
         return [update_shard(config, shard, now) for shard in shards]
     context = multiprocessing.get_context("spawn")  # a clean interpreter: no copied locks or loops
-    with ProcessPoolExecutor(len(shards), mp_context=context) as workers:
-        return list(workers.map(update_shard, repeat(config), shards, repeat(now)))
+    with ProcessPoolExecutor(len(shards) - 1, mp_context=context) as workers:
+        others = [workers.submit(update_shard, config, shard, now) for shard in shards[1:]]
+        return [update_shard(config, shards[0], now), *(other.result() for other in others)]
 
 
 def update_shard(
