@@ -9,8 +9,16 @@ import pytest
 
 from aggregator.errors import NotAFeedError
 from aggregator.normalize import normalize
-from aggregator.parse import MAX_ENTRIES, ParsedFeed, parse_feed
-from tests.conftest import CORPUS, DATA
+from aggregator.parse import (
+    MAX_ENTRIES,
+    ParsedFeed,
+    _parse_with_feedparser,
+    _parse_xml_fast,
+    _readable_encoding,
+    parse_feed,
+)
+from benchmarks.farm import kind, render
+from tests.conftest import CORPUS, DATA, ROOT
 from tests.loopback import LoopbackServer, Reply
 
 CORPUS_FEEDS = sorted((CORPUS / "feeds").iterdir())
@@ -177,3 +185,35 @@ def test_a_huge_item_count_is_capped() -> None:
     )
     assert isinstance(feed, ParsedFeed)
     assert len(feed.entries) == MAX_ENTRIES
+
+
+FARM_SAMPLE = [render(n, 0) for n in range(0, 40) if kind(n) != "json"]
+DEMO_FEEDS = sorted(path for path in (ROOT / "demo" / "blogs").glob("*/*") if path.suffix in (".xml", ".rss"))
+XML_FEEDS = [path for path in CORPUS_FEEDS + sorted((CORPUS / "broken").iterdir()) if path.suffix != ".json"]
+
+
+def both_paths(raw: bytes, url: str) -> tuple[ParsedFeed | None, ParsedFeed | NotAFeedError]:
+    body, headers = _readable_encoding(raw, {})
+    return _parse_xml_fast(body, url), _parse_with_feedparser(body, headers, url)
+
+
+@pytest.mark.parametrize("raw", [p.read_bytes() for p in XML_FEEDS + DEMO_FEEDS] + FARM_SAMPLE)
+def test_the_fast_path_reads_what_feedparser_reads_or_declines(raw: bytes) -> None:
+    fast, slow = both_paths(raw, BASE + "feed.xml")
+    assert fast is None or fast == slow
+
+
+@pytest.mark.parametrize("raw", [p.read_bytes() for p in DEMO_FEEDS] + FARM_SAMPLE)
+def test_the_fast_path_reads_blog_platform_feeds(raw: bytes) -> None:
+    fast, slow = both_paths(raw, BASE + "feed.xml")
+    assert fast is not None
+    assert fast == slow
+    assert fast.entries
+
+
+def test_the_fast_path_declines_what_it_cannot_reproduce() -> None:
+    xhtml = '<feed xmlns="http://www.w3.org/2005/Atom"><title>t</title><entry><id>x</id><content type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml"><p>hi</p></div></content></entry></feed>'
+    markup_in_title = rss_titled("a <b>bold</b> move")
+    latin1 = rss_titled("caf\xe9", '<?xml version="1.0" encoding="iso-8859-1"?>').encode("latin-1")
+    for body in (xhtml.encode(), markup_in_title.encode(), latin1, b'<rss version="2.0"><channel>'):
+        assert _parse_xml_fast(body, BASE) is None, body
