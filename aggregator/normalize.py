@@ -102,6 +102,8 @@ def _title(entry: RawEntry, body_html: str) -> str:
 
 def _richer(content: str | None, summary: str | None) -> str:
     """The full content, unless the feed put a stub there ("...") and the text in the summary."""
+    if content == summary:  # feedparser copies a lone content into the summary
+        return content or ""
     if content and summary and len(sanitize.rough_text(content)) < len(sanitize.rough_text(summary)):
         return summary
     return content or summary or ""

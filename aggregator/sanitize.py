@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Iterator
 from functools import partial
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
@@ -58,7 +59,10 @@ _IMG_TAG = re.compile(r"<img [^>]*>")
 _ATTR_SRC = re.compile(r' src="(https://[^"]+)"')
 _PIXEL = re.compile(r' (?:width|height)="[01]"')
 _IMG = re.compile(r"<img(?=[\s>])")
+# An absolute http(s) URL that absolute_http_url would give back unchanged, so need not parse.
+_PLAIN_URL = re.compile(r"https?://[A-Za-z0-9][-A-Za-z0-9.]*(?:/[-A-Za-z0-9._~%!$&'()*+,=:@/]*)?")
 _DIMENSION = re.compile(r"^\d{1,4}$")
+_WHITESPACE_RUN = re.compile(r"(\s+)")
 _EMPTY_ELEMENT = re.compile(r"<(p|li|ul|ol|blockquote|em|strong|b|i|a)(?: [^>]*)?>(?:\s|<br>)*</\1>")
 
 
@@ -84,6 +88,8 @@ def clean_html(fragment: str, base_url: str | None = None) -> str:
 
 
 def _too_deep(fragment: str) -> bool:
+    if fragment.count("<") <= MAX_DEPTH:
+        return False  # too few tags to nest that deep: skip the scan
     depth = 0
     for match in _TAG.finditer(fragment):
         if match.group(1):
@@ -106,7 +112,7 @@ def _filter_attribute(base_url: str | None, tag: str, attribute: str, value: str
     if attribute in URL_ATTRIBUTES:
         if tag == "a" and value.strip().lower().startswith("mailto:"):
             return value
-        url = absolute_http_url(value, base_url)
+        url = value if _PLAIN_URL.fullmatch(value) else absolute_http_url(value, base_url)
         if url and tag == "img" and url.startswith("http:"):
             url = "https:" + url[5:]  # our pages load images over https only, as browsers upgrade them
         return url
@@ -155,12 +161,27 @@ def excerpt(safe_html: str, words: int = 60) -> str:
     the tags kept are copied as they stand.
     """
     truncator = _Truncator(words)
-    truncator.feed(safe_html)
-    truncator.close()
+    for chunk in _chunks(safe_html):
+        truncator.feed(chunk)
+        if truncator.cut:
+            break  # nothing after the cut changes the excerpt: stop parsing the rest of the post
+    else:
+        truncator.close()
     text = truncator.result()
     while (emptied := _EMPTY_ELEMENT.sub("", text)) != text:
         text = emptied
     return text.strip()
+
+
+def _chunks(fragment: str, size: int = 512) -> Iterator[str]:
+    """Pieces of the fragment, each ending just before a "<", so that no run of text is split in two
+    (HTMLParser would report its halves as two pieces of data, and count a word twice)."""
+    start = 0
+    while start < len(fragment):
+        end = fragment.find("<", start + size)
+        end = len(fragment) if end < 0 else end
+        yield fragment[start:end]
+        start = end
 
 
 class _Truncator(HTMLParser):
@@ -191,7 +212,12 @@ class _Truncator(HTMLParser):
         if self.left <= 0:
             self.cut = self.cut or bool(data.strip())
             return
-        pieces = re.split(r"(\s+)", data)
+        count = len(data.split())
+        if count <= self.left:  # the usual case: the whole piece of text fits
+            self.left -= count
+            self.out.append(html.escape(data, quote=False))
+            return
+        pieces = _WHITESPACE_RUN.split(data)
         kept: list[str] = []
         for piece in pieces:
             if piece and not piece.isspace():
