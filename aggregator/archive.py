@@ -10,13 +10,14 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import fcntl
+import functools
 import json
 import os
 import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from .errors import ArchiveError
 from .normalize import Post
@@ -24,6 +25,7 @@ from .registry import Participant
 from .urls import url_identity
 
 FORMAT_VERSION = 1
+_Value = TypeVar("_Value")
 
 
 @dataclass(frozen=True)
@@ -129,7 +131,7 @@ class Archive:
             return {}
         return {
             path.stem: record
-            for path in sorted(self.directory.glob("*.json"))
+            for path in sorted(self.directory.glob("*.json"), key=lambda path: path.name)
             if (record := self.load(path.stem, bodies=bodies))
         }
 
@@ -245,8 +247,19 @@ def _post(doc: dict[str, Any], bodies: bool) -> Post:
         values["content_html"] = ""
     for key in ("published", "updated", "first_seen"):
         values[key] = _decode_time(values[key])
-    values["tags"] = tuple(values["tags"])
+    # Values that repeat across posts are stored once: a 35,000-participant archive has 500,000
+    # posts and a few hundred distinct tag sets; a guid is usually the post's link.
+    values["tags"] = _shared(tuple(values["tags"]))
+    values["date_source"] = _shared(values["date_source"])
+    if values["id"] == values["url"]:
+        values["id"] = values["url"]
     return Post(**values)
+
+
+@functools.lru_cache(maxsize=4096)
+def _shared(value: _Value) -> _Value:
+    """The first value equal to `value` seen, so that equal values share one object."""
+    return value
 
 
 _POST_FIELDS = tuple(f.name for f in fields(Post))
@@ -270,5 +283,6 @@ def _decode_time(value: str | None) -> dt.datetime | None:
     return None if value is None else _required_time(value)
 
 
+@functools.lru_cache(maxsize=4096)  # posts fetched in one run share their first-seen time
 def _required_time(value: str) -> dt.datetime:
     return dt.datetime.fromisoformat(value).astimezone(dt.UTC)

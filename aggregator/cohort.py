@@ -6,7 +6,8 @@ archive untouched. Only posts that carry the course tag (when one is set) are sh
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import functools
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -22,24 +23,27 @@ WORDS_PER_MINUTE = 220
 
 @dataclass(frozen=True)
 class Member:
+    """A participant as the site shows them. The properties are computed once per build (cached):
+    a member's name, avatar and blog appear on every card of theirs."""
+
     participant: Participant
     feed: FeedInfo
     state: FeedState
     archived: int
     shown: int
 
-    @property
+    @functools.cached_property
     def blog_url(self) -> str | None:
         return self.participant.blog_url or self.feed.home_url
 
-    @property
+    @functools.cached_property
     def blog_name(self) -> str:
         if self.feed.title:
             return self.feed.title
         host = urlsplit(self.blog_url or self.participant.feed_url).hostname or ""
         return host.removeprefix("www.") or self.participant.name
 
-    @property
+    @functools.cached_property
     def avatar_url(self) -> str | None:
         """The `hub:avatar` of feeds.opml, else the feed's image; https only."""
         for url in (self.participant.hub_attribute("avatar"), self.feed.image_url):
@@ -47,19 +51,19 @@ class Member:
                 return url
         return None
 
-    @property
+    @functools.cached_property
     def hue(self) -> int:
         """One of eight colours for the initials badge, the same for a person on every build."""
         return sum(self.participant.id.encode()) % 8
 
-    @property
+    @functools.cached_property
     def initials(self) -> str:
         """Stands in for a missing avatar: the first letters of the first and last names."""
         words = [w for w in self.participant.name.split() if w[:1].isalnum()]
         return "".join(w[0] for w in words[:1] + words[1:][-1:]).upper() or "?"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one per shown post: no per-instance dict
 class Entry:
     post: Post
     member: Member
@@ -104,6 +108,7 @@ def build_cohort(
 ) -> Cohort:
     placed: list[Entry] = []
     members = []
+    shown_tags = _shared_topic_tags(course)
     for person in participants:
         record = records.get(person.id, Record(person))
         placements = [(post, place(post.published, post.tags, course)) for post in record.posts]
@@ -112,10 +117,22 @@ def build_cohort(
             person, record.feed, record.state, len(record.posts), sum(1 for _, p in shown if p.week)
         )
         members.append(member)
-        placed.extend(Entry(post, member, p, topic_tags(post.tags, course)) for post, p in shown)
+        placed.extend(Entry(post, member, p, shown_tags(post.tags)) for post, p in shown)
     placed.sort(key=_newest_first)
     weeks, per_member = _group(placed, course_weeks(course))
     return Cohort(weeks, tuple(members), per_member)
+
+
+def _shared_topic_tags(course: Course) -> Callable[[tuple[str, ...]], tuple[str, ...]]:
+    """`topic_tags`, computed and stored once per distinct set of tags rather than once per post."""
+    known: dict[tuple[str, ...], tuple[str, ...]] = {}
+
+    def shown(tags: tuple[str, ...]) -> tuple[str, ...]:
+        if tags not in known:
+            known[tags] = topic_tags(tags, course)
+        return known[tags]
+
+    return shown
 
 
 def _group(

@@ -8,6 +8,7 @@ carry it are shown. Posts outside the course window keep their place in the arch
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -47,9 +48,15 @@ def place(published: dt.datetime, tags: Iterable[str], course: Course) -> Placem
     shown = course.tag is None or normalize_tag(course.tag) in {normalize_tag(t) for t in tags}
     tagged = explicit_week(tags, course)
     if tagged is not None:
-        return Placement(tagged, "week tag", shown)
+        return _placement(tagged, "week tag", shown)
     week = week_of_date(published, course)
-    return Placement(week, "date" if week else "outside the course dates", shown)
+    return _placement(week, "date" if week else "outside the course dates", shown)
+
+
+@functools.lru_cache(maxsize=256)
+def _placement(week: int | None, reason: str, shown: bool) -> Placement:
+    """Shared: a course has a few dozen distinct placements and may have 500,000 posts."""
+    return Placement(week, reason, shown)
 
 
 def week_of_date(published: dt.datetime, course: Course) -> int | None:
@@ -68,6 +75,7 @@ def explicit_week(tags: Iterable[str], course: Course) -> int | None:
     return None
 
 
+@functools.lru_cache(maxsize=65536)  # a cohort reuses a few hundred tags across 350,000 posts
 def normalize_tag(tag: str) -> str:
     """Tags compare case-insensitively, ignoring a leading '#' and surrounding spaces."""
     return " ".join(tag.strip().lstrip("#").split()).casefold()
