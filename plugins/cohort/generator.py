@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -12,8 +13,11 @@ from pelican.generators import Generator
 from aggregator import (
     Archive,
     Cohort,
+    CohortWeek,
     Entry,
     HubConfig,
+    Member,
+    Participant,
     build_cohort,
     from_mapping,
     load_registry,
@@ -23,7 +27,9 @@ from aggregator import (
     write_health_report,
 )
 
-from .pages import paginate
+from .output import Claims, Page, PageWriter, long_lived_objects, start_in_child, wait_for
+from .pages import Paged, newest_pages, paginate, sitemap_files
+from .search import COHORT_PAGES
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +61,14 @@ def jinja_filters(config: HubConfig) -> dict[str, Any]:
     return {"local_date": local_date, "iso_utc": iso_utc}
 
 
+def person_path(person: Participant) -> str:
+    return f"cohort/people/{person.id}/"
+
+
+def person_page(member: Member, weeks: tuple[CohortWeek, ...], **extra: Any) -> Page:
+    return Page(person_path(member.participant), "person", {"member": member, "weeks": weeks, **extra})
+
+
 def week_pages(pages: list[Any]) -> dict[int, Any]:
     """Course week pages by number, from their `Week:` metadata."""
     return {
@@ -70,12 +84,19 @@ class CohortGenerator(Generator):  # type: ignore[misc]
             log.info("course hub: offline, rendering the archive as it is")
         else:
             self._update(config, participants)
-        records = Archive(config.archive).load_all(bodies=False)  # cards show excerpts only
-        cohort = build_cohort(participants, records, config.course)
-        self.context["cohort"] = cohort
         self.context["course"] = config.course
         self.context["today"] = dt.datetime.now(config.course.timezone).date()
         self.context["week_pages"] = week_pages(self.context.get("pages", []))
+        archive = Archive(config.archive)
+        # A participant's page needs only their own record: a child process writes those pages one
+        # record at a time, with little memory, while this one loads every record for the rest.
+        # Once done with the rest, this process takes its share of the participants left.
+        self.people = Claims(len(participants))
+        self.person_pages = start_in_child(lambda: self._stream_person_pages(participants, archive))
+        with long_lived_objects():
+            records = {p.id: r for p in participants if (r := archive.load(p.id, bodies=False))}
+            self.context["cohort"] = build_cohort(participants, records, config.course)
+            del records  # the cohort holds what is shown
 
     def _update(self, config: HubConfig, participants: Any) -> None:
         report = update(config, participants)
@@ -84,60 +105,72 @@ class CohortGenerator(Generator):  # type: ignore[misc]
         log.info("course hub: %s", summary(report))
         write_health_report(config, report)
 
-    def generate_output(self, writer: Any) -> None:
+    def _stream_person_pages(self, participants: tuple[Participant, ...], archive: Archive) -> None:
+        """Each page renders with a cohort of that one participant: the same member, weeks and posts
+        as in the whole cohort, since none of them depends on anybody else."""
+        out = self._writer()
+        for person in (participants[n] for n in self.people):
+            record = archive.load(person.id, bodies=False)
+            alone = build_cohort([person], {person.id: record} if record else {}, self.context["course"])
+            out.write(person_page(alone.members[0], alone.by_member(person.id), cohort=alone))
+
+    def generate_output(self, _writer: Any) -> None:
         cohort: Cohort = self.context["cohort"]
-        paths = [
-            self._write(writer, "cohort/", "cohort"),
-            self._write(writer, "search/", "search"),
-            *self._write_people(writer, cohort),
-            *self._write_weeks(writer, cohort),
-        ]
-        latest = cohort.latest(int(self.settings.get("COHORT_FEED_SIZE", 100)))
-        self._write_feed(writer, "cohort/", latest, "All weeks")
-        self._write(writer, "cohort/blogroll.opml", "blogroll.opml")
-        pages = [page.url for page in self.context.get("pages", [])]
-        self._write(writer, "sitemap.xml", "sitemap.xml", paths=["", *pages, *paths])
-
-    def _write_people(self, writer: Any, cohort: Cohort) -> list[str]:
-        per_page = int(self.settings.get("PARTICIPANTS_PER_PAGE", 48))
-        paths = [
-            self._write(writer, paged.own_path, "participants", paged=paged)
-            for paged in paginate(cohort.members, per_page, "cohort/participants/")
-        ]
-        for member in cohort.members:
-            weeks = cohort.by_member(member.participant.id)
-            paths.append(
-                self._write(
-                    writer, f"cohort/people/{member.participant.id}/", "person", member=member, weeks=weeks
-                )
-            )
-        return paths
-
-    def _write_weeks(self, writer: Any, cohort: Cohort) -> list[str]:
+        out = self._writer()
         per_page = int(self.settings.get("COHORT_PER_PAGE", 20))
-        paths = []
-        for cohort_week in cohort.weeks:
-            base = f"cohort/{cohort_week.week.slug}/"
-            for paged in paginate(cohort_week.entries, per_page, base):
-                paths.append(
-                    self._write(writer, paged.own_path, "cohort_week", cohort_week=cohort_week, paged=paged)
-                )
-            self._write_feed(writer, base, cohort_week.entries, f"Week {cohort_week.week.number}")
-        return paths
+        paged_weeks = [paginate(cw.entries, per_page, f"cohort/{cw.week.slug}/") for cw in cohort.weeks]
+        overviews = [Page("cohort/", "cohort"), self._search_page(paged_weeks)]
+        participants = [*self._participant_pages(cohort)]
+        weeks = [*self._week_pages(cohort, paged_weeks)]
+        out.write_all([*overviews, *self._shared_files(cohort), *participants, *weeks])
+        members = (cohort.members[n] for n in self.people)
+        out.write_all(person_page(member, cohort.by_member(member.participant.id)) for member in members)
+        wait_for(self.person_pages)
+        people = [Page(person_path(member.participant), "person") for member in cohort.members]
+        html = [page.path for page in (*overviews, *participants, *people, *weeks) if page.path.endswith("/")]
+        course_pages = [page.url for page in self.context.get("pages", [])]
+        out.write_all(self._sitemaps(["", *course_pages, *html]))
 
-    def _write_feed(self, writer: Any, base: str, entries: tuple[Entry, ...], title: str) -> None:
+    def _writer(self) -> PageWriter:
+        return PageWriter(self.context, self.output_path, self.settings["RELATIVE_URLS"], self._template)
+
+    def _participant_pages(self, cohort: Cohort) -> Iterator[Page]:
+        per_page = int(self.settings.get("PARTICIPANTS_PER_PAGE", 48))
+        for paged in paginate(cohort.members, per_page, "cohort/participants/"):
+            yield Page(paged.own_path, "participants", {"paged": paged})
+
+    def _week_pages(self, cohort: Cohort, paged_weeks: list[list[Paged]]) -> Iterator[Page]:
+        # A feed holds the newest posts only: a week of 58,000 posts would make a 50 MB feed.
+        newest = int(self.settings.get("COHORT_FEED_SIZE", 100))
+        for cohort_week, pages in zip(cohort.weeks, paged_weeks, strict=True):
+            for paged in pages:
+                yield Page(paged.own_path, "cohort_week", {"cohort_week": cohort_week, "paged": paged})
+            title = f"Week {cohort_week.week.number}"
+            yield self._feed(pages[0].base, cohort_week.entries[:newest], title)
+
+    def _search_page(self, paged_weeks: list[list[Paged]]) -> Page:
+        """The search page, which says how many of the posts the index covers."""
+        limit = int(self.settings.get("SEARCH_COHORT_PAGES", COHORT_PAGES))
+        indexed = set(newest_pages([(pages[0].base, len(pages)) for pages in paged_weeks], limit))
+        covered = sum(len(page.items) for pages in paged_weeks for page in pages if page.own_path in indexed)
+        return Page("search/", "search", {"indexed_posts": covered})
+
+    def _shared_files(self, cohort: Cohort) -> Iterator[Page]:
+        latest = cohort.latest(int(self.settings.get("COHORT_FEED_SIZE", 100)))
+        yield self._feed("cohort/", latest, "All weeks")
+        yield Page("cohort/blogroll.opml", "blogroll.opml")
+
+    def _feed(self, base: str, entries: tuple[Entry, ...], title: str) -> Page:
         path = f"{base}feed.atom"
-        self._write(writer, path, "atom.xml", entries=entries, feed_path=path, title=title)
+        return Page(path, "atom.xml", {"entries": entries, "feed_path": path, "title": title})
 
-    def _write(self, writer: Any, path: str, template: str, **extra: Any) -> str:
-        """Render `template` to `path` (a folder path gets an index.html); return the path."""
-        writer.write_file(
-            path + "index.html" if path.endswith("/") else path,
-            # Pelican looks up "name.html"; the feeds, blogroll and sitemap are named in full.
-            self.env.get_template(template) if "." in template else self.get_template(template),
-            self.context,
-            relative_urls=self.settings["RELATIVE_URLS"],
-            page_path=path,
-            **extra,
-        )
-        return path
+    def _sitemaps(self, paths: list[str]) -> Iterator[Page]:
+        files = sitemap_files(paths)
+        for name, listed in files:
+            yield Page(name, "sitemap.xml", {"paths": listed})
+        if len(files) > 1:
+            yield Page("sitemap.xml", "sitemap_index.xml", {"sitemaps": [name for name, _ in files]})
+
+    def _template(self, name: str) -> Any:
+        # Pelican looks up "name.html"; the feeds, blogroll and sitemaps are named in full.
+        return self.env.get_template(name) if "." in name else self.get_template(name)

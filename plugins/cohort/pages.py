@@ -39,3 +39,33 @@ def paginate(items: Sequence[Any], per_page: int, base: str) -> list[Paged]:
     return [
         Paged(tuple(items[(n - 1) * per_page : n * per_page]), n, count, base) for n in range(1, count + 1)
     ]
+
+
+SITEMAP_URLS = 50_000  # the most one sitemap file may list (sitemaps.org)
+
+
+def sitemap_files(paths: Sequence[str], limit: int = SITEMAP_URLS) -> list[tuple[str, tuple[str, ...]]]:
+    """(file name, paths) of each sitemap: one sitemap.xml, or numbered ones when over the limit.
+
+    Over the limit, sitemap.xml becomes the index that lists the numbered files.
+    """
+    if len(paths) <= limit:
+        return [("sitemap.xml", tuple(paths))]
+    return [
+        (f"sitemap-{n}.xml", tuple(paths[start : start + limit]))
+        for n, start in enumerate(range(0, len(paths), limit), start=1)
+    ]
+
+
+def newest_pages(weeks: Sequence[tuple[str, int]], limit: int) -> list[str]:
+    """The paths of the newest `limit` pages of the cohort's weeks, newest first.
+
+    `weeks` holds each week's first page path and page count, in course order. The last week
+    comes first, and within a week page 1, which holds its newest posts.
+    """
+    paths = [
+        Paged((), number, count, base).own_path
+        for base, count in reversed(weeks)
+        for number in range(1, count + 1)
+    ]
+    return paths[:limit]
