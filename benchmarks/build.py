@@ -1,0 +1,108 @@
+"""Time the offline site build alone, from a synthetic archive.
+
+    python -m benchmarks.build --participants 35000 --posts 10 [--json]
+
+The project (feeds.opml, archive, settings) is synthesized first, untimed, and cached in /var/tmp
+(kept across runs, and on the disk like a checkout's output/: /tmp may be a RAM disk, or as on our
+2-core machine, a folder where creating a file costs ten times more), so a second run with the same
+arguments starts at once. The build runs as a
+child process: its wall time, CPU time and peak memory include Pagefind's, which the build runs as
+its own child. Pagefind is then run alone over the finished site, the same way the build runs it,
+to show its own share.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sys
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from benchmarks import synth
+from benchmarks.run import ROOT, measure
+from plugins.cohort.search import pagefind_command
+
+CACHE = Path("/var/tmp")  # noqa: S108 - a cache meant to outlive the run
+SYNTH_VERSION = 1  # bump when synth.py's output changes, so cached projects are rebuilt
+
+
+def project(participants: int, posts: int, per_page: int, cache: Path) -> Path:
+    """The cached synthetic project for these sizes, written first if needed; its folder."""
+    folder = cache / f"hub-synth-{participants}x{posts}-v{SYNTH_VERSION}"
+    if not (folder / "complete").exists():
+        shutil.rmtree(folder, ignore_errors=True)
+        synth.write_archive(folder / "archive", participants, posts)
+        (folder / "complete").touch()  # last, so an interrupted synthesis is never reused
+    synth.write_registry_and_settings(folder, participants, per_page)  # follows the settings' current shape
+    shutil.rmtree(folder / "output", ignore_errors=True)  # a build from a fresh checkout has none
+    os.sync()  # the deletion's writes, done before the clock starts
+    return folder
+
+
+def build_command(folder: Path) -> list[str]:
+    settings = str(folder / "settings.py")
+    output = str(folder / "output")
+    return [
+        sys.executable,
+        "-m",
+        "pelican",
+        str(ROOT / "content"),
+        "-s",
+        settings,
+        "-o",
+        output,
+        "--fatal",
+        "errors",
+    ]
+
+
+def run(participants: int, posts: int, per_page: int, cache: Path) -> dict[str, Any]:
+    folder = project(participants, posts, per_page, cache)
+    build, _ = measure(build_command(folder), folder, {"PYTHONPATH": str(ROOT), "HUB_OFFLINE": "1"})
+    output = folder / "output"
+    search, _ = measure(pagefind_command(output), folder)
+    return {
+        "participants": participants,
+        "posts": participants * posts,
+        "per_page": per_page,
+        "build": asdict(build),
+        "pagefind_alone": asdict(search),
+        "html_pages": sum(1 for _ in output.rglob("*.html")),
+        "indexed_pages": pagefind_pages(output),
+        "output": str(output),
+    }
+
+
+def pagefind_pages(output: Path) -> int:
+    entry = json.loads((output / "pagefind" / "pagefind-entry.json").read_text())
+    return sum(language["page_count"] for language in entry["languages"].values())
+
+
+def table(results: dict[str, Any]) -> str:
+    build, search = results["build"], results["pagefind_alone"]
+    return (
+        f"{results['participants']} participants, {results['posts']} posts, {results['html_pages']} pages ({results['per_page']} posts a page)\n"
+        f"  build     {build['wall_s']:>7.2f} s (cpu {build['cpu_s']:.1f} s, peak {build['peak_mb']:.0f} MB, Pagefind included)\n"
+        f"  pagefind  {search['wall_s']:>7.2f} s (cpu {search['cpu_s']:.1f} s, peak {search['peak_mb']:.0f} MB) alone, "
+        f"{results['indexed_pages']} pages indexed"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--participants", type=int, default=1000)
+    parser.add_argument("--posts", type=int, default=10)
+    parser.add_argument("--per-page", type=int, default=synth.PER_PAGE, help="posts per cohort page")
+    parser.add_argument("--cache", type=Path, default=CACHE, help="where projects are kept")
+    parser.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
+    args = parser.parse_args()
+    results = run(args.participants, args.posts, args.per_page, args.cache)
+    print(json.dumps(results) if args.json else table(results))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,28 @@
+"""A smoke run of the build benchmark at a small size. It checks figures and pages, never timings."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import ROOT
+
+
+def test_the_build_benchmark_builds_the_synthetic_site_and_reports_figures(tmp_path: Path) -> None:
+    command = [sys.executable, "-m", "benchmarks.build", "--participants", "50", "--posts", "5"]
+    command += ["--cache", str(tmp_path), "--json"]
+    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+    figures = json.loads(result.stdout)
+    assert (figures["participants"], figures["posts"], figures["per_page"]) == (50, 250, 20)
+    for step in ("build", "pagefind_alone"):
+        assert set(figures[step]) == {"wall_s", "cpu_s", "peak_mb"}
+        assert all(value > 0 for value in figures[step].values())
+    output = Path(figures["output"])
+    assert len(list((output / "cohort" / "people").iterdir())) == 50
+    assert (output / "cohort" / "week-1" / "index.html").is_file()
+    assert figures["html_pages"] == sum(1 for _ in output.rglob("*.html"))
+    assert figures["indexed_pages"] > 6  # the course pages and every cohort week page
+    assert "everything the cohort wrote" in (output / "search" / "index.html").read_text(encoding="utf-8")
