@@ -4,7 +4,7 @@ registry (OPML) -> fetch -> parse -> normalize/sanitize -> archive -> weeks/coho
 The Pelican plugin uses only the names exported here.
 """
 
-from .archive import Archive
+from .archive import Archive, RecordsOnDemand
 from .cohort import Cohort, CohortWeek, Entry, Member, build_cohort
 from .config import HubConfig, from_mapping, load_settings
 from .errors import AggregatorError, ArchiveError, ConfigError, FeedError, RegistryError
@@ -25,6 +25,7 @@ __all__ = [
     "HubConfig",
     "Member",
     "Participant",
+    "RecordsOnDemand",
     "RegistryError",
     "UpdateReport",
     "build_cohort",

@@ -14,7 +14,7 @@ import functools
 import json
 import os
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, TypeVar
@@ -161,6 +161,31 @@ class Archive:
             for leftover in self.directory.glob(".*.tmp"):  # from a run that was killed mid-write
                 leftover.unlink(missing_ok=True)
             yield
+
+
+class RecordsOnDemand(Mapping[str, Record]):
+    """The records of `ids`, each read from the archive when asked for and not kept.
+
+    For one pass over a large archive: whoever reads a record keeps what it needs of it, and the
+    rest (a blog's posts outside the course, say) is freed at once instead of held for all 35,000.
+    """
+
+    def __init__(self, archive: Archive, ids: Iterable[str], *, bodies: bool = True) -> None:
+        self.archive = archive
+        self.ids = tuple(ids)
+        self.bodies = bodies
+
+    def __getitem__(self, participant_id: str) -> Record:
+        record = self.archive.load(participant_id, bodies=self.bodies)
+        if record is None:
+            raise KeyError(participant_id)
+        return record
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.ids)
+
+    def __len__(self) -> int:
+        return len(self.ids)
 
 
 def _atomic_write(path: Path, data: bytes) -> None:

@@ -15,6 +15,7 @@ from aggregator.archive import (
     FeedState,
     LastError,
     Record,
+    RecordsOnDemand,
     merge_posts,
     record_from_json,
     record_to_json,
@@ -245,3 +246,14 @@ def test_records_loaded_without_bodies_can_be_rendered_but_never_saved(tmp_path:
     with pytest.raises(ArchiveError, match="loaded without post bodies"):
         archive.save(light)
     assert archive.load("ada") == Record(PERSON, posts=(post(1),))  # the file is untouched
+
+
+def test_records_on_demand_read_each_record_when_asked(tmp_path: Path) -> None:
+    archive = Archive(tmp_path)
+    ada = Participant("ada", "Ada", "https://ada.example/feed", None)
+    archive.save(Record(ada))
+    records = RecordsOnDemand(archive, ["ada", "ben"])
+    assert list(records) == ["ada", "ben"]
+    assert len(records) == 2
+    assert records["ada"] == Record(ada)
+    assert records.get("ben") is None  # not archived yet

@@ -18,6 +18,7 @@ from aggregator import (
     HubConfig,
     Member,
     Participant,
+    RecordsOnDemand,
     build_cohort,
     from_mapping,
     load_registry,
@@ -93,10 +94,9 @@ class CohortGenerator(Generator):  # type: ignore[misc]
         # Once done with the rest, this process takes its share of the participants left.
         self.people = Claims(len(participants))
         self.person_pages = start_in_child(lambda: self._stream_person_pages(participants, archive))
+        records = RecordsOnDemand(archive, (person.id for person in participants), bodies=False)
         with long_lived_objects():
-            records = {p.id: r for p in participants if (r := archive.load(p.id, bodies=False))}
             self.context["cohort"] = build_cohort(participants, records, config.course)
-            del records  # the cohort holds what is shown
 
     def _update(self, config: HubConfig, participants: Any) -> None:
         report = update(config, participants)
