@@ -20,10 +20,11 @@ import hashlib
 import ipaddress
 import socket
 import zlib
-from collections.abc import Mapping
+from collections.abc import Coroutine, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from types import TracebackType
-from typing import Protocol
+from typing import Any, Protocol, TypeVar
 from urllib.parse import urljoin, urlsplit
 
 import aiohttp
@@ -76,6 +77,7 @@ class NotModified:
 
 
 FetchResult = Fetched | NotModified | FeedError
+T = TypeVar("T")
 
 
 class _Refused(OSError):
@@ -185,7 +187,18 @@ class Fetcher:
             async with FetchSession(self.options, connections=1) as session:
                 return await session.fetch(url, known)
 
-        return asyncio.run(once())
+        return run_to_completion(once())
+
+
+def run_to_completion(work: Coroutine[Any, Any, T]) -> T:
+    """asyncio.run, also from a thread whose event loop is already running (a Pelican plugin
+    host, a notebook, Playwright's sync API in the tests): then the work gets a thread of its own."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(work)
+    with ThreadPoolExecutor(1, thread_name_prefix="fetch-loop") as thread:
+        return thread.submit(asyncio.run, work).result()
 
 
 def check_target(url: str, target: str, policy: AddressPolicy) -> FeedError | None:

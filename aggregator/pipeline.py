@@ -21,7 +21,7 @@ from . import sanitize
 from .archive import Archive, FeedInfo, FeedState, Record, merge_posts
 from .config import HubConfig
 from .errors import FeedError
-from .fetch import Fetched, FetchSession, NotModified, Validators
+from .fetch import Fetched, FetchSession, NotModified, Validators, run_to_completion
 from .normalize import Post, normalize
 from .parse import ParsedFeed, parse_feed
 from .registry import Participant
@@ -108,7 +108,7 @@ def update_shard(
     config: HubConfig, people: tuple[Participant, ...], now: dt.datetime
 ) -> tuple[FeedOutcome, ...]:
     """One event loop over `people`: at most `workers` participants in progress at a time."""
-    return asyncio.run(_update_all(config, people, now))
+    return run_to_completion(_update_all(config, people, now))
 
 
 async def _update_all(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import datetime as dt
 import os
@@ -22,7 +21,7 @@ from aggregator.archive import (
 )
 from aggregator.config import FetchOptions
 from aggregator.errors import ArchiveError
-from aggregator.fetch import FetchSession
+from aggregator.fetch import FetchSession, run_to_completion
 from aggregator.normalize import Post
 from aggregator.pipeline import FeedOutcome, update_participant
 from aggregator.registry import Participant
@@ -126,7 +125,7 @@ def run(
         async with FetchSession(options) as session:
             return await update_participant(archive, session, now + LATER, person)
 
-    outcome = asyncio.run(fetch_once())
+    outcome = run_to_completion(fetch_once())
     record = archive.load("ada")
     assert record is not None
     return record, outcome.status

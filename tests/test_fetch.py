@@ -10,12 +10,22 @@ import gzip
 import threading
 import time
 import zlib
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
 from aggregator.config import AddressPolicy, FetchOptions
 from aggregator.errors import BlockedAddressError, FetchError, HTTPStatusError, NotAFeedError, TooLargeError
-from aggregator.fetch import Fetched, Fetcher, FetchResult, FetchSession, NotModified, Validators, retry_after
+from aggregator.fetch import (
+    Fetched,
+    Fetcher,
+    FetchResult,
+    FetchSession,
+    NotModified,
+    Validators,
+    retry_after,
+    run_to_completion,
+)
 from tests.loopback import LoopbackServer, Reply, Request
 
 RSS = b"""<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>
@@ -320,6 +330,21 @@ def test_a_session_keeps_at_most_workers_feeds_in_flight(
             urls = [server.url(f"/feed{n}") for n in range(12)]
             return await asyncio.gather(*(session.fetch(url, Validators()) for url in urls))
 
-    results = asyncio.run(fetch_all())
+    results = run_to_completion(fetch_all())
     assert all(isinstance(result, Fetched) for result in results)
     assert most == options.workers == 4
+
+
+def test_fetching_works_where_an_event_loop_is_already_running(
+    server: LoopbackServer, options: FetchOptions
+) -> None:
+    """As inside a Pelican host that runs asyncio, or next to Playwright's sync API."""
+    server.routes["/feed"] = Reply(body=RSS)
+
+    async def from_inside_a_loop() -> FetchResult:
+        return Fetcher(options).fetch(server.url("/feed"), Validators())
+
+    with ThreadPoolExecutor(1) as thread:  # a thread of its own: the browser tests keep a loop in ours
+        result = thread.submit(asyncio.run, from_inside_a_loop()).result()
+    assert isinstance(result, Fetched)
+    assert result.body == RSS
