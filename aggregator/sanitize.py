@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterator
 from functools import partial
-from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
 import nh3
@@ -63,6 +61,9 @@ _IMG = re.compile(r"<img(?=[\s>])")
 _PLAIN_URL = re.compile(r"https?://[A-Za-z0-9][-A-Za-z0-9.]*(?:/[-A-Za-z0-9._~%!$&'()*+,=:@/]*)?")
 _DIMENSION = re.compile(r"^\d{1,4}$")
 _WHITESPACE_RUN = re.compile(r"(\s+)")
+# A tag as nh3's serializer writes it: attribute values are always double-quoted, so a ">" inside
+# one cannot end the tag early.
+_SAFE_TAG = re.compile(r'<(/?)([a-z][a-z0-9]*)(?:\s+[^\s=>/]+(?:="[^"]*")?)*\s*/?>')
 _EMPTY_ELEMENT = re.compile(r"<(p|li|ul|ol|blockquote|em|strong|b|i|a)(?: [^>]*)?>(?:\s|<br>)*</\1>")
 
 
@@ -157,69 +158,64 @@ def excerpt(safe_html: str, words: int = 60) -> str:
     """The first `words` words of sanitized HTML; never cuts a word or leaves a tag open.
 
     Only inline and paragraph tags are kept (headings, images, tables and code blocks become
-    their text), so an excerpt reads as a short passage. The input must come from `clean_html`:
-    the tags kept are copied as they stand.
+    their text), so an excerpt reads as a short passage. The input must come from `clean_html`,
+    whose serializer writes every tag one way (lower-case names, double-quoted values, no raw
+    "<" in text), so a regular expression reads it exactly; the tags kept are copied as they stand.
     """
     truncator = _Truncator(words)
-    for chunk in _chunks(safe_html):
-        truncator.feed(chunk)
-        if truncator.cut:
-            break  # nothing after the cut changes the excerpt: stop parsing the rest of the post
+    position = 0
+    for tag in _SAFE_TAG.finditer(safe_html):
+        if truncator.text(safe_html[position : tag.start()]):
+            break  # nothing after the cut changes the excerpt
+        truncator.tag(tag)
+        position = tag.end()
     else:
-        truncator.close()
+        truncator.text(safe_html[position:])
     text = truncator.result()
     while (emptied := _EMPTY_ELEMENT.sub("", text)) != text:
         text = emptied
     return text.strip()
 
 
-def _chunks(fragment: str, size: int = 512) -> Iterator[str]:
-    """Pieces of the fragment, each ending just before a "<", so that no run of text is split in two
-    (HTMLParser would report its halves as two pieces of data, and count a word twice)."""
-    start = 0
-    while start < len(fragment):
-        end = fragment.find("<", start + size)
-        end = len(fragment) if end < 0 else end
-        yield fragment[start:end]
-        start = end
-
-
-class _Truncator(HTMLParser):
+class _Truncator:
     VOID = frozenset({"br", "img", "hr"})
 
     def __init__(self, limit: int) -> None:
-        super().__init__(convert_charrefs=True)
         self.left = limit
         self.out: list[str] = []
         self.open: list[str] = []
         self.cut = False
 
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if self.left > 0 and tag in EXCERPT_TAGS:
-            self.out.append(self.get_starttag_text() or "")
-            if tag not in self.VOID:
-                self.open.append(tag)
-
-    def handle_endtag(self, tag: str) -> None:
-        if self.left > 0 and tag in self.open:
+    def tag(self, match: re.Match[str]) -> None:
+        closing, name = match.group(1), match.group(2)
+        if self.left <= 0:
+            return
+        if not closing and name in EXCERPT_TAGS:
+            self.out.append(match.group(0))
+            if name not in self.VOID:
+                self.open.append(name)
+        elif closing and name in self.open:
             while self.open:
                 closed = self.open.pop()
                 self.out.append(f"</{closed}>")
-                if closed == tag:
+                if closed == name:
                     break
 
-    def handle_data(self, data: str) -> None:
+    def text(self, raw: str) -> bool:
+        """Take in a run of text; return whether the excerpt is complete (the cut is made)."""
+        if not raw:
+            return False
+        data = html.unescape(raw)
         if self.left <= 0:
             self.cut = self.cut or bool(data.strip())
-            return
+            return self.cut
         count = len(data.split())
         if count <= self.left:  # the usual case: the whole piece of text fits
             self.left -= count
             self.out.append(html.escape(data, quote=False))
-            return
-        pieces = _WHITESPACE_RUN.split(data)
+            return False
         kept: list[str] = []
-        for piece in pieces:
+        for piece in _WHITESPACE_RUN.split(data):
             if piece and not piece.isspace():
                 if self.left == 0:
                     self.cut = True
@@ -227,6 +223,7 @@ class _Truncator(HTMLParser):
                 self.left -= 1
             kept.append(piece)
         self.out.append(html.escape("".join(kept).rstrip() if self.cut else "".join(kept), quote=False))
+        return self.cut
 
     def result(self) -> str:
         if self.cut:
