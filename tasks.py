@@ -60,6 +60,13 @@ def bench(
 
 
 @task
+def bench_build(c: Context, participants: int = 35000, posts: int = 10, json: bool = False) -> None:
+    """Time the offline build from a synthetic archive of PARTICIPANTS x POSTS (see docs/benchmarks.md)."""
+    flag = " --json" if json else ""
+    c.run(f"{PY} -m benchmarks.build --participants {participants} --posts {posts}{flag}")
+
+
+@task
 def test(c: Context) -> None:
     """Run the whole test suite."""
     c.run(f"{PY} -m pytest")
