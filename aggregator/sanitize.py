@@ -8,6 +8,7 @@ and attributes not named here are dropped, every URL is made absolute and must b
 from __future__ import annotations
 
 import html
+import itertools
 import re
 from functools import partial
 from urllib.parse import urlsplit
@@ -60,7 +61,7 @@ _IMG = re.compile(r"<img(?=[\s>])")
 # An absolute http(s) URL that absolute_http_url would give back unchanged, so need not parse.
 _PLAIN_URL = re.compile(r"https?://[A-Za-z0-9][-A-Za-z0-9.]*(?:/[-A-Za-z0-9._~%!$&'()*+,=:@/]*)?")
 _DIMENSION = re.compile(r"^\d{1,4}$")
-_WHITESPACE_RUN = re.compile(r"(\s+)")
+_WORD = re.compile(r"\S+")
 # A tag as nh3's serializer writes it: attribute values are always double-quoted, so a ">" inside
 # one cannot end the tag early.
 _SAFE_TAG = re.compile(r'<(/?)([a-z][a-z0-9]*)(?:\s+[^\s=>/]+(?:="[^"]*")?)*\s*/?>')
@@ -214,16 +215,10 @@ class _Truncator:
             self.left -= count
             self.out.append(html.escape(data, quote=False))
             return False
-        kept: list[str] = []
-        for piece in _WHITESPACE_RUN.split(data):
-            if piece and not piece.isspace():
-                if self.left == 0:
-                    self.cut = True
-                    break
-                self.left -= 1
-            kept.append(piece)
-        self.out.append(html.escape("".join(kept).rstrip() if self.cut else "".join(kept), quote=False))
-        return self.cut
+        first_cut = next(itertools.islice(_WORD.finditer(data), self.left, None))
+        self.left, self.cut = 0, True
+        self.out.append(html.escape(data[: first_cut.start()].rstrip(), quote=False))
+        return True
 
     def result(self) -> str:
         if self.cut:
