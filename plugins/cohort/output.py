@@ -1,8 +1,8 @@
 """Writing the cohort's pages: rendered with the theme's Jinja environment and written directly.
 
-A 35,000-participant course has about 70,000 cohort pages. Pelican's writer costs a copy of the
-whole context, a log line and a signal per file; this writer renders the same templates with the
-same context and writes the file. Two processes share the participants' own pages.
+A 35,000-participant course has about 50,000 cohort pages. Pelican's writer costs a log line and a
+signal per file and writes from one process; this writer renders the same templates with the same
+context and writes the file, from either of two processes.
 """
 
 from __future__ import annotations
@@ -100,9 +100,8 @@ def long_lived_objects() -> Iterator[None]:
     """Build objects that live until the end of the build without the cyclic garbage collector.
 
     Loading 350,000 posts triggers a full collection over everything loaded so far again and again:
-    it tripled the time of loading the archive. Nothing loaded forms cycles, so nothing leaks.
-    Frozen afterwards, the objects are never scanned again, and a forked child does not copy the
-    memory pages that a collection would touch.
+    loading and grouping took 10.7 s with the collector and 6.1 s without. Nothing loaded forms
+    cycles, so nothing leaks. Frozen afterwards, the objects are never scanned again.
     """
     gc.disable()
     try:
