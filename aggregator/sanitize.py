@@ -58,8 +58,6 @@ _IMG_TAG = re.compile(r"<img [^>]*>")
 _ATTR_SRC = re.compile(r' src="(https://[^"]+)"')
 _PIXEL = re.compile(r' (?:width|height)="[01]"')
 _IMG = re.compile(r"<img(?=[\s>])")
-# An absolute http(s) URL that absolute_http_url would give back unchanged, so need not parse.
-_PLAIN_URL = re.compile(r"https?://[A-Za-z0-9][-A-Za-z0-9.]*(?:/[-A-Za-z0-9._~%!$&'()*+,=:@/]*)?")
 _DIMENSION = re.compile(r"^\d{1,4}$")
 _WORD = re.compile(r"\S+")
 # A tag as nh3's serializer writes it: attribute values are always double-quoted, so a ">" inside
@@ -114,7 +112,7 @@ def _filter_attribute(base_url: str | None, tag: str, attribute: str, value: str
     if attribute in URL_ATTRIBUTES:
         if tag == "a" and value.strip().lower().startswith("mailto:"):
             return value
-        url = value if _PLAIN_URL.fullmatch(value) else absolute_http_url(value, base_url)
+        url = absolute_http_url(value, base_url)
         if url and tag == "img" and url.startswith("http:"):
             url = "https:" + url[5:]  # our pages load images over https only, as browsers upgrade them
         return url

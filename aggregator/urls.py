@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 SCHEMES = ("http", "https")
 DEFAULT_PORTS = {"http": 80, "https": 443}
+# Most URLs in feeds are absolute and plain: the parse below would give them back unchanged.
+_PLAIN_URL = re.compile(r"https?://[A-Za-z0-9][-A-Za-z0-9.]*(?:/[-A-Za-z0-9._~%!$&'()*+,=:@/]*)?")
 
 
 def absolute_http_url(value: str | None, base: str | None = None) -> str | None:
     """Resolve `value` against `base`; return it only if it is an absolute http(s) URL."""
     if not value:
         return None
+    if _PLAIN_URL.fullmatch(value):
+        return value
     value = "".join(value.split())  # browsers drop whitespace inside URLs; so do we
     try:
         resolved = urljoin(base, value) if base else value
