@@ -75,8 +75,10 @@ def update(
     """Fetch every participant's feed into the archive. Feed problems become outcomes."""
     now = (now or dt.datetime.now(dt.UTC)).replace(microsecond=0)
     people = tuple(participants)
-    with Archive(config.archive).lock():
+    archive = Archive(config.archive)
+    with archive.lock():
         done = _run_shards(config, _shards(people, _processes(config, len(people))), now)
+        archive.sync()
     by_id = {outcome.participant.id: outcome for outcomes in done for outcome in outcomes}
     return UpdateReport(tuple(by_id[person.id] for person in people), now)
 
