@@ -88,6 +88,8 @@ class CohortGenerator(Generator):  # type: ignore[misc]
         self.context["course"] = config.course
         self.context["today"] = dt.datetime.now(config.course.timezone).date()
         self.context["week_pages"] = week_pages(self.context.get("pages", []))
+        # The theme does not change during a build: no check of each template's file on every page.
+        self.env.auto_reload = False
         archive = Archive(config.archive)
         # A participant's page needs only their own record: a child process writes those pages one
         # record at a time, with little memory, while this one loads every record for the rest.
