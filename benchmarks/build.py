@@ -1,23 +1,24 @@
 """Time the offline site build alone, from a synthetic archive.
 
-    python -m benchmarks.build --participants 35000 --posts 10 [--json]
+    python -m benchmarks.build --participants 35000 --posts 10 [--per-page 20] [--keep] [--json]
 
 The project (feeds.opml, archive, settings) is synthesized first, untimed, and cached in /var/tmp
 (kept across runs, and on the disk like a checkout's output/: /tmp may be a RAM disk, or as on our
 2-core machine, a folder where creating a file costs ten times more), so a second run with the same
-arguments starts at once. The build runs as a
-child process: its wall time, CPU time and peak memory include Pagefind's, which the build runs as
-its own child. Pagefind is then run alone over the finished site, the same way the build runs it,
-to show its own share.
+arguments starts at once. The site is built into a new folder, removed afterwards unless --keep.
+
+The build runs as a child process: its wall time, CPU time and peak memory include Pagefind's,
+which the build runs as its own child. Pagefind is then run alone over the finished site, the same
+way the build runs it, to show its own share.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import os
 import shutil
 import sys
+import tempfile
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -38,14 +39,11 @@ def project(participants: int, posts: int, per_page: int, cache: Path) -> Path:
         synth.write_archive(folder / "archive", participants, posts)
         (folder / "complete").touch()  # last, so an interrupted synthesis is never reused
     synth.write_registry_and_settings(folder, participants, per_page)  # follows the settings' current shape
-    shutil.rmtree(folder / "output", ignore_errors=True)  # a build from a fresh checkout has none
-    os.sync()  # the deletion's writes, done before the clock starts
     return folder
 
 
-def build_command(folder: Path) -> list[str]:
+def build_command(folder: Path, output: Path) -> list[str]:
     settings = str(folder / "settings.py")
-    output = str(folder / "output")
     return [
         sys.executable,
         "-m",
@@ -54,16 +52,26 @@ def build_command(folder: Path) -> list[str]:
         "-s",
         settings,
         "-o",
-        output,
+        str(output),
         "--fatal",
         "errors",
     ]
 
 
-def run(participants: int, posts: int, per_page: int, cache: Path) -> dict[str, Any]:
+def run(participants: int, posts: int, per_page: int, cache: Path, keep: bool = False) -> dict[str, Any]:
     folder = project(participants, posts, per_page, cache)
-    build, _ = measure(build_command(folder), folder, {"PYTHONPATH": str(ROOT), "HUB_OFFLINE": "1"})
-    output = folder / "output"
+    # A new folder for every build, as a fresh checkout has: creating 100,000 files where as many
+    # were just deleted cost this machine's disk up to twice the time.
+    site = Path(tempfile.mkdtemp(prefix="hub-site-", dir=cache))
+    try:
+        return measure_build(folder, site / "output", participants, posts, per_page)
+    finally:
+        if not keep:
+            shutil.rmtree(site)
+
+
+def measure_build(folder: Path, output: Path, participants: int, posts: int, per_page: int) -> dict[str, Any]:
+    build, _ = measure(build_command(folder, output), folder, {"PYTHONPATH": str(ROOT), "HUB_OFFLINE": "1"})
     search, _ = measure(pagefind_command(output), folder)
     return {
         "participants": participants,
@@ -98,9 +106,12 @@ def main() -> None:
     parser.add_argument("--posts", type=int, default=10)
     parser.add_argument("--per-page", type=int, default=synth.PER_PAGE, help="posts per cohort page")
     parser.add_argument("--cache", type=Path, default=CACHE, help="where projects are kept")
+    parser.add_argument(
+        "--keep", action="store_true", help="keep the built site (its folder is in the output)"
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
     args = parser.parse_args()
-    results = run(args.participants, args.posts, args.per_page, args.cache)
+    results = run(args.participants, args.posts, args.per_page, args.cache, args.keep)
     print(json.dumps(results) if args.json else table(results))
 
 

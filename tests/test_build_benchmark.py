@@ -12,7 +12,7 @@ from tests.conftest import ROOT
 
 def test_the_build_benchmark_builds_the_synthetic_site_and_reports_figures(tmp_path: Path) -> None:
     command = [sys.executable, "-m", "benchmarks.build", "--participants", "50", "--posts", "5"]
-    command += ["--cache", str(tmp_path), "--json"]
+    command += ["--cache", str(tmp_path), "--keep", "--json"]
     result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300, check=False)
     assert result.returncode == 0, result.stdout + result.stderr
     figures = json.loads(result.stdout)
