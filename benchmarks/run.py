@@ -5,7 +5,8 @@
 
 Each step runs as its own process, so wall time, CPU time and peak memory are that step's alone.
 An "update" step is `python -m aggregator update`; a "build" step is an offline Pelican build of
-the demo course with the farm's cohort, from the archive the update left.
+the demo course with the farm's cohort, from the archive the update left, into an empty output
+folder as on a fresh checkout.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -32,6 +34,7 @@ from pelicanconf import *
 PATH = {root!r} + "/content"
 THEME = {root!r} + "/themes/commons"
 PLUGIN_PATHS = [{root!r} + "/plugins"]
+COHORT_PER_PAGE = 20  # the plugin's default; the demo shows 10 because its cohort is small
 HUB = {{**HUB, "opml": {opml!r}, "archive": {archive!r}, "health_report": "",
         "allow_private": ["127.0.0.1"], "workers": {workers}, "timeout": {timeout}, "deadline": {deadline}}}
 """
@@ -119,6 +122,8 @@ def scenario(folder: Path) -> dict[str, Any]:
     update, log = measure(
         [py, "-m", "aggregator", "update", "--settings", "settings.py"], folder, {"PYTHONPATH": str(ROOT)}
     )
+    # Every step starts as a scheduled run does, on a fresh checkout: no output of a previous build.
+    shutil.rmtree(folder / "output", ignore_errors=True)
     build, _ = measure(
         [
             py,
