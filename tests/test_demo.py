@@ -71,3 +71,23 @@ def test_untagged_posts_stay_off_the_site(demo_site: Path) -> None:
     site = " ".join(p.read_text(encoding="utf-8") for p in (demo_site / "output").rglob("*.html"))
     assert "Jollof for twelve" not in site
     assert "Sourdough, attempt nine" not in site
+
+
+def test_every_internal_link_is_relative_and_reaches_a_file(demo_site: Path) -> None:
+    """So the site works wherever it is published, GitHub Pages' /<repository>/ sub-path included."""
+    output = demo_site / "output"
+    broken = []
+    for page in sorted(output.rglob("*.html")):
+        tree = html5lib.parse(page.read_bytes(), namespaceHTMLElements=False)
+        for element in tree.iter():
+            target = element.get("href") or element.get("src")
+            if not target or target.startswith(("https:", "http:", "mailto:", "#", "data:")):
+                continue
+            path = target.split("#")[0].split("?")[0]
+            resolved = (page.parent / path).resolve()
+            if (
+                target.startswith("/")
+                or not (resolved / "index.html" if path.endswith("/") else resolved).exists()
+            ):
+                broken.append(f"{page.relative_to(output)}: {target}")
+    assert broken == []
