@@ -221,7 +221,7 @@ def record_to_json(record: Record) -> str:
         "state": _encode(asdict(record.state)),
     }
     lines = [f"{_dumps(key)}: {_dumps(value)}" for key, value in head.items()]
-    posts = ",\n".join(_dumps(_encode(_fields(post))) for post in record.posts)
+    posts = ",\n".join(_dumps(_post_doc(post)) for post in record.posts)
     lines.append(f'"posts": [\n{posts}\n]' if posts else '"posts": []')
     return "{" + ",\n".join(lines) + "}\n"
 
@@ -230,9 +230,14 @@ def _dumps(value: Any) -> str:
     return json.dumps(value, sort_keys=True, ensure_ascii=False)
 
 
-def _fields(post: Post) -> dict[str, Any]:
-    """asdict() without its deep copies: a post's values are already immutable."""
-    return {name: getattr(post, name) for name in _POST_FIELDS}
+def _post_doc(post: Post) -> dict[str, Any]:
+    """asdict() without its deep copies (a post's values are immutable, and json writes tuples as
+    lists): only the dates need turning into text."""
+    doc = {name: getattr(post, name) for name in _POST_FIELDS}
+    for name in _POST_TIMES:
+        if doc[name] is not None:
+            doc[name] = format_time(doc[name])
+    return doc
 
 
 def record_from_json(text: str, source: str, *, bodies: bool = True) -> Record:
@@ -293,6 +298,7 @@ def _shared(value: _Value) -> _Value:
 
 
 _POST_FIELDS = tuple(f.name for f in fields(Post))
+_POST_TIMES = tuple(name for name in _POST_FIELDS if name in ("published", "updated", "first_seen"))
 
 
 def _encode(value: Any) -> Any:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
@@ -39,6 +40,7 @@ def url_key(url: str) -> str:
     return urlunsplit((scheme, netloc, parts.path or "/", parts.query, ""))
 
 
+@functools.lru_cache(maxsize=8192)  # a post's guid and link are often one string, asked for twice
 def url_identity(value: str) -> str:
     """Two spellings of one address compare equal: scheme, www., default port, trailing slash.
 
