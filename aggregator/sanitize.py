@@ -7,10 +7,10 @@ and attributes not named here are dropped, every URL is made absolute and must b
 
 from __future__ import annotations
 
+import contextvars
 import html
 import itertools
 import re
-from functools import partial
 from urllib.parse import urlsplit
 
 import nh3
@@ -64,6 +64,9 @@ _WORD = re.compile(r"\S+")
 # one cannot end the tag early.
 _SAFE_TAG = re.compile(r'<(/?)([a-z][a-z0-9]*)(?:\s+[^\s=>/]+(?:="[^"]*")?)*\s*/?>')
 _EMPTY_ELEMENT = re.compile(r"<(p|li|ul|ol|blockquote|em|strong|b|i|a)(?: [^>]*)?>(?:\s|<br>)*</\1>")
+# The post's address, for the attribute filter of the one nh3 cleaner below (built once: building
+# it for every post cost as much as the cleaning itself).
+_base_url: contextvars.ContextVar[str | None] = contextvars.ContextVar("base_url", default=None)
 
 
 def clean_html(fragment: str, base_url: str | None = None) -> str:
@@ -71,17 +74,11 @@ def clean_html(fragment: str, base_url: str | None = None) -> str:
     if _too_deep(fragment):
         # Thousands of nested elements make any HTML parser crawl; no real post needs them.
         return f"<p>{html.escape(rough_text(fragment), quote=False)}</p>"
-    cleaned = str(
-        nh3.clean(
-            _EMBED.sub(_embed_as_link, _INVISIBLE.sub("", fragment)),
-            tags=set(BODY_TAGS),
-            clean_content_tags=DROP_WITH_CONTENT - BODY_TAGS,
-            attributes=ATTRIBUTES,
-            attribute_filter=partial(_filter_attribute, base_url),
-            url_schemes={"http", "https", "mailto"},
-            link_rel=LINK_REL,
-        )
-    )
+    token = _base_url.set(base_url)
+    try:
+        cleaned = str(_BODY_CLEANER.clean(_EMBED.sub(_embed_as_link, _INVISIBLE.sub("", fragment))))
+    finally:
+        _base_url.reset(token)
     # Added here rather than by nh3, whose set_tag_attribute_values orders attributes at random:
     # the archive must be byte-identical when nothing changed.
     return _IMG.sub('<img loading="lazy" decoding="async"', cleaned)
@@ -108,17 +105,28 @@ def _embed_as_link(match: re.Match[str]) -> str:
     return f'<p><a href="{html.escape(src)}">Embedded media from {html.escape(host)}</a></p>'
 
 
-def _filter_attribute(base_url: str | None, tag: str, attribute: str, value: str) -> str | None:
+def _filter_attribute(tag: str, attribute: str, value: str) -> str | None:
     if attribute in URL_ATTRIBUTES:
         if tag == "a" and value.strip().lower().startswith("mailto:"):
             return value
-        url = absolute_http_url(value, base_url)
+        url = absolute_http_url(value, _base_url.get())
         if url and tag == "img" and url.startswith("http:"):
             url = "https:" + url[5:]  # our pages load images over https only, as browsers upgrade them
         return url
     if attribute in ("width", "height"):
         return value if _DIMENSION.match(value.strip()) else None
     return value
+
+
+_BODY_CLEANER = nh3.Cleaner(
+    tags=set(BODY_TAGS),
+    clean_content_tags=DROP_WITH_CONTENT - BODY_TAGS,
+    attributes=ATTRIBUTES,
+    attribute_filter=_filter_attribute,
+    url_schemes={"http", "https", "mailto"},
+    link_rel=LINK_REL,
+)
+_TEXT_CLEANER = nh3.Cleaner(tags=set())
 
 
 def rough_text(fragment: str) -> str:
@@ -139,7 +147,7 @@ def plain_text(value: str | None, limit: int, *, is_html: bool = True) -> str:
     """Markup stripped, entities decoded, invisible characters removed, length capped at a word."""
     if not value:
         return ""
-    text = html.unescape(nh3.clean(value, tags=set())) if is_html else value
+    text = html.unescape(_TEXT_CLEANER.clean(value)) if is_html else value
     text = " ".join(_INVISIBLE.sub("", text).split())
     return shorten(text, limit)
 
