@@ -247,6 +247,18 @@ def test_records_loaded_without_bodies_can_be_rendered_but_never_saved(tmp_path:
     assert archive.load("ada") == Record(PERSON, posts=(post(1),))  # the file is untouched
 
 
+def test_an_excerpt_loaded_for_rendering_spells_its_ellipsis_as_an_entity(tmp_path: Path) -> None:
+    """So an ASCII excerpt stays one byte a character in memory; the file keeps the character."""
+    archive = Archive(tmp_path)
+    archive.save(Record(PERSON, posts=(post(1, excerpt_html="<p>Long words…</p>"),)))
+    shown = archive.load("ada", bodies=False)
+    kept = archive.load("ada")
+    assert shown is not None and kept is not None
+    assert shown.posts[0].excerpt_html == "<p>Long words&#8230;</p>"
+    assert shown.posts[0].excerpt_html.isascii()
+    assert kept.posts[0].excerpt_html == "<p>Long words…</p>"
+
+
 def test_records_on_demand_read_each_record_when_asked(tmp_path: Path) -> None:
     archive = Archive(tmp_path)
     ada = Participant("ada", "Ada", "https://ada.example/feed", None)
