@@ -146,7 +146,7 @@ async def update_participant(
     result = await session.fetch(person.feed_url, _validators(record.state))
     new_record, outcome = apply_fetch(record, result, now)
     if new_record != record:
-        await asyncio.to_thread(archive.save, new_record)  # the write and its fsync leave the loop free
+        await asyncio.to_thread(archive.save, new_record)  # the loop fetches on while the file is written
     return outcome
 
 
