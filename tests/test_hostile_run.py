@@ -18,9 +18,12 @@ SETTINGS = (
     'HUB = {"course_start": "2026-09-07", "course_weeks": 6, "course_timezone": "Europe/London",'
     f' "timeout": 1.0, "deadline": {DEADLINE}, "workers": {WORKERS}, "max_bytes": 1000000}}\n'
 )
+# The peak is read from /proc (VmHWM), not getrusage: a child's ru_maxrss starts from the size of
+# the process it was forked from, here pytest itself, which grows over a full test run.
 MEASURED = (
-    "import resource, sys\nfrom aggregator.cli import main\ncode = main(sys.argv[1:])\n"
-    "print('peak-kb', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)\nsys.exit(code)\n"
+    "import sys\nfrom aggregator.cli import main\ncode = main(sys.argv[1:])\n"
+    "peak = next(line for line in open('/proc/self/status') if line.startswith('VmHWM:'))\n"
+    "print('peak-kb', peak.split()[1], file=sys.stderr)\nsys.exit(code)\n"
 )
 LAUGHS = (
     b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY a "aaaaaaaaaa">'
@@ -104,7 +107,7 @@ def test_hostile_servers_fail_alone_and_the_run_stays_bounded(server: LoopbackSe
     assert "update feeds.opml to " + server.url("/healthy-json") in lines["healthy-moved"]
     assert took < DEADLINE * len(rows) / WORKERS
     peak_mb = int(result.stderr.split("peak-kb")[1].split()[0]) / 1024
-    assert peak_mb < 200, peak_mb
+    assert peak_mb < 100, peak_mb  # about 50 MB: no hostile server makes the hub hold much
 
     # ... and the healthy blogs are published: their posts are on the built week pages.
     assert build(tmp_path, tmp_path / "feeds.opml", offline=True, course_tag=None).returncode == 0
