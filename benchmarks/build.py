@@ -28,9 +28,8 @@ from benchmarks.run import ROOT, measure
 from plugins.cohort.search import pagefind_command
 
 CACHE = Path("/var/tmp")  # noqa: S108 - a cache meant to outlive the run
-SYNTH_VERSION = (
-    2  # bump when the archive's bytes change (synth.py, the file layout): cached projects are rebuilt
-)
+# Bump when the archive's bytes change (synth.py, the file layout): cached projects are rebuilt.
+SYNTH_VERSION = 2
 
 
 def project(participants: int, posts: int, per_page: int, cache: Path) -> Path:
