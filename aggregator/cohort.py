@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 import heapq
 import itertools
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -111,7 +111,8 @@ def build_cohort(
 ) -> Cohort:
     placed: list[Entry] = []
     members = []
-    shown_tags = _shared_topic_tags(course)
+    # Computed once per distinct set of tags (a few hundred in a cohort) rather than once per post.
+    shown_tags = functools.cache(lambda tags: topic_tags(tags, course))
     for person in participants:
         record = records.get(person.id, Record(person))
         placements = [(post, place(post.published, post.tags, course)) for post in record.posts]
@@ -124,18 +125,6 @@ def build_cohort(
     placed.sort(key=_newest_first)
     weeks, per_member = _group(placed, course_weeks(course))
     return Cohort(weeks, tuple(members), per_member)
-
-
-def _shared_topic_tags(course: Course) -> Callable[[tuple[str, ...]], tuple[str, ...]]:
-    """`topic_tags`, computed and stored once per distinct set of tags rather than once per post."""
-    known: dict[tuple[str, ...], tuple[str, ...]] = {}
-
-    def shown(tags: tuple[str, ...]) -> tuple[str, ...]:
-        if tags not in known:
-            known[tags] = topic_tags(tags, course)
-        return known[tags]
-
-    return shown
 
 
 def _group(

@@ -30,7 +30,7 @@ from aggregator import (
 
 from .output import Claims, Page, PageWriter, long_lived_objects, start_in_child, wait_for
 from .pages import Paged, newest_pages, paginate, sitemap_files
-from .search import COHORT_PAGES
+from .search import search_limit
 
 log = logging.getLogger(__name__)
 
@@ -152,7 +152,7 @@ class CohortGenerator(Generator):  # type: ignore[misc]
 
     def _search_page(self, paged_weeks: list[list[Paged]]) -> Page:
         """The search page, which says how many of the posts the index covers."""
-        limit = int(self.settings.get("SEARCH_COHORT_PAGES", COHORT_PAGES))
+        limit = search_limit(self.settings)
         indexed = set(newest_pages([(pages[0].base, len(pages)) for pages in paged_weeks], limit))
         covered = sum(len(page.items) for pages in paged_weeks for page in pages if page.own_path in indexed)
         return Page("search/", "search", {"indexed_posts": covered})

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import subprocess
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -27,11 +28,15 @@ COHORT_PAGES = 250  # week pages indexed by default: 5,000 posts at 20 a page, ~
 def index_for_search(pelican: Any) -> None:
     if not pelican.settings.get("SEARCH", False):
         return
-    limit = int(pelican.settings.get("SEARCH_COHORT_PAGES", COHORT_PAGES))
-    command = pagefind_command(Path(pelican.output_path), limit)
+    command = pagefind_command(Path(pelican.output_path), search_limit(pelican.settings))
     result = subprocess.run(command, capture_output=True, text=True, timeout=600, check=False)  # noqa: S603 - our own argv
     if result.returncode != 0:
         log.error("search index: pagefind failed: %s", (result.stderr or result.stdout).strip())
+
+
+def search_limit(settings: Mapping[str, Any]) -> int:
+    """How many cohort week pages the index holds: the generator and the indexer both ask here."""
+    return int(settings.get("SEARCH_COHORT_PAGES", COHORT_PAGES))
 
 
 def pagefind_command(site: Path, limit: int = COHORT_PAGES) -> list[str]:
