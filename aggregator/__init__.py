@@ -8,6 +8,7 @@ from .archive import Archive, RecordsOnDemand
 from .cohort import Cohort, CohortWeek, Entry, Member, build_cohort
 from .config import HubConfig, from_mapping, load_settings
 from .errors import AggregatorError, ArchiveError, ConfigError, FeedError, RegistryError
+from .moderation import Moderation, current_moderation
 from .pipeline import FeedOutcome, UpdateReport, update
 from .registry import Participant, load_registry
 from .report import outcome_lines, summary, write_health_report
@@ -24,11 +25,13 @@ __all__ = [
     "FeedOutcome",
     "HubConfig",
     "Member",
+    "Moderation",
     "Participant",
     "RecordsOnDemand",
     "RegistryError",
     "UpdateReport",
     "build_cohort",
+    "current_moderation",
     "from_mapping",
     "load_registry",
     "load_settings",

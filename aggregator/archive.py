@@ -1,6 +1,9 @@
 """The durable record: one JSON file per participant in `archive/`, committed with the site.
 
-Nothing here deletes a post: merging only adds posts or updates them in place. Files are written
+Merging never deletes a post: it only adds posts or updates them in place. A post leaves the
+archive only when its author withdraws it (`withdraw`): what stays is a tombstone, the hashes of the
+post's identity, so that no later fetch brings it back. A participant who asks to be forgotten
+leaves one line in `_forgotten.json`: the hash of their feed address. Files are written
 atomically (temporary file, rename) and only when their bytes change, so a run that finds
 nothing new leaves the archive byte-identical and gives the publish job nothing to commit. A
 killed run leaves every file old or new; `Archive.sync` makes a whole run's writes durable at
@@ -13,10 +16,11 @@ import contextlib
 import datetime as dt
 import fcntl
 import functools
+import hashlib
 import json
 import os
 import tempfile
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, TypeVar
@@ -51,6 +55,7 @@ class FeedState:
     moved_to: str | None = None  # where a permanent redirect pointed
     gone_url: str | None = None  # the feed address that answered 410 Gone
     retry_at: dt.datetime | None = None  # not fetched before this time (Retry-After, backoff)
+    listed: tuple[str, ...] = ()  # short hashes of the post ids in the feed's last parsed version
 
 
 @dataclass(frozen=True)
@@ -63,12 +68,54 @@ class FeedInfo:
 
 
 @dataclass(frozen=True)
+class Tombstone:
+    """What is left of a withdrawn post: one hash of its identity, never its words or address."""
+
+    key: str
+    at: dt.datetime
+    why: str  # "withdrawn" (the author asked) or "gone" (the original answered 410 Gone)
+
+
+@dataclass(frozen=True)
 class Record:
     participant: Participant
     feed: FeedInfo = field(default_factory=FeedInfo)
     state: FeedState = field(default_factory=FeedState)
     posts: tuple[Post, ...] = ()
     complete: bool = True  # False when loaded without post bodies, for rendering: never saved
+    withdrawn: tuple[Tombstone, ...] = ()
+
+    @functools.cached_property
+    def tombstone_keys(self) -> frozenset[str]:
+        return frozenset(stone.key for stone in self.withdrawn)
+
+    def buried(self, post: Post) -> bool:
+        """Whether `post` was withdrawn before, under any of its identities."""
+        return bool(self.withdrawn) and not self.tombstone_keys.isdisjoint(tombstone_keys(post))
+
+
+def tombstone_keys(post: Post) -> tuple[str, ...]:
+    return tuple(_digest(key) for key in identity_keys(post))
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def withdraw(record: Record, posts: Iterable[Post], why: str, now: dt.datetime) -> Record:
+    """Erase `posts` from the record and keep their tombstones."""
+    gone = {post.id: post for post in posts}
+    if not gone:
+        return record
+    known = record.tombstone_keys
+    stones = {
+        key: Tombstone(key, now, why)
+        for post in gone.values()
+        for key in tombstone_keys(post)
+        if key not in known
+    }
+    kept = tuple(post for post in record.posts if post.id not in gone)
+    return replace(record, posts=kept, withdrawn=record.withdrawn + tuple(stones.values()))
 
 
 def merge_posts(known: Iterable[Post], incoming: Iterable[Post]) -> tuple[Post, ...]:
@@ -134,7 +181,7 @@ class Archive:
         return {
             path.stem: record
             for path in sorted(self.directory.glob("*.json"), key=lambda path: path.name)
-            if (record := self.load(path.stem, bodies=bodies))
+            if not path.name.startswith("_") and (record := self.load(path.stem, bodies=bodies))
         }
 
     def save(self, record: Record) -> bool:
@@ -148,6 +195,31 @@ class Archive:
                 return False
         _atomic_write(path, data)
         return True
+
+    def forgotten(self) -> dict[str, dt.datetime]:
+        """Hashes of the feed addresses of participants who asked to be forgotten, and when."""
+        path = self.directory / FORGOTTEN_FILE
+        try:
+            doc = json.loads(path.read_text(encoding="utf-8"))
+            return {entry["key"]: _required_time(entry["at"]) for entry in doc["forgotten"]}
+        except FileNotFoundError:
+            return {}
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise ArchiveError(f"{path} is damaged ({exc}); restore it from git") from None
+
+    def forget(self, participant_id: str, feed_urls: Iterable[str], now: dt.datetime) -> bool:
+        """Erase a participant's record and remember their feeds, so nothing of theirs comes back.
+        The tombstone is written first: a run killed in between has erased nothing yet. Returns
+        whether there was a record to erase."""
+        forgotten = {**self.forgotten(), **{feed_key(url): now for url in feed_urls}}
+        lines = ",\n".join(
+            _dumps({"at": format_time(at), "key": key}) for key, at in sorted(forgotten.items())
+        )
+        _atomic_write(self.directory / FORGOTTEN_FILE, f'{{"forgotten": [\n{lines}\n]}}\n'.encode())
+        path = self.path(participant_id)
+        existed = path.exists()
+        path.unlink(missing_ok=True)
+        return existed
 
     @staticmethod
     def sync() -> None:
@@ -170,6 +242,13 @@ class Archive:
             yield
 
 
+FORGOTTEN_FILE = "_forgotten.json"  # participant ids never start with "_"
+
+
+def feed_key(feed_url: str) -> str:
+    return _digest(f"feed {url_identity(feed_url)}")
+
+
 class RecordsOnDemand(Mapping[str, Record]):
     """The records of `ids`, each read from the archive when asked for and not kept.
 
@@ -177,13 +256,16 @@ class RecordsOnDemand(Mapping[str, Record]):
     rest (a blog's posts outside the course, say) is freed at once instead of held for all 35,000.
     """
 
-    def __init__(self, archive: Archive, ids: Iterable[str], *, bodies: bool = True) -> None:
+    def __init__(
+        self, archive: Archive, ids: Iterable[str], *, bodies: bool = True, full: Collection[str] = ()
+    ) -> None:
         self.archive = archive
         self.ids = tuple(ids)
         self.bodies = bodies
+        self.full = full  # ids whose post bodies are read all the same (they chose to be shown in full)
 
     def __getitem__(self, participant_id: str) -> Record:
-        record = self.archive.load(participant_id, bodies=self.bodies)
+        record = self.archive.load(participant_id, bodies=self.bodies or participant_id in self.full)
         if record is None:
             raise KeyError(participant_id)
         return record
@@ -218,9 +300,12 @@ def record_to_json(record: Record) -> str:
         "feed": asdict(record.feed),
         "format": FORMAT_VERSION,
         "participant": _participant_doc(record.participant),
-        "state": _encode(asdict(record.state)),
+        "state": _state_doc(record.state),
     }
     lines = [f"{_dumps(key)}: {_dumps(value)}" for key, value in head.items()]
+    if record.withdrawn:  # written only when there is one: older archives stay byte-identical
+        stones = ",\n".join(_dumps(_encode(asdict(stone))) for stone in record.withdrawn)
+        lines.append(f'"withdrawn": [\n{stones}\n]')
     posts = ",\n".join(_dumps(_post_doc(post)) for post in record.posts)
     lines.append(f'"posts": [\n{posts}\n]' if posts else '"posts": []')
     return "{" + ",\n".join(lines) + "}\n"
@@ -251,6 +336,7 @@ def record_from_json(text: str, source: str, *, bodies: bool = True) -> Record:
             state=_state(doc["state"]),
             posts=tuple(_post(item, bodies) for item in doc["posts"]),
             complete=bodies,
+            withdrawn=tuple(_tombstone(item) for item in doc.get("withdrawn", ())),
         )
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
         raise ArchiveError(
@@ -273,7 +359,19 @@ def _state(doc: dict[str, Any]) -> FeedState:
         values[key] = _decode_time(values.get(key))
     if error:
         values["last_error"] = LastError(**{**error, "at": _required_time(error["at"])})
+    values["listed"] = tuple(values.get("listed", ()))
     return FeedState(**values)
+
+
+def _state_doc(state: FeedState) -> dict[str, Any]:
+    doc = _encode(asdict(state))
+    if not state.listed:  # as with tombstones: no new key until there is something in it
+        del doc["listed"]
+    return dict(doc)
+
+
+def _tombstone(doc: dict[str, Any]) -> Tombstone:
+    return Tombstone(key=doc["key"], at=_required_time(doc["at"]), why=doc["why"])
 
 
 def _post(doc: dict[str, Any], bodies: bool) -> Post:

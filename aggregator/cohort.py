@@ -1,7 +1,8 @@
 """Pure: archive records + registry + course calendar -> what the site shows.
 
 Only participants listed in feeds.opml are shown; records of people who left stay in the
-archive untouched. Only posts that carry the course tag (when one is set) are shown.
+archive untouched. Only posts that carry the course tag (when one is set; a participant may set
+their own) are shown, and nothing that moderation.yml withdraws or hides.
 """
 
 from __future__ import annotations
@@ -9,18 +10,23 @@ from __future__ import annotations
 import functools
 import heapq
 import itertools
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from .archive import FeedInfo, FeedState, Record
 from .config import Course
+from .moderation import Moderation
 from .normalize import Post
 from .registry import Participant
 from .urls import absolute_http_url
-from .weeks import Placement, Week, course_weeks, place, topic_tags
+from .weeks import Placement, Week, course_for, course_weeks, place, topic_tags
 
 WORDS_PER_MINUTE = 220
+# "CC BY 4.0", "cc-by-sa", "CC BY-NC-ND 3.0": a Creative Commons licence, linked to its deed.
+_CC_LICENCE = re.compile(r"cc[ -]?(by(?:[ -](?:nc|sa|nd)){0,2})(?:[ -]?(\d\.\d))?", re.IGNORECASE)
+_CC_ZERO = re.compile(r"cc[ -]?0(?: 1\.0)?|cc[ -]?zero", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -52,6 +58,11 @@ class Member:
             if url and url.startswith("https://") and absolute_http_url(url) == url:
                 return url
         return None
+
+    @functools.cached_property
+    def licence_url(self) -> str | None:
+        """The deed of a Creative Commons licence named in `hub:licence`; other licences are text."""
+        return licence_url(self.participant.licence or "")
 
     @functools.cached_property
     def hue(self) -> int:
@@ -106,16 +117,36 @@ class Cohort:
         return sum(len(w.entries) for w in self.weeks)
 
 
+def licence_url(licence: str) -> str | None:
+    if _CC_ZERO.fullmatch(licence.strip()):
+        return "https://creativecommons.org/publicdomain/zero/1.0/"
+    if found := _CC_LICENCE.fullmatch(licence.strip()):
+        kind = "-".join(found[1].lower().replace(" ", "-").split("-"))
+        return f"https://creativecommons.org/licenses/{kind}/{found[2] or '4.0'}/"
+    return None
+
+
 def build_cohort(
-    participants: Iterable[Participant], records: Mapping[str, Record], course: Course
+    participants: Iterable[Participant],
+    records: Mapping[str, Record],
+    course: Course,
+    moderation: Moderation | None = None,
 ) -> Cohort:
+    moderation = moderation or Moderation()
     placed: list[Entry] = []
     members = []
     # Computed once per distinct set of tags (a few hundred in a cohort) rather than once per post.
     shown_tags = functools.cache(lambda tags: topic_tags(tags, course))
     for person in participants:
+        if moderation.keeps_out(person):
+            continue
         record = records.get(person.id, Record(person))
-        placements = [(post, place(post.published, post.tags, course)) for post in record.posts]
+        own = course_for(course, person.tag)
+        placements = [
+            (post, place(post.published, post.tags, own))
+            for post in record.posts
+            if moderation.post_rule(person.id, post) is None
+        ]
         shown = [(post, p) for post, p in placements if p.shown]
         member = Member(
             person, record.feed, record.state, len(record.posts), sum(1 for _, p in shown if p.week)

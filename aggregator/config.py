@@ -69,6 +69,7 @@ class HubConfig:
     fetch: FetchOptions
     health_report: Path | None = None
     processes: int = 0  # 0: one per core for large cohorts, else in-process
+    moderation: Path | None = None  # withdrawals and hidden posts (moderation.yml)
 
 
 DEFAULTS: dict[str, Any] = {
@@ -76,6 +77,7 @@ DEFAULTS: dict[str, Any] = {
     "opml": "feeds.opml",
     "archive": "archive",
     "health_report": "cache/health.md",
+    "moderation": "moderation.yml",
     "offline": False,
     "allow_private": False,
     "timeout": 10.0,
@@ -115,6 +117,7 @@ def from_mapping(raw: Mapping[str, Any], base_dir: Path) -> HubConfig:
         fetch=_fetch_options(settings),
         health_report=base_dir / _text(settings, "health_report") if settings["health_report"] else None,
         processes=_number(settings, "processes", int, 0, 64),
+        moderation=base_dir / _text(settings, "moderation"),
     )
 
 

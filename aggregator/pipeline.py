@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import hashlib
 import multiprocessing
 import os
 from collections.abc import Iterable
@@ -18,10 +19,11 @@ from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from . import sanitize
-from .archive import Archive, FeedInfo, FeedState, Record, merge_posts
+from .archive import Archive, FeedInfo, FeedState, Record, merge_posts, withdraw
 from .config import HubConfig
-from .errors import FeedError
+from .errors import FeedError, HTTPStatusError
 from .fetch import Fetched, FetchSession, NotModified, Validators, run_to_completion
+from .moderation import Moderation, current_moderation
 from .normalize import Post, normalize
 from .parse import ParsedFeed, parse_feed
 from .registry import Participant
@@ -30,6 +32,7 @@ from .urls import absolute_http_url
 
 Status = Literal["updated", "unchanged", "failed", "skipped"]
 AUTO_PROCESSES_FROM = 200  # below this many feeds, starting worker processes costs more than it saves
+ORIGINALS_PER_RUN = 5  # posts that left a feed, checked for 410 Gone: a deleted post, one request each
 
 
 @dataclass(frozen=True)
@@ -43,12 +46,14 @@ class FeedOutcome:
     moved_to: str | None = None
     note: str | None = None  # why a feed was skipped
     state: FeedState = field(default_factory=FeedState)  # the feed's state after this run
+    withdrawn: int = 0  # posts erased this run: withdrawn by their author, or gone at the source
 
 
 @dataclass(frozen=True)
 class UpdateReport:
     outcomes: tuple[FeedOutcome, ...]
     at: dt.datetime
+    moderation: Moderation = field(default_factory=Moderation)
 
     def count(self, status: Status) -> int:
         return sum(1 for o in self.outcomes if o.status == status)
@@ -77,10 +82,11 @@ def update(
     people = tuple(participants)
     archive = Archive(config.archive)
     with archive.lock():
-        done = _run_shards(config, _shards(people, _processes(config, len(people))), now)
+        moderation = current_moderation(config.moderation, archive)
+        done = _run_shards(config, _shards(people, _processes(config, len(people))), now, moderation)
         archive.sync()
     by_id = {outcome.participant.id: outcome for outcomes in done for outcome in outcomes}
-    return UpdateReport(tuple(by_id[person.id] for person in people), now)
+    return UpdateReport(tuple(by_id[person.id] for person in people), now, moderation)
 
 
 def _processes(config: HubConfig, participants: int) -> int:
@@ -95,26 +101,26 @@ def _shards(people: tuple[Participant, ...], count: int) -> list[tuple[Participa
 
 
 def _run_shards(
-    config: HubConfig, shards: list[tuple[Participant, ...]], now: dt.datetime
+    config: HubConfig, shards: list[tuple[Participant, ...]], now: dt.datetime, moderation: Moderation
 ) -> list[tuple[FeedOutcome, ...]]:
     """The first shard runs here while worker processes take the others."""
     if len(shards) <= 1:
-        return [update_shard(config, shard, now) for shard in shards]
+        return [update_shard(config, shard, now, moderation) for shard in shards]
     context = multiprocessing.get_context("spawn")  # a clean interpreter: no copied locks or loops
     with ProcessPoolExecutor(len(shards) - 1, mp_context=context) as workers:
-        others = [workers.submit(update_shard, config, shard, now) for shard in shards[1:]]
-        return [update_shard(config, shards[0], now), *(other.result() for other in others)]
+        others = [workers.submit(update_shard, config, shard, now, moderation) for shard in shards[1:]]
+        return [update_shard(config, shards[0], now, moderation), *(other.result() for other in others)]
 
 
 def update_shard(
-    config: HubConfig, people: tuple[Participant, ...], now: dt.datetime
+    config: HubConfig, people: tuple[Participant, ...], now: dt.datetime, moderation: Moderation
 ) -> tuple[FeedOutcome, ...]:
     """One event loop over `people`: at most `workers` participants in progress at a time."""
-    return run_to_completion(_update_all(config, people, now))
+    return run_to_completion(_update_all(config, people, now, moderation))
 
 
 async def _update_all(
-    config: HubConfig, people: tuple[Participant, ...], now: dt.datetime
+    config: HubConfig, people: tuple[Participant, ...], now: dt.datetime, moderation: Moderation
 ) -> tuple[FeedOutcome, ...]:
     archive = Archive(config.archive)
     outcomes: list[FeedOutcome | None] = [None] * len(people)
@@ -122,7 +128,7 @@ async def _update_all(
 
     async def work(session: FetchSession) -> None:
         for index, person in queue:  # shared by every task: each takes the next participant
-            outcomes[index] = await update_participant(archive, session, now, person)
+            outcomes[index] = await update_participant(archive, session, now, person, moderation)
 
     async with FetchSession(config.fetch) as session:
         await asyncio.gather(*(work(session) for _ in range(min(config.fetch.workers, len(people)))))
@@ -137,17 +143,69 @@ def read_feed(fetched: Fetched, now: dt.datetime) -> ReadFeed | FeedError:
 
 
 async def update_participant(
-    archive: Archive, session: FetchSession, now: dt.datetime, person: Participant
+    archive: Archive,
+    session: FetchSession,
+    now: dt.datetime,
+    person: Participant,
+    moderation: Moderation | None = None,
 ) -> FeedOutcome:
-    record = _current_record(archive, person)
-    reason = skip_reason(record.state, person.feed_url, now)
+    moderation = moderation or Moderation()
+    if note := moderation.forgotten_note(person):
+        return FeedOutcome(person, "skipped", note=note)  # nothing read, nothing written
+    stored = _current_record(archive, person)
+    record, outcome = await _fetch_into(session, stored, now, moderation)
+    record, erased = honour_withdrawals(record, moderation, now)
+    record, gone = await _withdraw_gone_originals(session, stored.state, record, now)
+    if record != stored:
+        await asyncio.to_thread(archive.save, record)  # the loop fetches on while the file is written
+    return replace(outcome, archived=len(record.posts), withdrawn=erased + gone, state=record.state)
+
+
+async def _fetch_into(
+    session: FetchSession, record: Record, now: dt.datetime, moderation: Moderation
+) -> tuple[Record, FeedOutcome]:
+    person = record.participant
+    rule = moderation.person_rule(person.id)
+    reason = "withdrew from the hub" if rule and rule.action == "withdraw" else None
+    reason = reason or skip_reason(record.state, person.feed_url, now)
     if reason is not None:
-        return FeedOutcome(person, "skipped", archived=len(record.posts), note=reason, state=record.state)
+        return record, FeedOutcome(person, "skipped", note=reason, state=record.state)
     result = await session.fetch(person.feed_url, _validators(record.state))
-    new_record, outcome = apply_fetch(record, result, now)
-    if new_record != record:
-        await asyncio.to_thread(archive.save, new_record)  # the loop fetches on while the file is written
-    return outcome
+    return apply_fetch(record, result, now)
+
+
+def honour_withdrawals(record: Record, moderation: Moderation, now: dt.datetime) -> tuple[Record, int]:
+    """Pure: erase what moderation.yml withdraws, leaving tombstones; how many posts went."""
+    posts = moderation.withdrawn_posts(record.participant.id, record.posts)
+    return withdraw(record, posts, "withdrawn", now), len(posts)
+
+
+async def _withdraw_gone_originals(
+    session: FetchSession, before: FeedState, record: Record, now: dt.datetime
+) -> tuple[Record, int]:
+    """A post that left its feed is looked up once: if the original answers 410 Gone, its author
+    deleted it on purpose, and the hub withdraws it too."""
+    dropped = left_the_feed(before, record)[:ORIGINALS_PER_RUN]
+    results = await asyncio.gather(*(session.fetch(post.url or "", Validators()) for post in dropped))
+    gone = [post for post, result in zip(dropped, results, strict=True) if _is_gone(result)]
+    return withdraw(record, gone, "gone", now), len(gone)
+
+
+def left_the_feed(before: FeedState, record: Record) -> list[Post]:
+    """Posts the feed listed last time and no longer lists (only when it was read again)."""
+    if not before.listed or before.listed == record.state.listed:
+        return []
+    dropped = set(before.listed) - set(record.state.listed)
+    return [post for post in record.posts if post.url and listed_key(post.id) in dropped]
+
+
+def _is_gone(result: Fetched | NotModified | FeedError) -> bool:
+    return isinstance(result, HTTPStatusError) and result.status == 410
+
+
+def listed_key(post_id: str) -> str:
+    """A short hash of a post id: enough to tell which posts left a feed, at 11 bytes a post."""
+    return hashlib.sha1(post_id.encode("utf-8"), usedforsecurity=False).hexdigest()[:10]
 
 
 def apply_fetch(
@@ -182,7 +240,7 @@ def _validators(state: FeedState) -> Validators:
 def _ingest(
     record: Record, fetched: Fetched, content: ReadFeed, now: dt.datetime
 ) -> tuple[Record, FeedOutcome]:
-    incoming = content.posts
+    incoming = tuple(post for post in content.posts if not record.buried(post))
     merged = merge_posts(record.posts, incoming)
     known = {post.id: post for post in record.posts}
     new = sum(1 for post in incoming if post.id not in known)
@@ -194,6 +252,7 @@ def _ingest(
         body_sha256=fetched.validators.body_sha256,
         last_success=now,
         moved_to=fetched.moved_to,
+        listed=tuple(listed_key(post.id) for post in content.posts),
     )
     record = replace(record, feed=content.feed, state=state, posts=merged)
     outcome = FeedOutcome(

@@ -2,7 +2,9 @@
 
 A feed outline needs `type="rss"` (also for Atom and JSON Feed), `text` (the person's name) and
 `xmlUrl`; `htmlUrl` is their blog. Outlines without `xmlUrl` are folders. Hub-specific extras are
-attributes in the hub namespace, e.g. `hub:platform="ghost"` or `hub:id="maya"`.
+attributes in the hub namespace, e.g. `hub:platform="ghost"` or `hub:id="maya"`. The participant's
+own choices are `hub:display` (title, excerpt or full), `hub:licence` and `hub:tag` (their course tag,
+or `*` when every post of the feed belongs to the course, as with a tag feed).
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ from .urls import absolute_http_url, url_key
 
 HUB_NS = "https://course-hub.example/ns/opml/1"
 NAME_LIMIT = 100
+LICENCE_LIMIT = 80
+DISPLAYS = ("title", "excerpt", "full")
 _ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 
 
@@ -35,6 +39,20 @@ class Participant:
 
     def hub_attribute(self, key: str) -> str | None:
         return dict(self.extras).get(key)
+
+    @property
+    def display(self) -> str:
+        """How much of a post the hub shows: the full post only where the participant opted in."""
+        return self.hub_attribute("display") or "excerpt"
+
+    @property
+    def licence(self) -> str | None:
+        return self.hub_attribute("licence")
+
+    @property
+    def tag(self) -> str | None:
+        """The participant's own course tag, overriding the course's; `*` takes every post."""
+        return self.hub_attribute("tag")
 
 
 def load_registry(path: Path) -> tuple[Participant, ...]:
@@ -78,7 +96,7 @@ def _participant(node: ET.Element, folder: str | None, source: str) -> Participa
         raise RegistryError(f"{source}: outline for {raw_url!r} has no text (the participant's name)")
     feed_url = _http_url(raw_url, "xmlUrl", where)
     blog = node.get("htmlUrl")
-    extras = _extras(node)
+    extras = _extras(node, where)
     return Participant(
         id=_participant_id(dict(extras).get("id"), name, feed_url, where),
         name=name,
@@ -96,19 +114,37 @@ def _http_url(value: str, attribute: str, where: str) -> str:
     return url
 
 
-def _extras(node: ET.Element) -> tuple[tuple[str, str], ...]:
+def _extras(node: ET.Element, where: str) -> tuple[tuple[str, str], ...]:
     prefix = "{" + HUB_NS + "}"
-    return tuple(
-        sorted((key[len(prefix) :], value) for key, value in node.attrib.items() if key.startswith(prefix))
-    )
+    found = {key[len(prefix) :]: value for key, value in node.attrib.items() if key.startswith(prefix)}
+    if found.get("display", "excerpt") not in DISPLAYS:
+        raise RegistryError(
+            f"{where}: hub:display must be one of {', '.join(DISPLAYS)}, got {found['display']!r}"
+        )
+    if "licence" in found:
+        found["licence"] = plain_text(found["licence"], LICENCE_LIMIT, is_html=False)
+    if "tag" in found:
+        found["tag"] = _tag(found["tag"], where)
+    return tuple(sorted((key, value) for key, value in found.items() if value))
+
+
+def _tag(value: str, where: str) -> str:
+    tag = value.strip().lstrip("#")
+    if not tag or any(ch.isspace() for ch in tag):
+        raise RegistryError(f"{where}: hub:tag must be one word (or * for every post), got {value!r}")
+    return tag
 
 
 def _participant_id(explicit: str | None, name: str, feed_url: str, where: str) -> str:
     if explicit is not None:
-        if not _ID_RE.match(explicit):
+        if not valid_id(explicit):
             raise RegistryError(f"{where}: hub:id must be lower-case letters, digits and dashes")
         return explicit
     return slugify(name) or "p-" + hashlib.sha256(feed_url.encode()).hexdigest()[:10]
+
+
+def valid_id(text: str) -> bool:
+    return bool(_ID_RE.match(text))
 
 
 def slugify(text: str) -> str:

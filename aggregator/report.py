@@ -23,6 +23,8 @@ def describe_outcome(outcome: FeedOutcome, width: int = 0) -> str:
         detail = f"{outcome.new_posts} new, {outcome.changed_posts} changed, {outcome.archived} archived"
     else:
         detail = f"not modified, {outcome.archived} archived"
+    if outcome.withdrawn:
+        detail += f"; {outcome.withdrawn} withdrawn (erased, tombstone kept)"
     if outcome.moved_to:
         detail += f"; the feed moved permanently: update feeds.opml to {outcome.moved_to}"
     return f"{outcome.status:<9}  {name}  {detail}".rstrip()
@@ -89,6 +91,7 @@ def health_markdown(report: UpdateReport) -> str:
         lines.append("")
     else:
         lines += ["Every feed is healthy.", ""]
+    lines += moderation_lines(report)
     lines += [
         "## Everyone",
         "",
@@ -100,6 +103,30 @@ def health_markdown(report: UpdateReport) -> str:
         last = format_time(success) if success else "never"
         lines.append(_row(outcome.participant.name, outcome.status, str(outcome.archived), last))
     return "\n".join(lines) + "\n"
+
+
+def moderation_lines(report: UpdateReport) -> list[str]:
+    """What is kept off the site and why (moderation.yml), and this run's erasures."""
+    names = {o.participant.id: o.participant.name for o in report.outcomes}
+    lines: list[str] = []
+    if rules := report.moderation.rules:
+        lines += ["## Kept off the site", "", "| Rule | Participant or post | Reason |", "|---|---|---|"]
+        for rule in rules:
+            what = (
+                f"{names.get(rule.participant, rule.participant)} (every post)"
+                if rule.participant
+                else rule.post
+            )
+            lines.append(_row(rule.action, what or "", rule.reason or "-"))
+        lines.append("")
+    if erased := [_row(o.participant.name, str(o.withdrawn)) for o in report.outcomes if o.withdrawn]:
+        lines += ["## Withdrawn in this run", "", "| Participant | Posts erased |", "|---|---|", *erased, ""]
+    if forgotten := len(report.moderation.forgotten):
+        lines += [
+            f"{forgotten} participant(s) asked to be forgotten: nothing of theirs is fetched or shown.",
+            "",
+        ]
+    return lines
 
 
 def advice_lines(records: list[Record]) -> list[str]:

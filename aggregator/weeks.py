@@ -7,6 +7,7 @@ carry it are shown. Posts outside the course window keep their place in the arch
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import re
@@ -41,6 +42,14 @@ def course_weeks(course: Course) -> tuple[Week, ...]:
         Week(n, course.start + dt.timedelta(weeks=n - 1), course.start + dt.timedelta(weeks=n - 1, days=6))
         for n in range(1, course.weeks + 1)
     )
+
+
+def course_for(course: Course, own_tag: str | None) -> Course:
+    """The course as one participant's posts see it: their own tag, if they set one, replaces the
+    course's; `*` (a feed that holds only course posts, such as a tag feed) takes every post."""
+    if own_tag is None:
+        return course
+    return dataclasses.replace(course, tag=None if own_tag == "*" else own_tag)
 
 
 def place(published: dt.datetime, tags: Iterable[str], course: Course) -> Placement:

@@ -20,6 +20,7 @@ from aggregator import (
     Participant,
     RecordsOnDemand,
     build_cohort,
+    current_moderation,
     from_mapping,
     load_registry,
     outcome_lines,
@@ -91,14 +92,19 @@ class CohortGenerator(Generator):  # type: ignore[misc]
         # The theme does not change during a build: no check of each template's file on every page.
         self.env.auto_reload = False
         archive = Archive(config.archive)
+        # Withdrawn, hidden and forgotten participants get no page at all; moderated posts are left
+        # out of every page, feed and so of the search index.
+        self.moderation = current_moderation(config.moderation, archive)
+        shown = tuple(person for person in participants if not self.moderation.keeps_out(person))
         # A participant's page needs only their own record: a child process writes those pages one
         # record at a time, with little memory, while this one loads every record for the rest.
         # Once done with the rest, this process takes its share of the participants left.
-        self.people = Claims(len(participants))
-        self.person_pages = start_in_child(lambda: self._stream_person_pages(participants, archive))
-        records = RecordsOnDemand(archive, (person.id for person in participants), bodies=False)
+        self.people = Claims(len(shown))
+        self.person_pages = start_in_child(lambda: self._stream_person_pages(shown, archive))
+        full = {person.id for person in shown if person.display == "full"}
+        records = RecordsOnDemand(archive, (person.id for person in shown), bodies=False, full=full)
         with long_lived_objects():
-            self.context["cohort"] = build_cohort(participants, records, config.course)
+            self.context["cohort"] = build_cohort(shown, records, config.course, self.moderation)
 
     def _update(self, config: HubConfig, participants: Any) -> None:
         report = update(config, participants)
@@ -112,8 +118,9 @@ class CohortGenerator(Generator):  # type: ignore[misc]
         as in the whole cohort, since none of them depends on anybody else."""
         out = self._writer()
         for person in (participants[n] for n in self.people):
-            record = archive.load(person.id, bodies=False)
-            alone = build_cohort([person], {person.id: record} if record else {}, self.context["course"])
+            record = archive.load(person.id, bodies=person.display == "full")
+            records = {person.id: record} if record else {}
+            alone = build_cohort([person], records, self.context["course"], self.moderation)
             out.write(person_page(alone.members[0], alone.by_member(person.id), cohort=alone))
 
     def generate_output(self, _writer: Any) -> None:

@@ -1,0 +1,182 @@
+"""Consent and moderation: moderation.yml -> which people and posts stay out of public view.
+
+Two kinds of rule, with different consequences:
+
+- `withdraw` is the author's own request. The update erases the post (or every post of the
+  participant) from the archive and keeps a tombstone, so no later fetch brings it back, even while
+  the blog's feed still lists it. The rule also keeps it off the site from the next build on.
+- `hide` is a maintainer's decision. The post or person stays in the archive, is left out of every
+  page, feed and search index, and is listed in the health report with the reason.
+
+The file is the repository's own, reviewed like code; a mistake in it stops the run with the entry
+at fault named, because a misspelt withdrawal that silently did nothing would break a promise.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+
+from .archive import FORGOTTEN_FILE, Archive, feed_key, format_time
+from .config import HubConfig
+from .errors import ConfigError, RegistryError
+from .normalize import Post
+from .opml_edit import remove_participant, write_atomically
+from .registry import Participant, load_registry, valid_id
+from .urls import absolute_http_url, url_identity
+
+Action = Literal["withdraw", "hide"]
+ACTIONS: tuple[Action, ...] = ("withdraw", "hide")
+REASON_LIMIT = 300
+
+
+@dataclass(frozen=True)
+class Rule:
+    action: Action
+    participant: str | None  # a hub id: the rule covers every post of theirs
+    post: str | None  # a post's address, as given
+    reason: str | None = None
+
+    @functools.cached_property
+    def post_identity(self) -> str | None:
+        return url_identity(self.post) if self.post else None
+
+
+@dataclass(frozen=True)
+class Moderation:
+    rules: tuple[Rule, ...] = ()
+    forgotten: Mapping[str, dt.datetime] = field(default_factory=dict)  # feed hash -> when
+
+    def forgotten_note(self, person: Participant) -> str | None:
+        """Why nothing of this participant is fetched or shown, when they asked to be forgotten."""
+        when = self.forgotten.get(feed_key(person.feed_url)) if self.forgotten else None
+        if when is None:
+            return None
+        key = feed_key(person.feed_url)
+        return (
+            f"forgotten at their request on {format_time(when)}: never fetched again "
+            f"(to let them back, remove the line with key {key} from archive/{FORGOTTEN_FILE})"
+        )
+
+    def keeps_out(self, person: Participant) -> bool:
+        """Whether nothing of this participant appears on the site."""
+        return self.person_rule(person.id) is not None or self.forgotten_note(person) is not None
+
+    @functools.cached_property
+    def _people(self) -> dict[str, Rule]:
+        return _first_by_action((rule.participant, rule) for rule in self.rules if rule.participant)
+
+    @functools.cached_property
+    def _posts(self) -> dict[str, Rule]:
+        return _first_by_action((rule.post_identity, rule) for rule in self.rules if rule.post_identity)
+
+    def person_rule(self, participant_id: str) -> Rule | None:
+        """The rule that keeps a participant off the site, if any (a withdrawal before a hiding)."""
+        return self._people.get(participant_id)
+
+    def post_rule(self, participant_id: str, post: Post) -> Rule | None:
+        """The rule that keeps `post` off the site: its author's, or one naming the post itself."""
+        if not self.rules:
+            return None
+        found = self._people.get(participant_id)
+        for address in (post.url, post.id):
+            if found is None and address:
+                found = self._posts.get(url_identity(address))
+        return found
+
+    def withdrawn_posts(self, participant_id: str, posts: Iterable[Post]) -> tuple[Post, ...]:
+        return tuple(
+            post
+            for post in posts
+            if (rule := self.post_rule(participant_id, post)) and rule.action == "withdraw"
+        )
+
+
+def _first_by_action(pairs: Iterable[tuple[str | None, Rule]]) -> dict[str, Rule]:
+    """One rule per key, a withdrawal winning over a hiding: it is the stronger promise."""
+    found: dict[str, Rule] = {}
+    for key, rule in pairs:
+        if key is not None and (key not in found or found[key].action != rule.action == "withdraw"):
+            found[key] = rule
+    return found
+
+
+def current_moderation(path: Path | None, archive: Archive) -> Moderation:
+    """The rules of moderation.yml and the participants the archive has forgotten."""
+    return replace(load_moderation(path), forgotten=archive.forgotten())
+
+
+def load_moderation(path: Path | None) -> Moderation:
+    """Read moderation.yml; no file means no rules."""
+    if path is None or not path.is_file():
+        return Moderation()
+    try:
+        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read {path}: {exc}") from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path} is not valid YAML: {exc}") from None
+    return Moderation(parse_rules(doc, str(path)))
+
+
+def parse_rules(doc: Any, source: str) -> tuple[Rule, ...]:
+    if doc is None:
+        return ()
+    if not isinstance(doc, Mapping) or set(doc) - set(ACTIONS):
+        raise ConfigError(f"{source}: expected only the lists 'withdraw:' and 'hide:'")
+    rules: list[Rule] = []
+    for action in ACTIONS:
+        entries = doc.get(action) or []
+        if not isinstance(entries, list):
+            raise ConfigError(f"{source}: '{action}:' must be a list of entries")
+        rules += [_rule(action, entry, f"{source}: {action} entry {n}") for n, entry in enumerate(entries, 1)]
+    return tuple(rules)
+
+
+def _rule(action: Action, entry: Any, where: str) -> Rule:
+    if not isinstance(entry, Mapping) or set(entry) - {"post", "participant", "reason"}:
+        raise ConfigError(f"{where}: expected 'post:' or 'participant:', and an optional 'reason:'")
+    post, participant, reason = (entry.get(key) for key in ("post", "participant", "reason"))
+    if (post is None) == (participant is None):
+        raise ConfigError(f"{where}: give either 'post:' (its address) or 'participant:' (their hub id)")
+    if post is not None and (not isinstance(post, str) or absolute_http_url(post.strip()) is None):
+        raise ConfigError(f"{where}: 'post:' must be the post's http(s) address, got {post!r}")
+    if participant is not None and (not isinstance(participant, str) or not valid_id(participant)):
+        raise ConfigError(
+            f"{where}: 'participant:' must be a hub id such as 'maya-okafor', got {participant!r}"
+        )
+    if reason is not None and not isinstance(reason, str):
+        raise ConfigError(f"{where}: 'reason:' must be text")
+    return Rule(
+        action, participant, post.strip() if post else None, (reason or "").strip()[:REASON_LIMIT] or None
+    )
+
+
+@dataclass(frozen=True)
+class Forgotten:
+    participant: Participant
+    erased_posts: int  # how many archived posts went with the record
+    in_registry: bool  # whether they were still in feeds.opml (and so were taken out of it)
+
+
+def forget(config: HubConfig, participant_id: str, now: dt.datetime) -> Forgotten:
+    """A data-protection request: erase everything the hub holds of a participant, take them out of
+    feeds.opml, and keep only the hash of their feed address so that nothing of theirs returns."""
+    archive = Archive(config.archive)
+    people = {person.id: person for person in load_registry(config.opml)}
+    with archive.lock():
+        record = archive.load(participant_id)
+        person = people.get(participant_id) or (record.participant if record else None)
+        if person is None:
+            raise RegistryError(f"nobody has the id {participant_id!r} in {config.opml} or in the archive")
+        feeds = {person.feed_url, *([record.participant.feed_url] if record else [])}
+        archive.forget(participant_id, sorted(feeds), now)
+        if participant_id in people:
+            write_atomically(config.opml, remove_participant(config.opml.read_bytes(), participant_id))
+    return Forgotten(person, len(record.posts) if record else 0, participant_id in people)

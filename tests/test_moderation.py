@@ -1,0 +1,313 @@
+"""Consent and moderation: withdrawals stick, hidden things stay off the site, forgetting is whole.
+
+Every run here is a real update against a real server on 127.0.0.1 into a real archive folder.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from aggregator.archive import Archive, Record
+from aggregator.cli import main
+from aggregator.cohort import build_cohort
+from aggregator.config import HubConfig
+from aggregator.errors import ConfigError
+from aggregator.moderation import Moderation, current_moderation, load_moderation, parse_rules
+from aggregator.pipeline import UpdateReport, update
+from aggregator.registry import Participant, load_registry
+from aggregator.report import health_markdown
+from tests.conftest import COURSE
+from tests.loopback import LoopbackServer, Reply
+
+T0 = dt.datetime(2026, 9, 12, 12, 0, tzinfo=dt.UTC)
+LATER = T0 + dt.timedelta(hours=6)
+
+
+def item(slug: str, day: int, site: str = "https://b.example") -> str:
+    return (
+        f"<item><title>Post {slug}</title><link>{site}/{slug}/</link>"
+        f"<guid>https://b.example/?p={day}</guid>"
+        f"<pubDate>{day:02d} Sep 2026 10:00:00 +0000</pubDate><description>About {slug}.</description></item>"
+    )
+
+
+def rss(*items: str) -> bytes:
+    head = '<?xml version="1.0"?><rss version="2.0"><channel><title>Bo</title><link>https://b.example/</link>'
+    return (head + "".join(items) + "</channel></rss>").encode()
+
+
+@pytest.fixture
+def config(tmp_path: Path, options: object) -> HubConfig:
+    return HubConfig(
+        course=COURSE,
+        opml=tmp_path / "feeds.opml",
+        archive=tmp_path / "archive",
+        offline=False,
+        fetch=options,  # type: ignore[arg-type]
+        moderation=tmp_path / "moderation.yml",
+    )
+
+
+def bo(server: LoopbackServer) -> Participant:
+    return Participant("bo", "Bo", server.url("/feed"), None)
+
+
+def serve(server: LoopbackServer, *items: str) -> None:
+    server.routes["/feed"] = Reply(body=rss(*items), headers={"Content-Type": "application/rss+xml"})
+
+
+def titles(config: HubConfig) -> list[str]:
+    record = Archive(config.archive).load("bo")
+    return [post.title for post in record.posts] if record else []
+
+
+# --- moderation.yml ------------------------------------------------------------------------------
+
+
+def test_rules_are_read_with_their_reasons() -> None:
+    rules = parse_rules(
+        {
+            "withdraw": [{"post": "https://b.example/a/", "reason": "asked by Bo"}, {"participant": "cy"}],
+            "hide": [{"participant": "dee", "reason": "advertising"}],
+        },
+        "moderation.yml",
+    )
+    assert [(r.action, r.participant, r.post, r.reason) for r in rules] == [
+        ("withdraw", None, "https://b.example/a/", "asked by Bo"),
+        ("withdraw", "cy", None, None),
+        ("hide", "dee", None, "advertising"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("doc", "message"),
+    [
+        ({"remove": []}, "moderation.yml: expected only the lists 'withdraw:' and 'hide:'"),
+        ({"hide": {"post": "x"}}, "moderation.yml: 'hide:' must be a list of entries"),
+        (
+            {"withdraw": [{"post": "https://b.example/", "participant": "bo"}]},
+            "moderation.yml: withdraw entry 1: give either 'post:' (its address) or 'participant:' (their hub id)",
+        ),
+        (
+            {"withdraw": [{"post": "javascript:alert(1)"}]},
+            "moderation.yml: withdraw entry 1: 'post:' must be the post's http(s) address, got 'javascript:alert(1)'",
+        ),
+        (
+            {"hide": [{"participant": "Bo Smith"}]},
+            "moderation.yml: hide entry 1: 'participant:' must be a hub id such as 'maya-okafor', got 'Bo Smith'",
+        ),
+        (
+            {"hide": [{"participant": "bo", "why": "x"}]},
+            "moderation.yml: hide entry 1: expected 'post:' or 'participant:', and an optional 'reason:'",
+        ),
+    ],
+)
+def test_a_mistake_in_the_file_stops_the_run_and_names_the_entry(doc: object, message: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        parse_rules(doc, "moderation.yml")
+    assert str(caught.value) == message
+
+
+def test_no_file_means_no_rules_and_bad_yaml_is_a_clear_error(tmp_path: Path) -> None:
+    assert load_moderation(tmp_path / "moderation.yml") == Moderation()
+    (tmp_path / "moderation.yml").write_text("withdraw: [post: \n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"moderation.yml is not valid YAML"):
+        load_moderation(tmp_path / "moderation.yml")
+
+
+def test_a_post_is_matched_by_any_spelling_of_its_address_and_withdrawal_beats_hiding(
+    config: HubConfig, server: LoopbackServer
+) -> None:
+    serve(server, item("a", 8), item("b", 9))
+    update(config, [bo(server)], now=T0)
+    posts = {post.title: post for post in Archive(config.archive).load("bo").posts}  # type: ignore[union-attr]
+    moderation = Moderation(
+        parse_rules(
+            {
+                "hide": [{"post": "http://www.B.example/a"}, {"post": "https://b.example/b/"}],
+                "withdraw": [{"post": "https://b.example/b"}],
+            },
+            "m",
+        )
+    )
+    assert moderation.post_rule("bo", posts["Post a"]).action == "hide"  # type: ignore[union-attr]
+    assert moderation.post_rule("bo", posts["Post b"]).action == "withdraw"  # type: ignore[union-attr]
+    assert moderation.post_rule("other", posts["Post b"]).action == "withdraw"  # type: ignore[union-attr]
+
+
+# --- withdrawal ----------------------------------------------------------------------------------
+
+
+def test_a_withdrawn_post_is_erased_and_never_comes_back_even_after_its_rule_is_gone(
+    config: HubConfig, server: LoopbackServer
+) -> None:
+    serve(server, item("a", 8), item("b", 9))
+    update(config, [bo(server)], now=T0)
+    assert titles(config) == ["Post b", "Post a"]
+
+    config.moderation.write_text(  # type: ignore[union-attr]
+        "withdraw:\n  - post: https://b.example/a/\n    reason: asked by Bo\n", encoding="utf-8"
+    )
+    report = update(config, [bo(server)], now=LATER)
+    assert (report.outcomes[0].withdrawn, report.outcomes[0].archived) == (1, 1)
+    assert titles(config) == ["Post b"]
+    text = (config.archive / "bo.json").read_text(encoding="utf-8")
+    assert "Post a" not in text and "b.example/a" not in text  # only hashes remain
+    stones = json.loads(text)["withdrawn"]
+    assert {stone["why"] for stone in stones} == {"withdrawn"} and len(stones) == 3  # guid, link, title+date
+
+    config.moderation.unlink()  # type: ignore[union-attr]
+    serve(server, item("a", 8), item("b", 9), item("c", 10))  # the feed still lists it, and changed
+    report = update(config, [bo(server)], now=LATER + dt.timedelta(hours=6))
+    assert (report.outcomes[0].status, report.outcomes[0].new_posts) == ("updated", 1)
+    assert titles(config) == ["Post c", "Post b"]
+
+
+def test_a_post_whose_original_answers_410_gone_is_withdrawn(
+    config: HubConfig, server: LoopbackServer
+) -> None:
+    site = server.url("")
+    serve(server, item("a", 8, site), item("b", 9, site), item("c", 10, site))
+    update(config, [bo(server)], now=T0)
+    # The author deleted "a" (its page now answers 410 Gone); "b" is just gone from the page (404).
+    serve(server, item("c", 10, site))
+    server.routes["/a/"] = Reply(410, b"gone")
+    report = update(config, [bo(server)], now=LATER)
+    assert report.outcomes[0].withdrawn == 1
+    assert titles(config) == ["Post c", "Post b"]
+    assert sorted(r.path for r in server.requests if r.path != "/feed") == ["/a/", "/b/"]
+    stones = json.loads((config.archive / "bo.json").read_text(encoding="utf-8"))["withdrawn"]
+    assert {stone["why"] for stone in stones} == {"gone"}
+
+    before = len(server.requests)
+    serve(server, item("a", 8, site), item("c", 10, site))  # "a" is listed again: it stays withdrawn
+    update(config, [bo(server)], now=LATER + dt.timedelta(hours=6))
+    assert titles(config) == ["Post c", "Post b"]
+    assert [r.path for r in server.requests[before:]] == ["/feed"]  # nothing left the feed: no lookups
+
+
+def test_a_participant_who_withdraws_everything_is_no_longer_fetched(
+    config: HubConfig, server: LoopbackServer
+) -> None:
+    serve(server, item("a", 8), item("b", 9))
+    update(config, [bo(server)], now=T0)
+    config.moderation.write_text("withdraw:\n  - participant: bo\n", encoding="utf-8")  # type: ignore[union-attr]
+    before = len(server.requests)
+    report = update(config, [bo(server)], now=LATER)
+    outcome = report.outcomes[0]
+    assert (outcome.status, outcome.note, outcome.withdrawn, outcome.archived) == (
+        "skipped",
+        "withdrew from the hub",
+        2,
+        0,
+    )
+    assert len(server.requests) == before
+    assert titles(config) == []
+
+
+# --- hiding --------------------------------------------------------------------------------------
+
+
+def test_hidden_posts_stay_archived_leave_the_cohort_and_are_listed_in_the_health_report(
+    config: HubConfig, server: LoopbackServer
+) -> None:
+    serve(server, item("a", 8), item("b", 9))
+    cy = Participant("cy", "Cy", server.url("/cy"), None)
+    server.routes["/cy"] = Reply(body=rss(item("c", 10)).replace(b"b.example", b"cy.example"))
+    config.moderation.write_text(  # type: ignore[union-attr]
+        "hide:\n  - post: https://b.example/a/\n    reason: advertising\n"
+        "  - participant: cy\n    reason: asked by the facilitators\n",
+        encoding="utf-8",
+    )
+    report = update(config, [bo(server), cy], now=T0)
+    assert titles(config) == ["Post b", "Post a"]  # kept in the archive
+    moderation = current_moderation(config.moderation, Archive(config.archive))
+    records = Archive(config.archive).load_all()
+    cohort = build_cohort([bo(server), cy], records, COURSE, moderation)
+    assert [e.post.title for week in cohort.weeks for e in week.entries] == ["Post b"]
+    assert [m.participant.id for m in cohort.members] == ["bo"]
+    assert "## Kept off the site\n\n| Rule | Participant or post | Reason |\n|---|---|---|\n" + (
+        "| hide | https://b.example/a/ | advertising |\n| hide | Cy (every post) | asked by the facilitators |\n"
+    ) in health_markdown(report)
+
+
+def test_the_report_counts_withdrawals_of_the_run() -> None:
+    from aggregator.pipeline import FeedOutcome
+
+    outcome = FeedOutcome(Participant("bo", "Bo", "https://b.example/feed", None), "updated", withdrawn=2)
+    text = health_markdown(UpdateReport((outcome,), T0))
+    assert "## Withdrawn in this run\n\n| Participant | Posts erased |\n|---|---|\n| Bo | 2 |\n" in text
+
+
+# --- forgetting ----------------------------------------------------------------------------------
+
+OPML = """<?xml version="1.0" encoding="UTF-8"?>
+<opml version="2.0" xmlns:hub="https://course-hub.example/ns/opml/1">
+  <head>
+    <title>t</title>
+  </head>
+  <body>
+    <outline type="rss" text="Bo" xmlUrl="{bo}" hub:id="bo"/>
+    <outline type="rss" text="Cy" xmlUrl="{cy}" hub:id="cy"/>
+  </body>
+</opml>
+"""
+
+
+def test_forget_erases_everything_and_nothing_comes_back(
+    config: HubConfig, server: LoopbackServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = io.StringIO()
+    serve(server, item("a", 8))
+    server.routes["/cy"] = Reply(body=rss(item("c", 10)).replace(b"b.example", b"cy.example"))
+    config.opml.write_text(OPML.format(bo=server.url("/feed"), cy=server.url("/cy")), encoding="utf-8")
+    update(config, load_registry(config.opml), now=T0)
+    settings = tmp_path / "settings.py"
+    settings.write_text(
+        f"HUB = {{'course_start': '2026-09-07', 'course_weeks': 6, 'course_timezone': 'Europe/London',"
+        f" 'opml': {str(config.opml)!r}, 'archive': {str(config.archive)!r}}}\n",
+        encoding="utf-8",
+    )
+
+    assert main(["forget", "bo", "--settings", str(settings)], out) == 0
+    assert out.getvalue() == (
+        "Forgot Bo: erased 1 archived post and took them out of feeds.opml.\n"
+        "Kept only a hash of their feed address in archive/_forgotten.json, so nothing of theirs comes back.\n"
+    )
+    assert not (config.archive / "bo.json").exists()
+    assert [p.id for p in load_registry(config.opml)] == ["cy"]
+    forgotten = (config.archive / "_forgotten.json").read_text(encoding="utf-8")
+    assert "127.0.0.1" not in forgotten and "Bo" not in forgotten
+    assert sorted(Archive(config.archive).load_all()) == ["cy"]
+
+    # Someone adds the same feed again: it is not fetched and nothing of it is shown.
+    config.opml.write_text(OPML.format(bo=server.url("/feed"), cy=server.url("/cy")), encoding="utf-8")
+    before = len(server.requests)
+    report = update(config, load_registry(config.opml), now=LATER)
+    assert report.outcomes[0].status == "skipped"
+    assert report.outcomes[0].note.startswith("forgotten at their request on 2026-")  # type: ignore[union-attr]
+    assert [r.path for r in server.requests[before:]] == ["/cy"]
+    assert not (config.archive / "bo.json").exists()
+    moderation = current_moderation(None, Archive(config.archive))
+    cohort = build_cohort(load_registry(config.opml), Archive(config.archive).load_all(), COURSE, moderation)
+    assert [m.participant.id for m in cohort.members] == ["cy"]
+
+    assert main(["forget", "nobody", "--settings", str(settings)]) == 4
+    assert "nobody has the id 'nobody'" in capsys.readouterr().err
+
+
+def test_an_archive_without_tombstones_keeps_its_exact_bytes(
+    config: HubConfig, server: LoopbackServer
+) -> None:
+    serve(server, item("a", 8))
+    update(config, [bo(server)], now=T0)
+    record = Archive(config.archive).load("bo")
+    assert isinstance(record, Record) and record.withdrawn == ()
+    text = (config.archive / "bo.json").read_text(encoding="utf-8")
+    assert '"withdrawn"' not in text
+    assert Archive(config.archive).save(record) is False
