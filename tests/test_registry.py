@@ -83,3 +83,28 @@ def test_not_opml_and_entity_declarations_are_refused(tmp_path: Path) -> None:
 
 def test_slugify_folds_accents() -> None:
     assert slugify("Şebnem Çelik-Ünal") == "sebnem-celik-unal"
+
+
+def test_participant_options_have_defaults_and_are_cleaned() -> None:
+    plain, chosen = parse_opml(
+        opml(
+            '<outline type="rss" text="A" xmlUrl="https://a.example/feed"/>'
+            '<outline type="rss" text="B" xmlUrl="https://b.example/feed" hub:display="full"'
+            ' hub:licence="  CC BY&#10;  4.0 " hub:tag=" #Lito26 "/>'
+        )
+    )
+    assert (plain.display, plain.licence, plain.tag) == ("excerpt", None, None)
+    assert (chosen.display, chosen.licence, chosen.tag) == ("full", "CC BY 4.0", "Lito26")
+
+
+@pytest.mark.parametrize(
+    ("attributes", "message"),
+    [
+        ('hub:display="everything"', "hub:display must be one of title, excerpt, full, got 'everything'"),
+        ('hub:tag="two words"', "hub:tag must be one word (or * for every post), got 'two words'"),
+    ],
+)
+def test_a_wrong_participant_option_names_the_outline(attributes: str, message: str) -> None:
+    with pytest.raises(RegistryError) as caught:
+        parse_opml(opml(f'<outline type="rss" text="B" xmlUrl="https://b.example/feed" {attributes}/>'))
+    assert str(caught.value) == f"feeds.opml: outline 'B': {message}"
