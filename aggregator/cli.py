@@ -1,22 +1,33 @@
-"""python -m aggregator update|status|export. The one place that maps errors to exit codes."""
+"""python -m aggregator update|status|export|forget|register|join|check-registry.
+
+The one place that maps errors to exit codes.
+"""
 
 from __future__ import annotations
 
 import argparse
 import dataclasses
+import datetime as dt
 import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
 from . import archive as archive_mod
-from .archive import Archive, Record
+from .archive import FORGOTTEN_FILE, Archive, Record
 from .config import Course, HubConfig, address_policy, from_mapping, load_settings
-from .errors import AggregatorError, ArchiveError, ConfigError, RegistryError
+from .discover import NoFeed
+from .enrol import Enrolled, Request, enrol, report_lines
+from .errors import AggregatorError, ArchiveError, ConfigError, EnrolmentError, RegistryError
+from .joinform import NAME, FormProblems, form_fields, read_join_form
+from .moderation import forget
 from .normalize import Post
 from .pipeline import update
 from .registry import load_registry
+from .registry_check import preview_changes, registry_changes
+from .replies import check_summary, invalid_summary, join_reply
 from .report import (
     STATUS_HEADER,
     advice_lines,
@@ -26,16 +37,21 @@ from .report import (
     table,
     write_health_report,
 )
-from .weeks import place
+from .weeks import course_for, place
 
-EXIT_CODES: dict[type[AggregatorError], int] = {ConfigError: 3, RegistryError: 4, ArchiveError: 5}
+EXIT_CODES: dict[type[AggregatorError], int] = {
+    ConfigError: 3,
+    RegistryError: 4,
+    ArchiveError: 5,
+    EnrolmentError: 6,
+}
 
 
 def main(argv: Sequence[str] | None = None, out: TextIO = sys.stdout) -> int:
     args = _parser().parse_args(argv)
     try:
         config = _config(args)
-        return int(args.command(config, out) or 0)
+        return int(args.command(config, args, out) or 0)
     except AggregatorError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_CODES.get(type(exc), 1)
@@ -50,6 +66,10 @@ def _parser() -> argparse.ArgumentParser:
         ("update", cmd_update, "fetch every feed of feeds.opml into the archive"),
         ("status", cmd_status, "show each participant's feed health"),
         ("export", cmd_export, "print every archived post as JSON"),
+        ("forget", cmd_forget, "erase everything of a participant, at their request, for good"),
+        ("register", cmd_register, "find a participant's feed, check it and add them to feeds.opml"),
+        ("join", cmd_join, "register a participant from a Join issue form; write the reply"),
+        ("check-registry", cmd_check_registry, "preview new or changed feeds of feeds.opml (PR check)"),
     ):
         sub = commands.add_parser(name, help=text, description=text)
         sub.set_defaults(command=func)
@@ -67,7 +87,32 @@ def _parser() -> argparse.ArgumentParser:
             metavar="ADDRESS",
             help="allow loopback and private addresses: all, or only those named (127.0.0.1, 10.0.0.0/8)",
         )
+    commands.choices["forget"].add_argument("participant", help="their hub id, as in cohort/people/<id>/")
+    _register_arguments(commands.choices["register"])
+    _join_arguments(commands.choices["join"])
+    _check_arguments(commands.choices["check-registry"])
     return parser
+
+
+def _register_arguments(sub: argparse.ArgumentParser) -> None:
+    sub.add_argument("address", metavar="ADDRESS", help="blog, feed or Mastodon address (@user@instance)")
+    sub.add_argument("--name", help="the participant's name as shown (default: kept, else the feed's title)")
+    sub.add_argument("--tag", help="the participant's own course tag, if not the course's")
+    sub.add_argument("--display", choices=("title", "excerpt", "full"), help="how posts appear on the hub")
+    sub.add_argument("--licence", help="licence of the posts, e.g. 'CC BY 4.0'")
+    sub.add_argument("--dry-run", action="store_true", help="find and check, but change nothing")
+
+
+def _join_arguments(sub: argparse.ArgumentParser) -> None:
+    sub.add_argument("issue_body", type=Path, metavar="ISSUE_BODY_FILE", help="the Join issue's body")
+    sub.add_argument("--reply", type=Path, required=True, help="where to write the markdown reply")
+
+
+def _check_arguments(sub: argparse.ArgumentParser) -> None:
+    sub.add_argument("--base", type=Path, required=True, help="feeds.opml as it is on the base branch")
+    sub.add_argument(
+        "--summary", type=Path, help="markdown preview (default: $GITHUB_STEP_SUMMARY, else stdout)"
+    )
 
 
 def _config(args: argparse.Namespace) -> HubConfig:
@@ -86,7 +131,7 @@ def _config(args: argparse.Namespace) -> HubConfig:
     )
 
 
-def cmd_update(config: HubConfig, out: TextIO) -> int:
+def cmd_update(config: HubConfig, _args: argparse.Namespace, out: TextIO) -> int:
     report = update(config, load_registry(config.opml))
     for line in [*outcome_lines(report), summary(report)]:
         print(line, file=out)
@@ -94,7 +139,7 @@ def cmd_update(config: HubConfig, out: TextIO) -> int:
     return 0
 
 
-def cmd_status(config: HubConfig, out: TextIO) -> int:
+def cmd_status(config: HubConfig, _args: argparse.Namespace, out: TextIO) -> int:
     archive = Archive(config.archive)
     records = [archive.load(person.id) or Record(person) for person in load_registry(config.opml)]
     for line in table([STATUS_HEADER, *(status_row(record) for record in records)]):
@@ -104,7 +149,7 @@ def cmd_status(config: HubConfig, out: TextIO) -> int:
     return 0
 
 
-def cmd_export(config: HubConfig, out: TextIO) -> int:
+def cmd_export(config: HubConfig, _args: argparse.Namespace, out: TextIO) -> int:
     records = Archive(config.archive).load_all(bodies=False).values()
     posts = [export_row(record, post, config.course) for record in records for post in record.posts]
     json.dump(posts, out, indent=2, ensure_ascii=False)
@@ -112,8 +157,21 @@ def cmd_export(config: HubConfig, out: TextIO) -> int:
     return 0
 
 
+def cmd_forget(config: HubConfig, args: argparse.Namespace, out: TextIO) -> int:
+    done = forget(config, args.participant, dt.datetime.now(dt.UTC).replace(microsecond=0))
+    posts = f"{done.erased_posts} archived post{'' if done.erased_posts == 1 else 's'}"
+    where = " and took them out of feeds.opml" if done.in_registry else ""
+    print(f"Forgot {done.participant.name}: erased {posts}{where}.", file=out)
+    print(
+        f"Kept only a hash of their feed address in {config.archive.name}/{FORGOTTEN_FILE}, "
+        "so nothing of theirs comes back.",
+        file=out,
+    )
+    return 0
+
+
 def export_row(record: Record, post: Post, course: Course) -> dict[str, Any]:
-    placement = place(post.published, post.tags, course)
+    placement = place(post.published, post.tags, course_for(course, record.participant.tag))
     return {
         "participant": record.participant.name,
         "feed_url": record.participant.feed_url,
@@ -126,3 +184,87 @@ def export_row(record: Record, post: Post, course: Course) -> dict[str, Any]:
         "tags": list(post.tags),
         "excerpt_html": post.excerpt_html,
     }
+
+
+def cmd_register(config: HubConfig, args: argparse.Namespace, out: TextIO) -> int:
+    request = Request(args.address, args.name, args.tag, args.display, args.licence)
+    result = enrol(request, config, dt.datetime.now(dt.UTC), dry_run=args.dry_run)
+    for line in report_lines(result, dry_run=args.dry_run):
+        print(line, file=out)
+    if isinstance(result, NoFeed):
+        raise EnrolmentError(f"no feed found at {result.address}")
+    return 0
+
+
+def cmd_join(config: HubConfig, args: argparse.Namespace, out: TextIO) -> int:
+    """Exit 0 when the participant was added or updated; otherwise the reply says how to fix it."""
+    body = _read_text(args.issue_body)
+    form = read_join_form(body)
+    result = form if isinstance(form, FormProblems) else _enrolled_or_why(form, config)
+    _write_text(args.reply, join_reply(result, form_fields(body).get(NAME)))
+    if isinstance(result, NoFeed | Enrolled):
+        for line in report_lines(result):
+            print(line, file=out)
+    if not isinstance(result, Enrolled):
+        raise EnrolmentError(f"not registered; the reply in {args.reply} says why")
+    _github_output(id=result.edit.participant.id, name=result.edit.participant.name)
+    return 0
+
+
+def cmd_check_registry(config: HubConfig, args: argparse.Namespace, out: TextIO) -> int:
+    """Exit non-zero when feeds.opml is invalid or a feed new to it cannot be read."""
+    try:
+        head = load_registry(config.opml)
+    except RegistryError as exc:
+        _write_summary(args.summary, invalid_summary(str(exc)), out)
+        raise
+    changes = registry_changes(load_registry(args.base), head)
+    previews = preview_changes(changes, config.fetch, config.course.tag, dt.datetime.now(dt.UTC))
+    removed = [change.participant.name for change in changes if change.kind == "removed"]
+    _write_summary(args.summary, check_summary(previews, removed), out)
+    failing = [p.change.participant.name for p in previews if p.error and p.change.new_feed]
+    if failing:
+        raise EnrolmentError(f"cannot read the new feed of {', '.join(failing)}")
+    return 0
+
+
+def _enrolled_or_why(request: Request, config: HubConfig) -> Enrolled | NoFeed | str:
+    """For the join reply: an unusable address is a message to the participant, not a crash."""
+    try:
+        return enrol(request, config, dt.datetime.now(dt.UTC))
+    except EnrolmentError as exc:
+        return str(exc)
+
+
+def _read_text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8", errors="replace")
+    except OSError as exc:
+        raise EnrolmentError(f"cannot read {path}: {exc.strerror}") from None
+
+
+def _write_text(path: Path, text: str, mode: str = "w") -> None:
+    try:
+        with path.open(mode, encoding="utf-8") as handle:
+            handle.write(text)
+    except OSError as exc:
+        raise EnrolmentError(f"cannot write {path}: {exc.strerror}") from None
+
+
+def _write_summary(path: Path | None, text: str, out: TextIO) -> None:
+    """To --summary; else appended to the job summary GitHub collects; else to stdout."""
+    step_summary = os.environ.get("GITHUB_STEP_SUMMARY")
+    if path is not None:
+        _write_text(path, text)
+    elif step_summary:
+        _write_text(Path(step_summary), text, mode="a")
+    else:
+        out.write(text)
+
+
+def _github_output(**values: str) -> None:
+    """Step outputs for the workflow: one `key=value` line each, newlines removed."""
+    target = os.environ.get("GITHUB_OUTPUT")
+    if target:
+        lines = "".join(f"{key}={' '.join(value.split())}\n" for key, value in values.items())
+        _write_text(Path(target), lines, mode="a")

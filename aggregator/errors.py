@@ -82,3 +82,8 @@ class NotAFeedError(FeedError):
     """The body is not RSS, Atom or JSON Feed (an HTML page, an empty body, an error page)."""
 
     kind = "not-a-feed"
+
+
+class EnrolmentError(AggregatorError):
+    """A participant cannot be registered: the address is unusable, no feed was found there, the
+    join form is incomplete, or a feed new to the registry cannot be read."""

@@ -1,0 +1,281 @@
+"""feeds.opml edits as pure functions on bytes: add or update one participant, remove one.
+
+The file is maintained by hand and reviewed in pull requests, so an edit touches as few bytes as
+it can: an unchanged participant leaves the file byte-identical, an update rewrites one outline
+tag, a new participant is one new line. Outline tags are found by a scan of the text (comments
+masked), and the scan is checked against `registry.parse_opml`, which also validates the result.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import tempfile
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from .errors import RegistryError
+from .registry import HUB_NS, Participant, parse_opml, slugify
+from .urls import url_key
+
+_CORE = ("type", "text", "xmlUrl", "htmlUrl")
+_OUTLINE = re.compile(r"""<(/?)outline\b((?:[^>"']|"[^"]*"|'[^']*')*?)(/?)>""")
+_ATTRIBUTE = re.compile(r"""([^\s=]+)\s*=\s*("[^"]*"|'[^']*')""")
+_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+_OPML_START = re.compile(r"<opml\b(?:[^>\"']|\"[^\"]*\"|'[^']*')*>")
+_BODY = re.compile(r"<body\b[^>]*>")
+_BODY_END = re.compile(r"</body\s*>")
+_DECLARED_ENCODING = re.compile(r"^\ufeff?<\?xml[^>]*encoding=[\"']([^\"']+)")
+_FORBIDDEN = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+@dataclass(frozen=True)
+class Entry:
+    """What to write for one participant. `hub` holds hub:* attributes to set (names unprefixed)."""
+
+    name: str
+    feed_url: str
+    blog_url: str | None = None
+    hub: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class Edit:
+    opml: bytes
+    change: str  # "added", "updated" or "unchanged"
+    participant: Participant  # as the registry reads it from the edited file
+    previous: Participant | None  # the entry that was updated, if any
+
+
+@dataclass(frozen=True)
+class _Tag:
+    start: int
+    end: int
+    closing: bool
+    self_closing: bool
+    attributes: tuple[tuple[str, str], ...]  # (name as written, decoded value), in file order
+
+    def get(self, name: str) -> str | None:
+        return dict(self.attributes).get(name)
+
+
+def upsert_participant(opml: bytes, entry: Entry) -> Edit:
+    """Add `entry`, or update the participant with the same feed (or the same id) in place."""
+    text, people = _decode(opml), parse_opml(opml)
+    prefix, text = _hub_prefix(text)
+    tags = _feed_tags(text, people)
+    previous = _match(people, entry)
+    if previous is None:
+        fresh = replace(entry, hub=_merged(entry.hub, {"id": _new_id(entry)}))
+        edited = _insert(text, tags, _render(_attributes(fresh, prefix, ()), self_closing=True))
+        return _checked(edited, "added", fresh.feed_url, None)
+    tag = tags[people.index(previous)]
+    pinned = entry if entry.name == previous.name else _pin_id(entry, previous)
+    wanted = _attributes(pinned, prefix, tag.attributes)
+    if dict(wanted) == dict(tag.attributes):
+        return Edit(opml, "unchanged", previous, previous)
+    edited = text[: tag.start] + _render(wanted, self_closing=tag.self_closing) + text[tag.end :]
+    return _checked(edited, "updated", entry.feed_url, previous)
+
+
+def remove_participant(opml: bytes, participant_id: str) -> bytes:
+    """feeds.opml without the participant `participant_id`; RegistryError if there is none."""
+    text, people = _decode(opml), parse_opml(opml)
+    ids = [person.id for person in people]
+    if participant_id not in ids:
+        raise RegistryError(f"feeds.opml has no participant with the id {participant_id!r}")
+    tag = _feed_tags(text, people)[ids.index(participant_id)]
+    start, end = _whole_line(text, tag.start, tag.end)
+    result = (text[:start] + text[end:]).encode("utf-8")
+    parse_opml(result)
+    return result
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Readers see the old file or the new one, never half of one."""
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        if path.exists():
+            os.chmod(temporary, path.stat().st_mode & 0o777)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+# Reading the file's text.
+
+
+def _decode(opml: bytes) -> str:
+    try:
+        text = opml.decode("utf-8")
+    except UnicodeDecodeError:
+        raise RegistryError("feeds.opml must be UTF-8 to be edited") from None
+    declared = _DECLARED_ENCODING.match(text)
+    if declared and declared.group(1).lower().replace("-", "") != "utf8":
+        raise RegistryError(f"feeds.opml declares {declared.group(1)}; it must be UTF-8 to be edited")
+    return text
+
+
+def _hub_prefix(text: str) -> tuple[str, str]:
+    """The prefix the file binds to the hub namespace, declaring `hub` on <opml> when none is."""
+    start = _OPML_START.search(text)
+    if start is None:
+        raise RegistryError("feeds.opml has no <opml> element")
+    declared = re.search(rf"""xmlns:([\w.-]+)\s*=\s*["']{re.escape(HUB_NS)}["']""", start.group(0))
+    if declared:
+        return declared.group(1), text
+    at = start.end() - (2 if start.group(0).endswith("/>") else 1)
+    return "hub", text[:at] + f' xmlns:hub="{HUB_NS}"' + text[at:]
+
+
+def _tags(text: str) -> list[_Tag]:
+    masked = _COMMENT.sub(lambda m: " " * len(m.group(0)), text)
+    body = _BODY.search(masked)
+    if body is None:
+        raise RegistryError("feeds.opml has no <body> to add participants to")
+    return [
+        _Tag(m.start(), m.end(), m.group(1) == "/", m.group(3) == "/", _decoded(m.group(2)))
+        for m in _OUTLINE.finditer(masked, body.end())
+    ]
+
+
+def _decoded(source: str) -> tuple[tuple[str, str], ...]:
+    pairs = _ATTRIBUTE.findall(source)
+    element = ET.fromstring(  # noqa: S314 - one tag's attributes, no DTD possible here
+        "<a " + " ".join(f"a{i}={raw}" for i, (_, raw) in enumerate(pairs)) + "/>"
+    )
+    return tuple((name, element.get(f"a{i}", "")) for i, (name, _) in enumerate(pairs))
+
+
+def _feed_tags(text: str, people: tuple[Participant, ...]) -> list[_Tag]:
+    """The outline tag of each participant, in the registry's order (document order)."""
+    feeds = [tag for tag in _tags(text) if not tag.closing and tag.get("xmlUrl") is not None]
+    if [url_key(tag.get("xmlUrl") or "") for tag in feeds] != [url_key(p.feed_url) for p in people]:
+        raise RegistryError("feeds.opml is laid out in a way this editor cannot follow; edit it by hand")
+    return feeds
+
+
+def _match(people: tuple[Participant, ...], entry: Entry) -> Participant | None:
+    key = url_key(entry.feed_url)
+    wanted_id = dict(entry.hub).get("id") or slugify(entry.name)
+    return next((p for p in people if url_key(p.feed_url) == key), None) or next(
+        (p for p in people if p.id == wanted_id), None
+    )
+
+
+# Writing.
+
+
+def _new_id(entry: Entry) -> str:
+    """Written out, so the id (and the archive kept under it) survives a change of name.
+    Free: an entry whose id is taken was matched to that participant and updated instead."""
+    slug = dict(entry.hub).get("id") or slugify(entry.name)
+    return slug or "p-" + hashlib.sha256(entry.feed_url.encode()).hexdigest()[:10]
+
+
+def _pin_id(entry: Entry, previous: Participant) -> Entry:
+    """A renamed participant keeps their id, and with it their archive."""
+    if "id" in dict(entry.hub):
+        return entry
+    return replace(entry, hub=_merged(entry.hub, {"id": previous.id}))
+
+
+def _merged(hub: tuple[tuple[str, str], ...], extra: dict[str, str]) -> tuple[tuple[str, str], ...]:
+    return tuple({**dict(hub), **extra}.items())
+
+
+def _attributes(
+    entry: Entry, prefix: str, existing: tuple[tuple[str, str], ...]
+) -> tuple[tuple[str, str], ...]:
+    """type, text, xmlUrl, htmlUrl, the file's other attributes as they were, then hub:* sorted."""
+    old = dict(existing)
+    core = {
+        "type": old.get("type", "rss"),
+        "text": entry.name,
+        "xmlUrl": entry.feed_url,
+        "htmlUrl": entry.blog_url or old.get("htmlUrl"),
+    }
+    hub_names = f"{prefix}:"
+    hub = {k: v for k, v in existing if k.startswith(hub_names)}
+    hub.update({f"{prefix}:{key}": value for key, value in entry.hub})
+    others = [(k, v) for k, v in existing if k not in _CORE and not k.startswith(hub_names)]
+    kept = [(k, v) for k, v in core.items() if v is not None]
+    return (*kept, *others, *sorted(hub.items()))
+
+
+def _render(attributes: tuple[tuple[str, str], ...], *, self_closing: bool) -> str:
+    inside = " ".join(f'{name}="{_escape(value)}"' for name, value in attributes)
+    return f"<outline {inside}/>" if self_closing else f"<outline {inside}>"
+
+
+def _escape(value: str) -> str:
+    value = _FORBIDDEN.sub("", value)
+    for raw, escaped in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ('"', "&quot;")):
+        value = value.replace(raw, escaped)
+    return value.replace("\t", "&#9;").replace("\n", "&#10;").replace("\r", "&#13;")
+
+
+def _insert(text: str, feeds: list[_Tag], line: str) -> str:
+    """`line` as the last child of the Participants folder, the last folder, or the body."""
+    open_at, close_at = _container(text)
+    newline = "\r\n" if "\r\n" in text else "\n"
+    line_start = text.rfind("\n", 0, close_at) + 1
+    closing_indent = text[line_start:close_at]
+    if closing_indent.strip():
+        return text[:close_at] + line + text[close_at:]
+    children = [tag for tag in feeds if open_at < tag.start < close_at]
+    indent = _indent_of(text, children[-1].start) if children else closing_indent + "  "
+    return text[:line_start] + indent + line + newline + text[line_start:]
+
+
+def _container(text: str) -> tuple[int, int]:
+    """Where the folder new participants go into opens and closes (offsets in `text`)."""
+    folders: list[tuple[_Tag, int]] = []
+    stack: list[_Tag] = []
+    for tag in _tags(text):
+        if tag.closing and stack:
+            folders.append((stack.pop(), tag.start))
+        elif not tag.closing and not tag.self_closing:
+            stack.append(tag)
+    folders = [(tag, end) for tag, end in folders if tag.get("xmlUrl") is None]
+    named = [f for f in folders if (f[0].get("text") or f[0].get("title")) == "Participants"]
+    if named or folders:
+        tag, end = (named or sorted(folders, key=lambda f: f[0].start))[-1]
+        return tag.end, end
+    body, body_end = _BODY.search(text), _BODY_END.search(text)
+    if body is None or body_end is None:
+        raise RegistryError("feeds.opml has no <body> ... </body> to add participants to")
+    return body.end(), body_end.start()
+
+
+def _indent_of(text: str, offset: int) -> str:
+    line_start = text.rfind("\n", 0, offset) + 1
+    before = text[line_start:offset]
+    return before if not before.strip() else ""
+
+
+def _whole_line(text: str, start: int, end: int) -> tuple[int, int]:
+    """The span to delete for a tag: its whole line when nothing else is on it."""
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    line_end = len(text) if line_end == -1 else line_end + 1
+    if text[line_start:start].strip() or text[end:line_end].strip():
+        return start, end
+    return line_start, line_end
+
+
+def _checked(text: str, change: str, feed_url: str, previous: Participant | None) -> Edit:
+    """Re-read the edited file as the registry will; the edit must be valid and findable."""
+    data = text.encode("utf-8")
+    people = parse_opml(data)
+    person = next((p for p in people if url_key(p.feed_url) == url_key(feed_url)), None)
+    if person is None:  # a bug in the editor, not the participant's doing
+        raise RegistryError(f"the edited feeds.opml lost {feed_url}")
+    return Edit(data, change, person, previous)

@@ -1,0 +1,97 @@
+"""The pull-request check of feeds.opml: who is new or changed, and what their feeds hold now.
+
+`registry_changes` compares the base and the proposed registry (pure); `preview_changes` fetches
+each new or changed feed with our fetch.py and summarizes it as `register` would.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from dataclasses import dataclass
+
+from .config import FetchOptions
+from .enrol import EVERY_POST, FeedSummary, summarize
+from .errors import FeedError
+from .fetch import Fetched, FetchSession, Validators, run_to_completion
+from .parse import parse_feed
+from .registry import Participant
+
+_COMPARED = (("name", "name"), ("feed_url", "feed address"), ("blog_url", "blog address"))
+
+
+@dataclass(frozen=True)
+class Change:
+    kind: str  # "new", "changed" or "removed"
+    participant: Participant  # as proposed (as it was, when removed)
+    what: tuple[str, ...] = ()  # for "changed": which settings differ
+
+    @property
+    def new_feed(self) -> bool:
+        """A feed address the hub has not read before: it must work before it is merged."""
+        return self.kind == "new" or "feed address" in self.what
+
+
+@dataclass(frozen=True)
+class Preview:
+    change: Change
+    summary: FeedSummary | None
+    error: str | None  # why the feed could not be read
+
+
+def registry_changes(base: tuple[Participant, ...], head: tuple[Participant, ...]) -> tuple[Change, ...]:
+    before = {person.id: person for person in base}
+    after = {person.id for person in head}
+    changes = [_compared(before.get(person.id), person) for person in head]
+    removed = [Change("removed", person) for person in base if person.id not in after]
+    return (*(c for c in changes if c is not None), *removed)
+
+
+def _compared(old: Participant | None, new: Participant) -> Change | None:
+    if old is None:
+        return Change("new", new)
+    what = [label for field, label in _COMPARED if getattr(old, field) != getattr(new, field)]
+    old_extras, new_extras = dict(old.extras), dict(new.extras)
+    what += [
+        f"hub:{key}"
+        for key in sorted(old_extras.keys() | new_extras.keys())
+        if old_extras.get(key) != new_extras.get(key)
+    ]
+    return Change("changed", new, tuple(what)) if what else None
+
+
+def preview_changes(
+    changes: tuple[Change, ...], options: FetchOptions, course_tag: str | None, now: dt.datetime
+) -> tuple[Preview, ...]:
+    """A preview of every new or changed participant's feed, fetched at once."""
+
+    async def run() -> tuple[Preview, ...]:
+        async with FetchSession(options, connections=8) as session:
+            return tuple(
+                await asyncio.gather(
+                    *(
+                        _preview(session, change, course_tag, now)
+                        for change in changes
+                        if change.kind != "removed"
+                    )
+                )
+            )
+
+    return run_to_completion(run())
+
+
+async def _preview(
+    session: FetchSession, change: Change, course_tag: str | None, now: dt.datetime
+) -> Preview:
+    person = change.participant
+    fetched = await session.fetch(person.feed_url, Validators())
+    if not isinstance(fetched, Fetched):
+        reason = fetched.message if isinstance(fetched, FeedError) else "not modified"
+        return Preview(change, None, reason)
+    parsed = parse_feed(fetched.body, fetched.headers, fetched.final_url)
+    if isinstance(parsed, FeedError):
+        return Preview(change, None, parsed.message)
+    own_tag = person.hub_attribute("tag")
+    every_post = own_tag == EVERY_POST
+    tag = course_tag if every_post or not own_tag else own_tag
+    return Preview(change, summarize(parsed, tag, every_post, now), None)

@@ -1,0 +1,170 @@
+"""Markdown for GitHub: the reply to a join issue and the registry check's summary. Pure.
+
+Everything a participant or a feed wrote is untrusted here: GitHub renders this markdown in an
+issue, a pull request and a job summary. Text is escaped so it cannot open a link, an image, HTML
+or a heading, and mention-like words (`@user`, `#12`) go into code spans, where GitHub neither
+notifies anyone nor links anything.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from urllib.parse import quote
+
+from .discover import PLATFORM_NAMES, Attempt, NoFeed
+from .enrol import EVERY_POST, Enrolled, FeedSummary, PostLine
+from .joinform import DISPLAY_CHOICES, FormProblems
+from .registry_check import Preview
+
+DISPLAY_WORDS = {value: label for label, value in DISPLAY_CHOICES.items()}
+_REFERENCE = re.compile(r"@[A-Za-z0-9_][\w.-]*(?:@[\w.-]+)?|\b[\w.-]+/[\w.-]+#\d+|#\d+|\bGH-\d+")
+_PUNCTUATION = re.compile(r"""([!"#$%'()*+,\-./:;=?@\[\\\]^_`{|}~])""")
+WITHDRAW = (
+    "To change your settings later, open a new Join issue with the same blog address. "
+    "To leave, open an issue asking to be removed: your posts are then taken off the hub."
+)
+
+
+def text(value: str | None) -> str:
+    """Untrusted text as inert markdown: one line, punctuation escaped, references in code spans."""
+    line = " ".join((value or "").split())
+    pieces, done = [], 0
+    for match in _REFERENCE.finditer(line):
+        pieces += [_escaped(line[done : match.start()]), code(match.group(0))]
+        done = match.end()
+    return "".join([*pieces, _escaped(line[done:])])
+
+
+def _escaped(value: str) -> str:
+    value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _PUNCTUATION.sub(r"\\\1", value)
+
+
+def code(value: str) -> str:
+    """A code span: shown as typed, never a link or a mention."""
+    return "`" + " ".join(value.replace("`", "'").split()) + "`"
+
+
+def link(label: str, url: str | None) -> str:
+    if not url:
+        return text(label)
+    safe = quote(url, safe="/:?&=#%~+,;@!$*.-_")  # no spaces, brackets or quotes left to break out
+    return f"[{text(label)}]({safe})"
+
+
+def post_lines(latest: Iterable[PostLine]) -> Iterator[str]:
+    for number, post in enumerate(latest, 1):
+        yield f"{number}. {link(post.title, post.url)} ({post.published:%Y-%m-%d})"
+
+
+def tried_lines(tried: Iterable[Attempt]) -> Iterator[str]:
+    yield from (f"- {code(attempt.url)}: {text(attempt.result)}" for attempt in tried)
+
+
+def tag_words(summary: FeedSummary) -> str:
+    if summary.tag is None:
+        return "every post counts (the course uses no tag)"
+    if summary.tagged == 0:
+        return f"none yet with {code(summary.tag)}"
+    return f"{summary.tagged} with {code(summary.tag)}" + (" (a tag feed)" if summary.tag_feed else "")
+
+
+# The join issue.
+
+
+def join_reply(result: Enrolled | NoFeed | FormProblems | str, name: str | None) -> str:
+    """The reply to a join issue, also the pull request's body. A str result is an error message."""
+    hello = f"Hello {text(name)}, thank you for joining!" if name else "Hello, thank you for joining!"
+    if isinstance(result, Enrolled):
+        lines = [hello, "", *_joined(result)]
+    elif isinstance(result, NoFeed):
+        lines = [hello, "", *_not_found(result)]
+    elif isinstance(result, FormProblems):
+        lines = [hello, "", "The form is not complete yet:", "", *(f"- {p}" for p in result.problems)]
+        lines += ["", "Please edit this issue (the ··· menu, then Edit) and fix it; I will look again."]
+    else:
+        lines = [hello, "", f"I could not use your address: {text(result)}", "", *_fix_address()]
+    return "\n".join(lines) + "\n"
+
+
+def _joined(result: Enrolled) -> Iterator[str]:
+    found, summary, person = result.discovery, result.summary, result.edit.participant
+    verb = {"added": "added you to", "updated": "updated your entry in"}.get(result.edit.change)
+    yield (
+        f"I found your feed and {verb} the list of participants. A maintainer will review it soon."
+        if verb
+        else "You are already registered with these settings, so nothing needed to change."
+    )
+    yield from ("", "**What I found**", "")
+    yield f"- Blog: {code(found.home_url)}"
+    yield f"- Feed: {code(found.feed_url)}" + (" (only your course posts)" if found.tag_feed else "")
+    if found.platform:
+        yield f"- Platform: {PLATFORM_NAMES[found.platform]}"
+    yield f"- Posts in the feed: {summary.posts}; course posts: {tag_words(summary)}"
+    yield f"- Shown on the hub as: {DISPLAY_WORDS[person.hub_attribute('display') or 'excerpt']}"
+    if person.hub_attribute("licence"):
+        yield f"- Licence: {text(person.hub_attribute('licence'))}"
+    if summary.latest:
+        yield from ("", "**Your latest posts**", "", *post_lines(summary.latest))
+    yield from ("", "**Next steps**", "", *_next_steps(summary))
+
+
+def _next_steps(summary: FeedSummary) -> Iterator[str]:
+    if summary.tag and not summary.tag_feed:
+        yield f"- Tag your course posts with {code(summary.tag)}: only those appear on the hub."
+    yield "- Your posts appear on the hub after this change is merged and the hub next updates."
+    yield f"- {WITHDRAW}"
+
+
+def _not_found(result: NoFeed) -> Iterator[str]:
+    yield f"I could not find a feed at {code(result.address)}. This is what I tried:"
+    yield from ("", *tried_lines(result.tried), "", *_fix_address())
+
+
+def _fix_address() -> Iterator[str]:
+    yield "**What to do**"
+    yield ""
+    yield (
+        "- Paste your feed's address directly (it often ends in `/feed/`, `/rss` or `.xml`): "
+        "edit this issue and change the address."
+    )
+    yield "- The Join page says where each blog platform keeps its feed."
+
+
+# The registry check.
+
+
+def check_summary(previews: Iterable[Preview], removed: Iterable[str]) -> str:
+    previews, removed = list(previews), list(removed)
+    lines = ["## Registry check", ""]
+    if not previews and not removed:
+        lines.append("feeds.opml is valid. No participant was added or changed.")
+    for preview in previews:
+        lines += [*_preview(preview), ""]
+    lines += [f"- Removed: {text(name)}" for name in removed]
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def invalid_summary(message: str) -> str:
+    return f"## Registry check\n\nfeeds.opml is not valid: {text(message)}\n"
+
+
+def _preview(preview: Preview) -> Iterator[str]:
+    change, person = preview.change, preview.change.participant
+    heading = "New participant" if change.kind == "new" else "Changed"
+    yield f"### {heading}: {text(person.name)} ({code(person.id)})"
+    yield ""
+    if change.what:
+        yield f"- What changed: {', '.join(change.what)}"
+    yield f"- Blog: {code(person.blog_url) if person.blog_url else 'not given'}"
+    yield f"- Feed: {code(person.feed_url)}"
+    if person.hub_attribute("tag") == EVERY_POST:
+        yield "- Every post of this feed counts (a tag feed)"
+    if preview.summary is None:
+        yield f"- **Problem:** the feed cannot be read: {text(preview.error)}"
+        return
+    yield f"- Posts found: {preview.summary.posts}"
+    yield f"- Course-tag posts: {tag_words(preview.summary)}"
+    if preview.summary.latest:
+        yield from ("- Latest:", *(f"  {line}" for line in post_lines(preview.summary.latest)))

@@ -1,0 +1,358 @@
+"""feeds.opml edits (exact bytes), the enrol workflow and `python -m aggregator register`."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from pathlib import Path
+
+import pytest
+
+from aggregator.cli import main
+from aggregator.config import FetchOptions, HubConfig
+from aggregator.discover import NoFeed
+from aggregator.enrol import Enrolled, Request, enrol, report_lines
+from aggregator.errors import EnrolmentError, RegistryError
+from aggregator.opml_edit import Entry, remove_participant, upsert_participant
+from aggregator.registry import parse_opml
+from tests import blogsites
+from tests.blogsites import TAG
+from tests.conftest import COURSE
+from tests.loopback import LoopbackServer
+
+NOW = dt.datetime(2026, 11, 1, tzinfo=dt.UTC)
+HEAD = (
+    '<?xml version="1.0" encoding="UTF-8"?>\n'
+    '<opml version="2.0" xmlns:hub="https://course-hub.example/ns/opml/1">\n'
+    "  <head>\n    <title>Cohort</title>\n  </head>\n"
+)
+FACILITATORS = (
+    '    <outline text="Facilitators">\n'
+    '      <outline type="rss" text="Maya Okafor" xmlUrl="https://maya.example/feed/" '
+    'htmlUrl="https://maya.example/" hub:platform="wordpress"/>\n'
+    "    </outline>\n"
+)
+TOMAS = (
+    '      <outline type="rss" text="Tomás Ibáñez" xmlUrl="https://tomas.example/index.xml" '
+    'htmlUrl="https://tomas.example/" hub:platform="hugo"/>\n'
+)
+REGISTRY = HEAD + "  <body>\n" + FACILITATORS + '    <outline text="Participants">\n' + TOMAS
+REGISTRY += "    </outline>\n  </body>\n</opml>\n"
+ADA = Entry("Ada Lovelace", "https://ada.example/feed/", "https://ada.example/", (("platform", "wordpress"),))
+ADA_LINE = (
+    '      <outline type="rss" text="Ada Lovelace" xmlUrl="https://ada.example/feed/" '
+    'htmlUrl="https://ada.example/" hub:id="ada-lovelace" hub:platform="wordpress"/>\n'
+)
+
+
+# feeds.opml edits: pure, on bytes.
+
+
+def test_a_new_participant_is_one_line_at_the_end_of_the_participants_folder() -> None:
+    edit = upsert_participant(REGISTRY.encode(), ADA)
+    assert edit.change == "added"
+    assert edit.opml.decode() == REGISTRY.replace(TOMAS, TOMAS + ADA_LINE)
+    assert (edit.participant.id, edit.participant.folder) == ("ada-lovelace", "Participants")
+
+
+def test_adding_again_changes_nothing_and_the_file_round_trips_byte_identical() -> None:
+    added = upsert_participant(REGISTRY.encode(), ADA).opml
+    again = upsert_participant(added, ADA)
+    assert (again.change, again.opml) == ("unchanged", added)
+    same_feed_spelled_differently = Entry(
+        "Ada Lovelace", "HTTPS://ADA.example:443/feed/", None, (("platform", "wordpress"),)
+    )
+    assert (
+        upsert_participant(added, same_feed_spelled_differently).change == "updated"
+    )  # the new spelling is kept
+    unchanged = upsert_participant(
+        REGISTRY.encode(),
+        Entry("Tomás Ibáñez", "https://tomas.example/index.xml", None, (("platform", "hugo"),)),
+    )
+    assert (unchanged.change, unchanged.opml) == ("unchanged", REGISTRY.encode())
+
+
+def test_an_update_rewrites_only_that_participants_tag_with_attributes_in_fixed_order() -> None:
+    entry = Entry(
+        "Tomás Ibáñez",
+        "https://TOMAS.example/index.xml",
+        "https://tomas.example/blog/",
+        (("display", "full"), ("licence", "CC BY 4.0")),
+    )
+    edit = upsert_participant(REGISTRY.encode(), entry)
+    assert edit.change == "updated"
+    assert edit.previous is not None and edit.previous.feed_url == "https://tomas.example/index.xml"
+    new_line = (
+        '      <outline type="rss" text="Tomás Ibáñez" xmlUrl="https://TOMAS.example/index.xml" '
+        'htmlUrl="https://tomas.example/blog/" hub:display="full" hub:licence="CC BY 4.0" hub:platform="hugo"/>\n'
+    )
+    assert edit.opml.decode() == REGISTRY.replace(TOMAS, new_line)
+
+
+def test_the_same_id_with_a_new_feed_updates_that_participant() -> None:
+    edit = upsert_participant(REGISTRY.encode(), Entry("Maya Okafor", "https://maya.example/atom.xml"))
+    assert (edit.change, edit.participant.id, edit.participant.feed_url) == (
+        "updated",
+        "maya-okafor",
+        "https://maya.example/atom.xml",
+    )
+    assert len(parse_opml(edit.opml)) == 2
+
+
+def test_a_renamed_participant_keeps_their_id() -> None:
+    edit = upsert_participant(REGISTRY.encode(), Entry("Tomás I.", "https://tomas.example/index.xml"))
+    assert edit.participant.id == "tomas-ibanez"
+    assert (
+        '<outline type="rss" text="Tomás I." xmlUrl="https://tomas.example/index.xml" '
+        'htmlUrl="https://tomas.example/" hub:id="tomas-ibanez" hub:platform="hugo"/>'
+    ) in edit.opml.decode()
+
+
+def test_names_and_values_are_xml_escaped() -> None:
+    entry = Entry('Ada "<b>" & co\n', "https://ada.example/feed/?a=1&b=2", None, (("licence", "CC <BY>"),))
+    edit = upsert_participant(REGISTRY.encode(), entry)
+    assert (
+        '<outline type="rss" text="Ada &quot;&lt;b&gt;&quot; &amp; co&#10;" '
+        'xmlUrl="https://ada.example/feed/?a=1&amp;b=2" hub:id="ada-b-co" hub:licence="CC &lt;BY&gt;"/>'
+    ) in edit.opml.decode()
+    assert edit.participant.name == 'Ada "<b>" & co'
+
+
+def test_without_a_participants_folder_the_last_folder_or_the_body_takes_the_new_line() -> None:
+    folders_only = HEAD + "  <body>\n" + FACILITATORS + "  </body>\n</opml>\n"
+    edit = upsert_participant(folders_only.encode(), ADA)
+    maya_line = FACILITATORS.splitlines(keepends=True)[1]
+    assert edit.opml.decode() == folders_only.replace(maya_line, maya_line + ADA_LINE)
+    flat = HEAD + "  <body>\n  </body>\n</opml>\n"
+    assert upsert_participant(flat.encode(), ADA).opml.decode() == flat.replace(
+        "  <body>\n", "  <body>\n" + ADA_LINE.replace("      <", "    <")
+    )
+
+
+def test_the_hub_namespace_is_declared_when_missing_and_crlf_files_stay_crlf() -> None:
+    plain = REGISTRY.replace(' xmlns:hub="https://course-hub.example/ns/opml/1"', "")
+    plain = plain.replace(' hub:platform="wordpress"', "").replace(' hub:platform="hugo"', "")
+    crlf = plain.replace("\n", "\r\n")
+    edit = upsert_participant(crlf.encode(), ADA)
+    expected = crlf.replace(
+        '<opml version="2.0">', '<opml version="2.0" xmlns:hub="https://course-hub.example/ns/opml/1">'
+    )
+    tomas_line = TOMAS.replace(' hub:platform="hugo"', "").replace("\n", "\r\n")
+    assert edit.opml.decode() == expected.replace(tomas_line, tomas_line + ADA_LINE.replace("\n", "\r\n"))
+
+
+def test_outlines_inside_comments_are_left_alone() -> None:
+    commented = REGISTRY.replace(
+        "  <body>\n",
+        '  <body>\n    <!-- <outline type="rss" text="Old" xmlUrl="https://old.example/"/> -->\n',
+    )
+    edit = upsert_participant(commented.encode(), ADA)
+    assert edit.opml.decode() == commented.replace(TOMAS, TOMAS + ADA_LINE)
+
+
+def test_remove_participant_removes_their_line_and_nothing_else() -> None:
+    added = upsert_participant(REGISTRY.encode(), ADA).opml
+    assert remove_participant(added, "ada-lovelace") == REGISTRY.encode()
+    assert remove_participant(REGISTRY.encode(), "maya-okafor").decode() == REGISTRY.replace(
+        FACILITATORS.splitlines(keepends=True)[1], ""
+    )
+    with pytest.raises(RegistryError, match=r"^feeds\.opml has no participant with the id 'nobody'$"):
+        remove_participant(REGISTRY.encode(), "nobody")
+
+
+def test_an_invalid_registry_is_refused() -> None:
+    with pytest.raises(RegistryError, match="not well-formed XML"):
+        upsert_participant(REGISTRY.replace("</body>", "").encode(), ADA)
+
+
+# The enrol workflow.
+
+
+@pytest.fixture
+def config(tmp_path: Path, options: FetchOptions) -> HubConfig:
+    (tmp_path / "feeds.opml").write_text(REGISTRY, encoding="utf-8")
+    course = COURSE.__class__(COURSE.start, COURSE.weeks, COURSE.timezone, TAG)
+    return HubConfig(course, tmp_path / "feeds.opml", tmp_path / "archive", False, options)
+
+
+def test_enrol_adds_a_wordpress_blog_with_its_tag_feed(server: LoopbackServer, config: HubConfig) -> None:
+    blogsites.wordpress(server)
+    result = enrol(Request(server.url("/"), "Maya O.", display="full", licence="CC BY 4.0"), config, NOW)
+    assert isinstance(result, Enrolled)
+    line = (
+        f'      <outline type="rss" text="Maya O." xmlUrl="{server.url(f"/tag/{TAG}/feed/")}" '
+        'htmlUrl="https://maya-okafor.example/" hub:display="full" hub:id="maya-o" hub:licence="CC BY 4.0" '
+        'hub:platform="wordpress" hub:tag="*"/>\n'
+    )
+    assert config.opml.read_text(encoding="utf-8") == REGISTRY.replace(TOMAS, TOMAS + line)
+    assert list(report_lines(result)) == [
+        f"Looked at {server.url('/')} (a WordPress site)",
+        "Tried:",
+        f"  {server.url('/')} : a web page that links to 1 feed",
+        f"  {server.url('/feed/')} : a feed with 7 posts",
+        f"  {server.url(f'/tag/{TAG}/feed/')} : a feed with 6 posts",
+        f"Chose the tag feed {server.url(f'/tag/{TAG}/feed/')} (only your course posts; the WordPress tag feed)",
+        "Found 6 posts, 6 with the course tag openlearning26; latest: Closing the circle (2026-10-18); "
+        "Week 4 roundup: what you remixed (2026-10-04); Seek, sense, share: a confession about 400 unread feeds "
+        "(2026-09-21)",
+        "Added Maya O. to feeds.opml",
+    ]
+
+
+def test_enrol_counts_course_tag_posts_of_a_main_feed(server: LoopbackServer, config: HubConfig) -> None:
+    blogsites.microblog(server)
+    result = enrol(Request(server.url("/"), "Keiko Tanaka"), config, NOW)
+    assert isinstance(result, Enrolled)
+    assert (result.summary.posts, result.summary.tagged, result.summary.tag_feed) == (6, 5, False)
+    assert [post.title[:20] for post in result.summary.latest] == [
+        "My grandmother’s met",
+        "Faces in the frame",
+        "Remixing a remix",
+    ]
+    assert 'hub:id="keiko-tanaka"/>' in config.opml.read_text(
+        encoding="utf-8"
+    )  # platform unknown: not written
+
+
+def test_the_participants_own_tag_is_written_and_used(server: LoopbackServer, config: HubConfig) -> None:
+    blogsites.microblog(server)
+    result = enrol(Request(server.url("/"), "Keiko Tanaka", tag="#Persimmon"), config, NOW)
+    assert isinstance(result, Enrolled)
+    assert (result.summary.tag, result.summary.tagged) == ("Persimmon", 0)
+    assert result.edit.participant.hub_attribute("tag") == "Persimmon"
+
+
+def test_dry_run_and_no_feed_leave_feeds_opml_untouched(server: LoopbackServer, config: HubConfig) -> None:
+    blogsites.wordpress(server)
+    dry = enrol(Request(server.url("/"), "Maya O."), config, NOW, dry_run=True)
+    assert isinstance(dry, Enrolled) and dry.edit.change == "added" and not dry.written
+    assert (
+        list(report_lines(dry, dry_run=True))[-1]
+        == "Would add Maya O. in feeds.opml (dry run: nothing written)"
+    )
+    server.routes.clear()
+    server.routes["/"] = blogsites.page(server, "no-feed.html")
+    missing = enrol(Request(server.url("/"), "Maya O."), config, NOW)
+    assert isinstance(missing, NoFeed)
+    assert list(report_lines(missing))[-2:] == [
+        f"No feed found at {server.url('/')}.",
+        "What to do: paste your feed's address directly (it often ends in /feed/, /rss or .xml), "
+        "or see the Join page for where each blog platform keeps its feed.",
+    ]
+    assert config.opml.read_text(encoding="utf-8") == REGISTRY
+
+
+def test_enrol_refuses_bad_input_before_fetching(server: LoopbackServer, config: HubConfig) -> None:
+    with pytest.raises(EnrolmentError, match="the course tag must be one word"):
+        enrol(Request(server.url("/"), "Ada", tag="open learning"), config, NOW)
+    with pytest.raises(EnrolmentError, match="display must be one of title, excerpt, full"):
+        enrol(Request(server.url("/"), "Ada", display="everything"), config, NOW)
+    assert server.requests == []
+
+
+def test_a_name_is_taken_from_the_registry_or_the_feed_when_not_given(
+    server: LoopbackServer, config: HubConfig
+) -> None:
+    blogsites.ghost(server)
+    first = enrol(Request(server.url("/")), config, NOW)
+    assert isinstance(first, Enrolled) and first.edit.participant.name == "Priya Raman"
+    again = enrol(Request(server.url("/"), licence="CC BY-SA 4.0"), config, NOW)
+    assert isinstance(again, Enrolled)
+    assert (again.edit.change, again.edit.participant.name) == ("updated", "Priya Raman")
+    assert list(report_lines(again))[-1] == "Updated Priya Raman in feeds.opml"
+    unchanged = enrol(Request(server.url("/")), config, NOW)
+    assert isinstance(unchanged, Enrolled)
+    assert list(report_lines(unchanged))[-1] == "Already registered, nothing changed"
+
+
+# python -m aggregator register
+
+
+def register(project: Path, *args: str) -> tuple[int, str]:
+    out = io.StringIO()
+    code = main(
+        [
+            "register",
+            *args,
+            "--settings",
+            str(project / "pelicanconf.py"),
+            "--opml",
+            str(project / "feeds.opml"),
+        ],
+        out,
+    )
+    return code, out.getvalue()
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    (tmp_path / "feeds.opml").write_text(REGISTRY, encoding="utf-8")
+    (tmp_path / "pelicanconf.py").write_text(
+        'HUB = {"course_start": "2026-09-07", "course_weeks": 6, "course_timezone": "Europe/London",\n'
+        f'       "course_tag": "{TAG}"}}\n'
+    )
+    return tmp_path
+
+
+def test_register_command_adds_a_mastodon_account(server: LoopbackServer, project: Path) -> None:
+    blogsites.mastodon(server)
+    code, out = register(
+        project, server.url("/@amara"), "--name", "Amara Nwosu", "--allow-private", "127.0.0.1"
+    )
+    assert code == 0
+    tagged = server.url(f"/@amara/tagged/{TAG}.rss")
+    assert out.splitlines()[0] == f"Looked at {server.url('/@amara')} (a Mastodon account)"
+    assert out.splitlines()[-3:] == [
+        f"Chose the tag feed {tagged} (only your course posts; your Mastodon posts with the tag)",
+        "Found 6 posts, 6 with the course tag openlearning26; latest: "
+        "Week 6, what I'm carrying on. Six weeks ago I'd never posted anything longer… (2026-10-17); "
+        "Catching up on #week5 because last week was a run of night shifts. Care and… (2026-10-13); "
+        "Just gone midnight, so officially week 4, and I can't sleep. Our simulation… (2026-09-27)",
+        "Added Amara Nwosu to feeds.opml",
+    ]
+    assert (
+        f'<outline type="rss" text="Amara Nwosu" xmlUrl="{tagged}" htmlUrl="https://social.example/@amara" '
+        'hub:id="amara-nwosu" hub:platform="mastodon" hub:tag="*"/>'
+    ) in (project / "feeds.opml").read_text(encoding="utf-8")
+
+
+def test_register_dry_run_writes_nothing(server: LoopbackServer, project: Path) -> None:
+    blogsites.ghost(server)
+    code, out = register(project, server.url("/"), "--dry-run", "--allow-private", "127.0.0.1")
+    assert code == 0
+    assert out.splitlines()[-1] == "Would add Priya Raman in feeds.opml (dry run: nothing written)"
+    assert (project / "feeds.opml").read_text(encoding="utf-8") == REGISTRY
+
+
+def test_register_without_a_feed_exits_6_and_says_what_to_do(
+    server: LoopbackServer, project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    server.routes["/"] = blogsites.page(server, "no-feed.html")
+    code, out = register(project, server.url("/"), "--allow-private", "127.0.0.1")
+    assert code == 6
+    assert out.splitlines()[-2] == f"No feed found at {server.url('/')}."
+    assert capsys.readouterr().err == f"error: no feed found at {server.url('/')}\n"
+    assert (project / "feeds.opml").read_text(encoding="utf-8") == REGISTRY
+
+
+def test_register_refuses_loopback_without_allow_private(server: LoopbackServer, project: Path) -> None:
+    blogsites.ghost(server)
+    code, out = register(project, server.url("/"))
+    assert code == 6
+    assert out.splitlines()[:3] == [
+        f"Looked at {server.url('/')}",
+        "Tried:",
+        f"  {server.url('/')} : refused to connect to non-public address 127.0.0.1 "
+        "(allow it with --allow-private 127.0.0.1)",
+    ]
+    assert server.requests == []
+
+
+def test_register_rejects_an_address_that_is_not_one(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _ = register(project, "javascript:alert(document.cookie)")
+    assert code == 6
+    assert capsys.readouterr().err == (
+        "error: 'javascript:alert(document.cookie)' is not a web address (only http and https addresses work)\n"
+    )
