@@ -21,7 +21,8 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.conftest import ROOT
+from tests.conftest import DATA, ROOT
+from tests.loopback import LoopbackServer, Reply
 
 WORKFLOWS = ROOT / ".github" / "workflows"
 ISSUE_FORM = ROOT / ".github" / "ISSUE_TEMPLATE" / "join.yml"
@@ -152,9 +153,10 @@ def test_permissions_are_empty_at_the_top_and_least_per_job() -> None:
         },
         "join.yml": {"join": {"contents": "write", "pull-requests": "write", "issues": "write"}},
         "registry-check.yml": {"check": {"contents": "read"}},
+        "ci.yml": {"test": {"contents": "read"}},
     }
     workflows = all_workflows()
-    assert set(expected) <= set(workflows)
+    assert set(expected) == set(workflows)
     for name, jobs in expected.items():
         assert workflows[name]["permissions"] == {}, name
         assert {job: spec["permissions"] for job, spec in workflows[name]["jobs"].items()} == jobs
@@ -200,9 +202,14 @@ def test_the_build_fails_on_errors_and_renders_offline_after_the_update() -> Non
 
 
 def test_settings_are_named_once_per_workflow_and_used_by_every_command() -> None:
-    for name, workflow in all_workflows().items():
-        assert workflow["env"] == {"HUB_SETTINGS": "publishconf.py"}, name
-    commands = [step["run"] for _, step in all_steps() if "python -m" in step.get("run", "")]
+    hub_workflows = ("publish.yml", "join.yml", "registry-check.yml")
+    for name in hub_workflows:
+        assert load(name)["env"] == {"HUB_SETTINGS": "publishconf.py"}, name
+    commands = [
+        step["run"]
+        for name, step in all_steps()
+        if name in hub_workflows and re.search(r"python -m (aggregator|pelican)", step.get("run", ""))
+    ]
     assert len(commands) == 4
     assert all('--settings "$HUB_SETTINGS"' in run or '-s "$HUB_SETTINGS"' in run for run in commands)
 
@@ -273,7 +280,7 @@ class StepRunner:
             return subprocess.CompletedProcess([], 0, "(skipped)", "")
         output_file = Path(self.env["RUNNER_TEMP"]) / "github-output"
         output_file.write_text("")
-        env = {**self.env, **self._env_of(step), "GITHUB_OUTPUT": str(output_file)}
+        env = {**self.env, **self.env_of(step), "GITHUB_OUTPUT": str(output_file)}
         command = ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", step["run"]]
         result = subprocess.run(command, cwd=self.cwd, env=env, capture_output=True, text=True, timeout=120)
         self.failed = self.failed or result.returncode != 0
@@ -288,7 +295,7 @@ class StepRunner:
         assert condition == "${{ !cancelled() }}", f"the test runner does not know `if: {condition}`"
         return True
 
-    def _env_of(self, step: dict[str, Any]) -> dict[str, str]:
+    def env_of(self, step: dict[str, Any]) -> dict[str, str]:
         return {key: self._expand(str(value)) for key, value in step.get("env", {}).items()}
 
     def _expand(self, value: str) -> str:
@@ -364,6 +371,7 @@ class Scratch:
 def make_scratch(root: Path) -> Scratch:
     scratch = Scratch(root)
     git(root, "clone", "--quiet", str(ROOT), "work")
+    git(scratch.work, "switch", "--quiet", "-C", "main")  # whatever the checkout's branch is called
     git(root, "clone", "--quiet", "--bare", "work", "origin.git")
     git(scratch.work, "remote", "set-url", "origin", str(scratch.origin))
     git(scratch.work, "fetch", "--quiet", "origin")
@@ -475,3 +483,279 @@ def test_publish_with_private_addresses_refused_loses_nothing(tmp_path: Path) ->
     assert archived_posts(scratch.work / "archive") == before
     assert build.returncode == 0, build.stderr
     assert (scratch.work / "output" / "cohort" / "week-1" / "index.html").is_file()
+
+
+# --- the token reaches git in the pushing steps only ---------------------------------------------
+
+PUSHING_STEPS = [("publish.yml", "build", "Commit the archive"), ("join.yml", "join", "Open a pull request")]
+
+
+@pytest.mark.parametrize(("workflow", "job", "name"), PUSHING_STEPS)
+def test_the_pushing_step_gives_git_the_token_from_its_environment(
+    tmp_path: Path, workflow: str, job: str, name: str
+) -> None:
+    context = {
+        "github.token": "test-token",
+        "github.repository": "example/course-hub",
+        "github.event.issue.number": "42",
+        "steps.join.outputs.id": "ada",
+        "steps.join.outputs.name": "Ada",
+    }
+    runner = StepRunner(load(workflow), job, tmp_path, {}, context)
+    env = {
+        "PATH": os.environ["PATH"],
+        "HOME": str(tmp_path),  # no personal git configuration
+        "GIT_CONFIG_NOSYSTEM": "1",
+        "GIT_TERMINAL_PROMPT": "0",
+        **runner.env_of(step_named(runner.workflow, job, name)),
+    }
+    asked = "protocol=https\nhost=github.com\n\n"
+    result = subprocess.run(
+        ["git", "credential", "fill"], input=asked, env=env, capture_output=True, text=True, check=True
+    )
+    assert result.stdout == "protocol=https\nhost=github.com\nusername=x-access-token\npassword=test-token\n"
+
+
+def test_no_other_step_configures_git_credentials() -> None:
+    configuring = [
+        (name, step["name"]) for name, step in all_steps() if "GIT_CONFIG_COUNT" in step.get("env", {})
+    ]
+    assert sorted(configuring) == sorted((workflow, step) for workflow, _, step in PUSHING_STEPS)
+
+
+# --- the join workflow -------------------------------------------------------------------------
+
+GH_STUB = """\
+#!{python}
+# Stands in for the GitHub CLI: GitHub itself is the one thing a test cannot run here.
+# Records each call (its arguments and the text of any --body-file) as a line of JSON.
+import json, os, sys
+
+args = sys.argv[1:]
+body = open(args[args.index("--body-file") + 1]).read() if "--body-file" in args else None
+with open(os.environ["GH_STUB_LOG"], "a") as log:
+    log.write(json.dumps({{"args": args, "body": body}}) + "\\n")
+if args[:2] == ["pr", "view"]:
+    if not os.environ.get("GH_STUB_PR"):
+        sys.exit("no pull requests found for branch")  # what gh says when there is none
+    print(os.environ["GH_STUB_PR"])
+if args[:2] == ["pr", "create"]:
+    print("https://github.com/example/course-hub/pull/7")
+"""
+BLOG_PAGE = (
+    b'<!doctype html><html><head><title>Zoe writes</title><link rel="alternate" '
+    b'type="application/rss+xml" href="/feed.xml"></head><body>Hello</body></html>'
+)
+# A name as people type them, with shell syntax that must stay text all the way to `git` and `gh`.
+ZOE = "Zoë O'Neil $(touch pwned) `touch pwned`"
+
+
+def issue_body(**values: str) -> str:
+    """The issue body GitHub renders from the join form: `### label`, a blank line, the value."""
+    form = yaml.safe_load(ISSUE_FORM.read_text(encoding="utf-8"))
+    fields = [item for item in form["body"] if item["type"] != "markdown"]
+    return "\n\n".join(f"### {f['attributes']['label']}\n\n{rendered(f, values)}" for f in fields)
+
+
+def rendered(item: dict[str, Any], values: dict[str, str]) -> str:
+    """`_No response_` for an empty field, `- [X] option` for a ticked box."""
+    label = item["attributes"]["label"]
+    if item["type"] == "checkboxes":
+        box = "X" if values.get(label) == "ticked" else " "
+        return "\n".join(f"- [{box}] {option['label']}" for option in item["attributes"]["options"])
+    return values.get(label) or "_No response_"
+
+
+def complete_form(address: str) -> str:
+    return issue_body(
+        **{
+            "Your name": ZOE,
+            "Your blog or feed address": address,
+            "How your posts appear on the hub": "Title only",
+            "Licence of your posts": "CC BY 4.0",
+            "Consent": "ticked",
+        }
+    )
+
+
+@dataclass
+class JoinRun:
+    scratch: Scratch
+    results: dict[str, subprocess.CompletedProcess[str]]
+    outputs: dict[str, str]
+
+    def reply(self) -> str:
+        return (self.scratch.temp / "reply.md").read_text(encoding="utf-8")
+
+
+JOIN_STEPS = ("Read the form and find the feed", "Open a pull request", "Answer on the issue")
+PR_URL = "https://github.com/example/course-hub/pull/7"
+
+
+def join_scratch(root: Path) -> Scratch:
+    """A scratch clone with the `gh` stub first on PATH."""
+    scratch = make_scratch(root)
+    gh = root / "bin" / "gh"
+    gh.write_text(GH_STUB.format(python=sys.executable))
+    gh.chmod(0o755)
+    return scratch
+
+
+def run_join(scratch: Scratch, body: str, existing_pr: str = "") -> JoinRun:
+    """The join job's steps for issue #42, from a clean checkout of main as on a fresh runner."""
+    git(scratch.work, "switch", "--quiet", "main")
+    context = {
+        "github.event.issue.body": body,
+        "github.event.issue.number": "42",
+        "github.token": "test-token",
+        "github.repository": "example/course-hub",
+    }
+    runner = scratch.runner("join.yml", "join", "loopback_settings.py", **context)
+    runner.env |= {"GH_STUB_LOG": str(scratch.root / "gh.log"), "GH_STUB_PR": existing_pr}
+    results = {name: runner.run(name) for name in JOIN_STEPS}
+    return JoinRun(scratch, results, runner.outputs)
+
+
+def gh_calls(scratch: Scratch) -> list[dict[str, Any]]:
+    log = scratch.root / "gh.log"
+    calls = [json.loads(line) for line in log.read_text().splitlines()] if log.exists() else []
+    log.unlink(missing_ok=True)
+    return calls
+
+
+def origin_branches(scratch: Scratch) -> list[str]:
+    return git(scratch.origin, "branch", "--format=%(refname:short)").split()
+
+
+@pytest.fixture
+def blog(server: LoopbackServer) -> LoopbackServer:
+    server.routes["/"] = Reply(body=BLOG_PAGE, headers={"Content-Type": "text/html; charset=utf-8"})
+    server.routes["/feed.xml"] = Reply(
+        body=(DATA / "ada.rss").read_bytes(), headers={"Content-Type": "application/rss+xml"}
+    )
+    return server
+
+
+def test_join_opens_a_pull_request_from_a_branch_and_answers(tmp_path: Path, blog: LoopbackServer) -> None:
+    scratch = join_scratch(tmp_path)
+    run = run_join(scratch, complete_form(blog.url("/")))
+    for name, result in run.results.items():
+        assert result.returncode == 0, f"{name}:\n{result.stdout}\n{result.stderr}"
+    assert run.outputs["steps.join.outputs.name"] == ZOE
+    branch = f"join/{run.outputs['steps.join.outputs.id']}-42"
+    assert origin_branches(scratch) == sorted(["main", branch])
+    assert git(scratch.origin, "rev-parse", f"{branch}~1") == git(scratch.origin, "rev-parse", "main")
+    assert git(scratch.origin, "show", "--name-only", "--format=%s", branch).split("\n\n") == [
+        f"Join the course: {ZOE} (#42)",
+        "feeds.opml\n",
+    ]
+    added = git(scratch.origin, "show", "--format=", branch, "--", "feeds.opml")
+    assert blog.url("/feed.xml") in added and 'hub:display="title"' in added
+    assert not list(scratch.root.rglob("pwned"))
+
+    reply = run.reply()
+    assert reply.endswith(f"\nThe pull request: {PR_URL}\n")
+    assert "I found your feed and added you to the list of participants." in reply
+    assert gh_calls(scratch) == [
+        {"args": ["pr", "view", branch, "--json", "url", "--jq", ".url"], "body": None},
+        {
+            "args": ["pr", "create", "--base", "main", "--head", branch, "--title", f"Join the course: {ZOE}",
+                     "--body-file", str(scratch.temp / "pr.md")],
+            "body": reply.removesuffix(f"\nThe pull request: {PR_URL}\n") + "\nCloses #42\n",
+        },
+        {"args": ["issue", "comment", "42", "--body-file", str(scratch.temp / "reply.md")], "body": reply},
+    ]  # fmt: skip
+
+
+def test_an_edited_issue_replaces_the_branch_and_updates_its_pull_request(
+    tmp_path: Path, blog: LoopbackServer
+) -> None:
+    scratch = join_scratch(tmp_path)
+    first = run_join(scratch, complete_form(blog.url("/")))
+    branch = f"join/{first.outputs['steps.join.outputs.id']}-42"
+    gh_calls(scratch)
+    edited = complete_form(blog.url("/")).replace("\n\nTitle only\n", "\n\nFull post\n")
+    second = run_join(scratch, edited, existing_pr=PR_URL)
+    assert [result.returncode for result in second.results.values()] == [0, 0, 0]
+    # One commit on main, replacing the first try rather than stacking on it.
+    assert git(scratch.origin, "rev-parse", f"{branch}~1") == git(scratch.origin, "rev-parse", "main")
+    assert 'hub:display="full"' in git(scratch.origin, "show", "--format=", branch, "--", "feeds.opml")
+    reply = second.reply()
+    assert gh_calls(scratch) == [
+        {"args": ["pr", "view", branch, "--json", "url", "--jq", ".url"], "body": None},
+        {
+            "args": ["pr", "edit", branch, "--body-file", str(scratch.temp / "pr.md")],
+            "body": reply.removesuffix(f"\nThe pull request: {PR_URL}\n") + "\nCloses #42\n",
+        },
+        {"args": ["issue", "comment", "42", "--body-file", str(scratch.temp / "reply.md")], "body": reply},
+    ]
+
+
+@pytest.mark.parametrize(
+    ("form", "explains"),
+    [
+        ("no feed", "I could not find a feed at"),
+        ("no consent", "The consent box is not ticked"),
+    ],
+)
+def test_join_without_a_feed_or_consent_only_answers(
+    tmp_path: Path, server: LoopbackServer, form: str, explains: str
+) -> None:
+    server.routes["/"] = Reply(body=b"<!doctype html><title>No feed here</title>")
+    body = complete_form(server.url("/"))
+    if form == "no consent":
+        body = body.replace("- [X] ", "- [ ] ")
+    scratch = join_scratch(tmp_path)
+    run = run_join(scratch, body)
+    assert run.results["Read the form and find the feed"].returncode != 0
+    assert run.results["Open a pull request"].stdout == "(skipped)"
+    assert run.results["Answer on the issue"].returncode == 0
+    reply = run.reply()
+    assert explains in reply
+    assert gh_calls(scratch) == [
+        {"args": ["issue", "comment", "42", "--body-file", str(scratch.temp / "reply.md")], "body": reply}
+    ]
+    assert origin_branches(scratch) == ["main"]
+    assert git(scratch.work, "status", "--porcelain", "--", "feeds.opml") == ""
+
+
+# --- the registry check --------------------------------------------------------------------------
+
+
+def propose_feed(scratch: Scratch, name: str, feed: str, blog_url: str) -> None:
+    """A pull request's branch: feeds.opml with one more participant."""
+    opml = scratch.work / "feeds.opml"
+    outline = f'      <outline type="rss" text="{name}" xmlUrl="{feed}" htmlUrl="{blog_url}"/>\n'
+    text = opml.read_text(encoding="utf-8")
+    opml.write_text(text.replace("    </outline>\n  </body>", outline + "    </outline>\n  </body>"))
+    git(scratch.work, "switch", "--quiet", "-c", "add-ada")
+    git(scratch.work, "commit", "--quiet", "-am", f"Add {name}")
+
+
+def run_registry_check(scratch: Scratch) -> subprocess.CompletedProcess[str]:
+    context = {"github.base_ref": "main", "github.event.repository.default_branch": "main"}
+    return scratch.runner("registry-check.yml", "check", "loopback_settings.py", **context).run(
+        "Check the registry"
+    )
+
+
+def test_registry_check_previews_a_new_participant(tmp_path: Path, blog: LoopbackServer) -> None:
+    scratch = make_scratch(tmp_path)
+    propose_feed(scratch, "Ada Lovelace", blog.url("/feed.xml"), "https://ada.example/")
+    result = run_registry_check(scratch)
+    assert result.returncode == 0, result.stdout + result.stderr
+    summary = scratch.summary.read_text(encoding="utf-8")
+    assert summary.startswith("## Registry check\n\n### New participant: Ada Lovelace (`ada-lovelace`)\n")
+    assert f"- Feed: `{blog.url('/feed.xml')}`\n- Posts found: 3\n" in summary
+    assert "- Course-tag posts: 2 with `openlearning26`\n" in summary
+    assert "1. [Catching up on networks](https://ada.example/2026/09/30/networks/) (2026-09-30)" in summary
+
+
+def test_registry_check_fails_when_a_new_feed_cannot_be_read(tmp_path: Path, server: LoopbackServer) -> None:
+    scratch = make_scratch(tmp_path)
+    propose_feed(scratch, "Ada Lovelace", server.url("/missing.xml"), "https://ada.example/")
+    result = run_registry_check(scratch)
+    assert result.returncode != 0
+    summary = scratch.summary.read_text(encoding="utf-8")
+    assert "### New participant: Ada Lovelace" in summary
+    assert "- **Problem:** the feed cannot be read: HTTP 404" in summary
