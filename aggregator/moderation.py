@@ -84,11 +84,8 @@ class Moderation:
         """The rule that keeps `post` off the site: its author's, or one naming the post itself."""
         if not self.rules:
             return None
-        found = self._people.get(participant_id)
-        for address in (post.url, post.id):
-            if found is None and address:
-                found = self._posts.get(url_identity(address))
-        return found
+        found = [self._posts.get(url_identity(address)) for address in (post.url, post.id) if address]
+        return strongest([self._people.get(participant_id), *found])
 
     def withdrawn_posts(self, participant_id: str, posts: Iterable[Post]) -> tuple[Post, ...]:
         return tuple(
@@ -99,12 +96,17 @@ class Moderation:
 
 
 def _first_by_action(pairs: Iterable[tuple[str | None, Rule]]) -> dict[str, Rule]:
-    """One rule per key, a withdrawal winning over a hiding: it is the stronger promise."""
     found: dict[str, Rule] = {}
     for key, rule in pairs:
-        if key is not None and (key not in found or found[key].action != rule.action == "withdraw"):
-            found[key] = rule
+        if key is not None:
+            found[key] = strongest([found.get(key), rule]) or rule
     return found
+
+
+def strongest(rules: Iterable[Rule | None]) -> Rule | None:
+    """A withdrawal wins over a hiding: it is the author's wish, and the stronger promise."""
+    present = [rule for rule in rules if rule is not None]
+    return next((rule for rule in present if rule.action == "withdraw"), present[0] if present else None)
 
 
 def current_moderation(path: Path | None, archive: Archive) -> Moderation:

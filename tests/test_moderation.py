@@ -138,6 +138,13 @@ def test_a_post_is_matched_by_any_spelling_of_its_address_and_withdrawal_beats_h
     assert moderation.post_rule("bo", posts["Post a"]).action == "hide"  # type: ignore[union-attr]
     assert moderation.post_rule("bo", posts["Post b"]).action == "withdraw"  # type: ignore[union-attr]
     assert moderation.post_rule("other", posts["Post b"]).action == "withdraw"  # type: ignore[union-attr]
+    # A hidden participant's post that they withdraw is withdrawn, not merely hidden.
+    both = Moderation(
+        parse_rules({"hide": [{"participant": "bo"}], "withdraw": [{"post": "https://b.example/a"}]}, "m")
+    )
+    assert both.post_rule("bo", posts["Post a"]).action == "withdraw"  # type: ignore[union-attr]
+    assert both.post_rule("bo", posts["Post b"]).action == "hide"  # type: ignore[union-attr]
+    assert both.withdrawn_posts("bo", posts.values()) == (posts["Post a"],)
 
 
 # --- withdrawal ----------------------------------------------------------------------------------
