@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 import sys
 
 from invoke import Context, task
@@ -14,6 +15,26 @@ def update(c: Context, allow_private: str = "") -> None:
     """Fetch every feed of feeds.opml into archive/."""
     extra = f" --allow-private {allow_private}" if allow_private else ""
     c.run(f"{PY} -m aggregator update{extra}", pty=False)
+
+
+@task
+def register(
+    c: Context,
+    address: str,
+    name: str = "",
+    tag: str = "",
+    display: str = "",
+    licence: str = "",
+    dry_run: bool = False,
+    allow_private: str = "",
+) -> None:
+    """Find a blog's feed, check it and add or update the participant in feeds.opml."""
+    options = {"--name": name, "--tag": tag, "--display": display, "--licence": licence}
+    words = [PY, "-m", "aggregator", "register", address]
+    words += [part for flag, value in options.items() if value for part in (flag, value)]
+    words += ["--dry-run"] if dry_run else []
+    words += ["--allow-private", *allow_private.split()] if allow_private else []
+    c.run(shlex.join(words))  # quoted: names and addresses are typed by people
 
 
 @task

@@ -57,6 +57,8 @@ def form_fields(body: str) -> dict[str, str]:
     """Label -> value; fields left empty (`_No response_`) are absent."""
     text = body.replace("\r\n", "\n")
     headings = list(_HEADING.finditer(text))
+    if not headings:
+        return {}
     ends = [h.start() for h in headings[1:]] + [len(text)]
     fields = {h.group(1): text[h.end() : end].strip() for h, end in zip(headings, ends, strict=True)}
     return {label: value for label, value in fields.items() if value and value != NO_RESPONSE}

@@ -19,7 +19,8 @@ from .registry_check import Preview
 
 DISPLAY_WORDS = {value: label for label, value in DISPLAY_CHOICES.items()}
 _REFERENCE = re.compile(r"@[A-Za-z0-9_][\w.-]*(?:@[\w.-]+)?|\b[\w.-]+/[\w.-]+#\d+|#\d+|\bGH-\d+")
-_PUNCTUATION = re.compile(r"""([!"#$%'()*+,\-./:;=?@\[\\\]^_`{|}~])""")
+# What markdown reads as syntax (":" and "." also start autolinks); & < > become entities instead.
+_PUNCTUATION = re.compile(r"([\\`*_{}\[\]()#+\-.!|~:^=$])")
 WITHDRAW = (
     "To change your settings later, open a new Join issue with the same blog address. "
     "To leave, open an issue asking to be removed: your posts are then taken off the hub."
@@ -37,8 +38,8 @@ def text(value: str | None) -> str:
 
 
 def _escaped(value: str) -> str:
-    value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return _PUNCTUATION.sub(r"\\\1", value)
+    value = _PUNCTUATION.sub(r"\\\1", value)
+    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def code(value: str) -> str:

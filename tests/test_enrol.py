@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -17,7 +19,7 @@ from aggregator.opml_edit import Entry, remove_participant, upsert_participant
 from aggregator.registry import parse_opml
 from tests import blogsites
 from tests.blogsites import TAG
-from tests.conftest import COURSE
+from tests.conftest import COURSE, ROOT
 from tests.loopback import LoopbackServer
 
 NOW = dt.datetime(2026, 11, 1, tzinfo=dt.UTC)
@@ -356,3 +358,25 @@ def test_register_rejects_an_address_that_is_not_one(
     assert capsys.readouterr().err == (
         "error: 'javascript:alert(document.cookie)' is not a web address (only http and https addresses work)\n"
     )
+
+
+def test_invoke_register_passes_its_options_through(server: LoopbackServer, project: Path) -> None:
+    blogsites.ghost(server)
+    command = [sys.executable, "-m", "invoke", "--search-root", str(ROOT), "register", server.url("/")]
+    options = ["--name", "Priya 'R' Raman", "--display", "full", "--licence", "CC BY 4.0", "--tag", "#OL26"]
+    result = subprocess.run(
+        [*command, *options, "--allow-private", "127.0.0.1"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == "Added Priya 'R' Raman to feeds.opml"
+    assert (
+        f'<outline type="rss" text="Priya \'R\' Raman" xmlUrl="{server.url("/rss/")}" '
+        'htmlUrl="https://priya-raman.example/" hub:display="full" hub:id="priya-r-raman" '
+        'hub:licence="CC BY 4.0" hub:platform="ghost" hub:tag="OL26"/>'
+    ) in (project / "feeds.opml").read_text(encoding="utf-8")
