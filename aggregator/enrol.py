@@ -206,10 +206,11 @@ def change_line(result: Enrolled, *, dry_run: bool = False) -> str:
     name, change = printable(result.edit.participant.name), result.edit.change
     if change == "unchanged":
         return "Already registered, nothing changed"
+    what = f" ({', '.join(result.edit.what_changed)})" if change == "updated" else ""
     if dry_run:
         verb = "add" if change == "added" else "update"
-        return f"Would {verb} {name} in feeds.opml (dry run: nothing written)"
-    return f"Added {name} to feeds.opml" if change == "added" else f"Updated {name} in feeds.opml"
+        return f"Would {verb} {name} in feeds.opml{what} (dry run: nothing written)"
+    return f"Added {name} to feeds.opml" if change == "added" else f"Updated {name} in feeds.opml{what}"
 
 
 def printable(text: str) -> str:

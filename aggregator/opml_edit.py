@@ -29,6 +29,7 @@ _BODY = re.compile(r"<body\b[^>]*>")
 _BODY_END = re.compile(r"</body\s*>")
 _DECLARED_ENCODING = re.compile(r"^\ufeff?<\?xml[^>]*encoding=[\"']([^\"']+)")
 _FORBIDDEN = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_COMPARED = (("name", "name"), ("feed_url", "feed address"), ("blog_url", "blog address"))
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,20 @@ class Edit:
     change: str  # "added", "updated" or "unchanged"
     participant: Participant  # as the registry reads it from the edited file
     previous: Participant | None  # the entry that was updated, if any
+
+    @property
+    def what_changed(self) -> tuple[str, ...]:
+        return differences(self.previous, self.participant) if self.previous else ()
+
+
+def differences(old: Participant, new: Participant) -> tuple[str, ...]:
+    """What differs between two versions of a participant, in words: "name", "hub:display"..."""
+    what = [label for field, label in _COMPARED if getattr(old, field) != getattr(new, field)]
+    before, after = dict(old.extras), dict(new.extras)
+    what += [
+        f"hub:{key}" for key in sorted(before.keys() | after.keys()) if before.get(key) != after.get(key)
+    ]
+    return tuple(what)
 
 
 @dataclass(frozen=True)

@@ -14,10 +14,9 @@ from .config import FetchOptions
 from .enrol import EVERY_POST, FeedSummary, summarize
 from .errors import FeedError
 from .fetch import Fetched, FetchSession, Validators, run_to_completion
+from .opml_edit import differences
 from .parse import parse_feed
 from .registry import Participant
-
-_COMPARED = (("name", "name"), ("feed_url", "feed address"), ("blog_url", "blog address"))
 
 
 @dataclass(frozen=True)
@@ -50,14 +49,8 @@ def registry_changes(base: tuple[Participant, ...], head: tuple[Participant, ...
 def _compared(old: Participant | None, new: Participant) -> Change | None:
     if old is None:
         return Change("new", new)
-    what = [label for field, label in _COMPARED if getattr(old, field) != getattr(new, field)]
-    old_extras, new_extras = dict(old.extras), dict(new.extras)
-    what += [
-        f"hub:{key}"
-        for key in sorted(old_extras.keys() | new_extras.keys())
-        if old_extras.get(key) != new_extras.get(key)
-    ]
-    return Change("changed", new, tuple(what)) if what else None
+    what = differences(old, new)
+    return Change("changed", new, what) if what else None
 
 
 def preview_changes(

@@ -91,12 +91,7 @@ def join_reply(result: Enrolled | NoFeed | FormProblems | str, name: str | None)
 
 def _joined(result: Enrolled) -> Iterator[str]:
     found, summary, person = result.discovery, result.summary, result.edit.participant
-    verb = {"added": "added you to", "updated": "updated your entry in"}.get(result.edit.change)
-    yield (
-        f"I found your feed and {verb} the list of participants. A maintainer will review it soon."
-        if verb
-        else "You are already registered with these settings, so nothing needed to change."
-    )
+    yield _what_happened(result)
     yield from ("", "**What I found**", "")
     yield f"- Blog: {code(found.home_url)}"
     yield f"- Feed: {code(found.feed_url)}" + (" (only your course posts)" if found.tag_feed else "")
@@ -109,6 +104,19 @@ def _joined(result: Enrolled) -> Iterator[str]:
     if summary.latest:
         yield from ("", "**Your latest posts**", "", *post_lines(summary.latest))
     yield from ("", "**Next steps**", "", *_next_steps(summary))
+
+
+def _what_happened(result: Enrolled) -> str:
+    if result.edit.change == "added":
+        return (
+            "I found your feed and added you to the list of participants. A maintainer will review it soon."
+        )
+    if result.edit.change == "updated":
+        return (
+            f"I found your feed and updated your entry ({', '.join(result.edit.what_changed)}). "
+            "A maintainer will review it soon."
+        )
+    return "You are already registered with these settings, so nothing needed to change."
 
 
 def _next_steps(summary: FeedSummary) -> Iterator[str]:

@@ -261,7 +261,7 @@ def test_a_name_is_taken_from_the_registry_or_the_feed_when_not_given(
     again = enrol(Request(server.url("/"), licence="CC BY-SA 4.0"), config, NOW)
     assert isinstance(again, Enrolled)
     assert (again.edit.change, again.edit.participant.name) == ("updated", "Priya Raman")
-    assert list(report_lines(again))[-1] == "Updated Priya Raman in feeds.opml"
+    assert list(report_lines(again))[-1] == "Updated Priya Raman in feeds.opml (hub:licence)"
     unchanged = enrol(Request(server.url("/")), config, NOW)
     assert isinstance(unchanged, Enrolled)
     assert list(report_lines(unchanged))[-1] == "Already registered, nothing changed"

@@ -202,6 +202,20 @@ def test_join_with_a_tag_feed_says_so(server: LoopbackServer, project: Path) -> 
     assert "- Posts in the feed: 6; course posts: 6 with `openlearning26` (a tag feed)\n" in reply
     assert "- Shown on the hub as: Full post\n" in reply
     assert "Tag your course posts" not in reply
+    code, _, reply = join(
+        project, issue_body(name="Priya Raman", address=server.url("/"), display="Title only")
+    )
+    assert (code, reply.splitlines()[2]) == (
+        0,
+        "I found your feed and updated your entry (hub:display). A maintainer will review it soon.",
+    )
+    code, _, reply = join(
+        project, issue_body(name="Priya Raman", address=server.url("/"), display="Title only")
+    )
+    assert (code, reply.splitlines()[2]) == (
+        0,
+        "You are already registered with these settings, so nothing needed to change.",
+    )
 
 
 def test_join_without_a_feed_exits_non_zero_and_the_reply_says_what_was_tried(
