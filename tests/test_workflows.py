@@ -16,7 +16,7 @@ import subprocess
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import pytest
 import yaml
@@ -58,7 +58,7 @@ def step_named(workflow: dict[str, Any], job: str, name: str) -> dict[str, Any]:
     return next(step for step in workflow["jobs"][job]["steps"] if step.get("name") == name)
 
 
-def missing_tool(reason: str) -> None:
+def missing_tool(reason: str) -> NoReturn:
     """Skip, or fail where CI says the tools must be there (HUB_REQUIRE_TOOLS=1)."""
     if os.environ.get("HUB_REQUIRE_TOOLS"):
         pytest.fail(f"HUB_REQUIRE_TOOLS is set but {reason}")
