@@ -38,6 +38,12 @@ def register(
 
 
 @task
+def forget(c: Context, participant: str) -> None:
+    """Erase everything of a participant, at their request, and keep them from coming back."""
+    c.run(shlex.join([PY, "-m", "aggregator", "forget", participant]))
+
+
+@task
 def status(c: Context) -> None:
     """Show each participant's feed health."""
     c.run(f"{PY} -m aggregator status")

@@ -112,11 +112,23 @@ def _what_happened(result: Enrolled) -> str:
             "I found your feed and added you to the list of participants. A maintainer will review it soon."
         )
     if result.edit.change == "updated":
-        return (
+        said = (
             f"I found your feed and updated your entry ({', '.join(result.edit.what_changed)}). "
             "A maintainer will review it soon."
         )
+        return said + _new_feed_warning(result)
     return "You are already registered with these settings, so nothing needed to change."
+
+
+def _new_feed_warning(result: Enrolled) -> str:
+    """Same name, other feed: a name is not proof of identity, so the reviewer must check."""
+    previous = result.edit.previous
+    if previous is None or previous.feed_url == result.edit.participant.feed_url:
+        return ""
+    return (
+        f"\n\n**For the maintainer:** this replaces the feed of the registered participant "
+        f"{text(previous.name)} ({code(previous.feed_url)}). Merge only if it is the same person."
+    )
 
 
 def _next_steps(summary: FeedSummary) -> Iterator[str]:

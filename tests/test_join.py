@@ -360,3 +360,22 @@ def test_check_registry_fails_on_an_invalid_registry(
     message = f"{project / 'feeds.opml'}: outline 'Tomás Ibáñez': type=\"rss\" is required on a feed outline"
     assert capsys.readouterr().err == f"error: {message}\n"
     assert summary == f"## Registry check\n\nfeeds.opml is not valid: {text(message)}\n"
+
+
+def test_a_join_that_replaces_a_registered_feed_warns_the_maintainer(
+    server: LoopbackServer, project: Path
+) -> None:
+    blogsites.ghost(server)
+    code, _, reply = join(project, issue_body(name="Tomás Ibáñez", address=server.url("/")))
+    assert code == 0
+    assert reply.splitlines()[2].startswith(
+        "I found your feed and updated your entry (feed address, blog address"
+    )
+    assert (
+        "**For the maintainer:** this replaces the feed of the registered participant Tomás Ibáñez "
+        "(`https://tomas.example/index.xml`). Merge only if it is the same person.\n"
+    ) in reply
+    code, _, reply = join(
+        project, issue_body(name="Tomás Ibáñez", address=server.url("/"), display="Title only")
+    )
+    assert code == 0 and "For the maintainer" not in reply  # the same feed again: nothing to check

@@ -8,6 +8,8 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -21,7 +23,7 @@ from aggregator.moderation import Moderation, current_moderation, load_moderatio
 from aggregator.pipeline import UpdateReport, update
 from aggregator.registry import Participant, load_registry
 from aggregator.report import health_markdown
-from tests.conftest import COURSE
+from tests.conftest import COURSE, ROOT
 from tests.loopback import LoopbackServer, Reply
 
 T0 = dt.datetime(2026, 9, 12, 12, 0, tzinfo=dt.UTC)
@@ -306,6 +308,29 @@ def test_forget_erases_everything_and_nothing_comes_back(
 
     assert main(["forget", "nobody", "--settings", str(settings)]) == 4
     assert "nobody has the id 'nobody'" in capsys.readouterr().err
+
+
+def test_invoke_forget_runs_the_command(config: HubConfig, server: LoopbackServer, tmp_path: Path) -> None:
+    serve(server, item("a", 8))
+    server.routes["/cy"] = Reply(body=rss(item("c", 10)))
+    config.opml.write_text(OPML.format(bo=server.url("/feed"), cy=server.url("/cy")), encoding="utf-8")
+    update(config, load_registry(config.opml), now=T0)
+    (tmp_path / "pelicanconf.py").write_text(
+        "HUB = {'course_start': '2026-09-07', 'course_weeks': 6, 'course_timezone': 'Europe/London'}\n",
+        encoding="utf-8",
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "invoke", "--search-root", str(ROOT), "forget", "cy"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("Forgot Cy: erased 1 archived post and took them out of feeds.opml.\n")
+    assert sorted(Archive(config.archive).load_all()) == ["bo"]
 
 
 def test_an_archive_without_tombstones_keeps_its_exact_bytes(
