@@ -19,13 +19,13 @@ import functools
 import hashlib
 import json
 import os
-import tempfile
 from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
 from .errors import ArchiveError
+from .files import write_atomically
 from .normalize import Post
 from .registry import Participant
 from .urls import url_identity
@@ -193,7 +193,7 @@ class Archive:
         with contextlib.suppress(OSError):
             if path.read_bytes() == data:
                 return False
-        _atomic_write(path, data)
+        write_atomically(path, data, durable=False)
         return True
 
     def forgotten(self) -> dict[str, dt.datetime]:
@@ -215,7 +215,7 @@ class Archive:
         lines = ",\n".join(
             _dumps({"at": format_time(at), "key": key}) for key, at in sorted(forgotten.items())
         )
-        _atomic_write(self.directory / FORGOTTEN_FILE, f'{{"forgotten": [\n{lines}\n]}}\n'.encode())
+        write_atomically(self.directory / FORGOTTEN_FILE, f'{{"forgotten": [\n{lines}\n]}}\n'.encode())
         path = self.path(participant_id)
         existed = path.exists()
         path.unlink(missing_ok=True)
@@ -275,19 +275,6 @@ class RecordsOnDemand(Mapping[str, Record]):
 
     def __len__(self) -> int:
         return len(self.ids)
-
-
-def _atomic_write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
 
 
 # --- JSON form ----------------------------------------------------------------------------------

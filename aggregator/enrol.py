@@ -16,8 +16,9 @@ from dataclasses import dataclass, replace
 from .config import HubConfig
 from .discover import PLATFORM_NAMES, Discovery, NoFeed, clean_address, discover
 from .errors import EnrolmentError
+from .files import write_atomically
 from .normalize import normalize
-from .opml_edit import Edit, Entry, upsert_participant, write_atomically
+from .opml_edit import Edit, Entry, upsert_participant
 from .parse import ParsedFeed
 from .registry import NAME_LIMIT, parse_opml
 from .sanitize import plain_text

@@ -26,8 +26,9 @@ import yaml
 from .archive import FORGOTTEN_FILE, Archive, feed_key, format_time
 from .config import HubConfig
 from .errors import ConfigError, RegistryError
+from .files import write_atomically
 from .normalize import Post
-from .opml_edit import remove_participant, write_atomically
+from .opml_edit import remove_participant
 from .registry import Participant, load_registry, valid_id
 from .urls import absolute_http_url, url_identity
 

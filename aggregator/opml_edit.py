@@ -9,12 +9,9 @@ masked), and the scan is checked against `registry.parse_opml`, which also valid
 from __future__ import annotations
 
 import hashlib
-import os
 import re
-import tempfile
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, replace
-from pathlib import Path
 
 from .errors import RegistryError
 from .registry import HUB_NS, Participant, parse_opml, slugify
@@ -106,22 +103,6 @@ def remove_participant(opml: bytes, participant_id: str) -> bytes:
     result = (text[:start] + text[end:]).encode("utf-8")
     parse_opml(result)
     return result
-
-
-def write_atomically(path: Path, data: bytes) -> None:
-    """Readers see the old file or the new one, never half of one."""
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        if path.exists():
-            os.chmod(temporary, path.stat().st_mode & 0o777)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 # Reading the file's text.

@@ -4,13 +4,15 @@ import datetime as dt
 import ipaddress
 import os
 import shutil
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from aggregator.config import AddressPolicy, Course, FetchOptions
+from aggregator.config import AddressPolicy, Course, FetchOptions, HubConfig
 from tests.loopback import LoopbackServer
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -26,6 +28,37 @@ def server() -> Iterator[LoopbackServer]:
     srv = LoopbackServer()
     yield srv
     srv.close()
+
+
+def run_python(*args: str, cwd: Path, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    """`python ARGS` in a clean environment, as a user would start it from `cwd`."""
+    return subprocess.run(
+        [sys.executable, *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+        env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
+    )
+
+
+def invoke(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """An invoke task of this repository's tasks.py, run from `cwd` (a course project)."""
+    return run_python("-m", "invoke", "--search-root", str(ROOT), *args, cwd=cwd)
+
+
+@pytest.fixture
+def config(tmp_path: Path, options: FetchOptions) -> HubConfig:
+    """A hub in tmp_path: feeds.opml, archive/ and moderation.yml there, none of them written yet."""
+    return HubConfig(
+        course=COURSE,
+        opml=tmp_path / "feeds.opml",
+        archive=tmp_path / "archive",
+        offline=False,
+        fetch=options,
+        moderation=tmp_path / "moderation.yml",
+    )
 
 
 @pytest.fixture

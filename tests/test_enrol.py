@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -19,7 +17,7 @@ from aggregator.opml_edit import Entry, remove_participant, upsert_participant
 from aggregator.registry import parse_opml
 from tests import blogsites
 from tests.blogsites import TAG
-from tests.conftest import COURSE, ROOT
+from tests.conftest import COURSE, invoke
 from tests.loopback import LoopbackServer
 
 NOW = dt.datetime(2026, 11, 1, tzinfo=dt.UTC)
@@ -362,17 +360,8 @@ def test_register_rejects_an_address_that_is_not_one(
 
 def test_invoke_register_passes_its_options_through(server: LoopbackServer, project: Path) -> None:
     blogsites.ghost(server)
-    command = [sys.executable, "-m", "invoke", "--search-root", str(ROOT), "register", server.url("/")]
     options = ["--name", "Priya 'R' Raman", "--display", "full", "--licence", "CC BY 4.0", "--tag", "#OL26"]
-    result = subprocess.run(
-        [*command, *options, "--allow-private", "127.0.0.1"],
-        cwd=project,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-        env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
-    )
+    result = invoke("register", server.url("/"), *options, "--allow-private", "127.0.0.1", cwd=project)
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[-1] == "Added Priya 'R' Raman to feeds.opml"
     assert (

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import gzip
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 from tests import hostile
-from tests.conftest import DATA, ROOT
+from tests.conftest import DATA, run_python
 from tests.loopback import LoopbackServer, Reply
 from tests.sitebuild import build, write_opml
 
@@ -88,15 +86,7 @@ def test_hostile_servers_fail_alone_and_the_run_stays_bounded(server: LoopbackSe
     (tmp_path / "pelicanconf.py").write_text(SETTINGS)
 
     started = time.monotonic()
-    result = subprocess.run(
-        [sys.executable, "-c", MEASURED, "update", "--allow-private", "127.0.0.1"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-        env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
-    )
+    result = run_python("-c", MEASURED, "update", "--allow-private", "127.0.0.1", cwd=tmp_path, timeout=120)
     took = time.monotonic() - started
     assert result.returncode == 0, result.stderr
     lines = {line.split()[1]: line for line in result.stdout.splitlines()[:-1]}

@@ -8,8 +8,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -23,7 +21,7 @@ from aggregator.moderation import Moderation, current_moderation, load_moderatio
 from aggregator.pipeline import UpdateReport, update
 from aggregator.registry import Participant, load_registry
 from aggregator.report import health_markdown
-from tests.conftest import COURSE, ROOT
+from tests.conftest import COURSE, invoke
 from tests.loopback import LoopbackServer, Reply
 
 T0 = dt.datetime(2026, 9, 12, 12, 0, tzinfo=dt.UTC)
@@ -41,18 +39,6 @@ def item(slug: str, day: int, site: str = "https://b.example") -> str:
 def rss(*items: str) -> bytes:
     head = '<?xml version="1.0"?><rss version="2.0"><channel><title>Bo</title><link>https://b.example/</link>'
     return (head + "".join(items) + "</channel></rss>").encode()
-
-
-@pytest.fixture
-def config(tmp_path: Path, options: object) -> HubConfig:
-    return HubConfig(
-        course=COURSE,
-        opml=tmp_path / "feeds.opml",
-        archive=tmp_path / "archive",
-        offline=False,
-        fetch=options,  # type: ignore[arg-type]
-        moderation=tmp_path / "moderation.yml",
-    )
 
 
 def bo(server: LoopbackServer) -> Participant:
@@ -319,15 +305,7 @@ def test_invoke_forget_runs_the_command(config: HubConfig, server: LoopbackServe
         "HUB = {'course_start': '2026-09-07', 'course_weeks': 6, 'course_timezone': 'Europe/London'}\n",
         encoding="utf-8",
     )
-    result = subprocess.run(
-        [sys.executable, "-m", "invoke", "--search-root", str(ROOT), "forget", "cy"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-        env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
-    )
+    result = invoke("forget", "cy", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("Forgot Cy: erased 1 archived post and took them out of feeds.opml.\n")
     assert sorted(Archive(config.archive).load_all()) == ["bo"]

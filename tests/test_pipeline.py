@@ -7,8 +7,6 @@ import datetime as dt
 import shutil
 from pathlib import Path
 
-import pytest
-
 from aggregator.archive import Archive, FeedState
 from aggregator.config import HubConfig
 from aggregator.errors import FetchError, HTTPStatusError
@@ -16,7 +14,6 @@ from aggregator.pipeline import update
 from aggregator.registry import Participant
 from aggregator.report import outcome_lines
 from aggregator.schedule import after_failure, backoff, skip_reason
-from tests.conftest import COURSE
 from tests.loopback import LoopbackServer, Reply
 
 T0 = dt.datetime(2026, 9, 8, 12, 0, tzinfo=dt.UTC)
@@ -25,17 +22,6 @@ RSS = (
     b"<item><title>Hello</title><link>https://b.example/hello</link><pubDate>Tue, 08 Sep 2026 10:00:00 +0000</pubDate></item>"
     b"</channel></rss>"
 )
-
-
-@pytest.fixture
-def config(tmp_path: Path, options: object) -> HubConfig:
-    return HubConfig(
-        course=COURSE,
-        opml=tmp_path / "feeds.opml",
-        archive=tmp_path / "archive",
-        offline=False,
-        fetch=options,
-    )  # type: ignore[arg-type]
 
 
 def person(server: LoopbackServer, path: str, name: str = "Bo") -> Participant:
