@@ -73,25 +73,29 @@ def _parser() -> argparse.ArgumentParser:
     ):
         sub = commands.add_parser(name, help=text, description=text)
         sub.set_defaults(command=func)
-        sub.add_argument(
-            "--settings",
-            type=Path,
-            default=Path("pelicanconf.py"),
-            help="Pelican settings file with the HUB dict (default: pelicanconf.py)",
-        )
-        sub.add_argument("--opml", type=Path, help="participant registry (default: HUB['opml'])")
-        sub.add_argument("--archive", type=Path, help="archive folder (default: HUB['archive'])")
-        sub.add_argument(
-            "--allow-private",
-            nargs="*",
-            metavar="ADDRESS",
-            help="allow loopback and private addresses: all, or only those named (127.0.0.1, 10.0.0.0/8)",
-        )
+        _common_arguments(sub)
     commands.choices["forget"].add_argument("participant", help="their hub id, as in cohort/people/<id>/")
     _register_arguments(commands.choices["register"])
     _join_arguments(commands.choices["join"])
     _check_arguments(commands.choices["check-registry"])
     return parser
+
+
+def _common_arguments(sub: argparse.ArgumentParser) -> None:
+    sub.add_argument(
+        "--settings",
+        type=Path,
+        default=Path("pelicanconf.py"),
+        help="Pelican settings file with the HUB dict (default: pelicanconf.py)",
+    )
+    sub.add_argument("--opml", type=Path, help="participant registry (default: HUB['opml'])")
+    sub.add_argument("--archive", type=Path, help="archive folder (default: HUB['archive'])")
+    sub.add_argument(
+        "--allow-private",
+        nargs="*",
+        metavar="ADDRESS",
+        help="allow loopback and private addresses: all, or only those named (127.0.0.1, 10.0.0.0/8)",
+    )
 
 
 def _register_arguments(sub: argparse.ArgumentParser) -> None:
