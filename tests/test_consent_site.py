@@ -102,12 +102,15 @@ def test_a_withdrawn_post_leaves_every_public_file_and_never_comes_back(
     )
     assert WITHDRAWN not in everything_public(output)
     assert WITHDRAWN not in (tmp / "archive/ada-lovelace.json").read_text(encoding="utf-8")
-    # The rule is taken out again, and the blog's feed still lists the post: the tombstone holds.
+    # The rule is taken out again, and the blog's feed, edited since, still lists the post: the
+    # feed is read again in full, and the tombstone holds.
+    edited = (DATA / "ada.rss").read_bytes().replace(b"Late, but about", b"Late (edited), but about")
+    server.routes["/ada.rss"] = Reply(body=edited)
     requests = len(server.requests_to("/ada.rss"))
     output = rebuild(tmp, "")
     assert len(server.requests_to("/ada.rss")) == requests + 1
     assert WITHDRAWN not in everything_public(output)
-    assert "Catching up on networks" in everything_public(output)
+    assert "Late (edited), but about" in everything_public(output)
 
 
 def test_hidden_participants_have_no_page_and_appear_nowhere(site: tuple[Path, LoopbackServer]) -> None:
