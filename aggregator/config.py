@@ -167,11 +167,18 @@ def _zone(value: Any) -> ZoneInfo:
         raise ConfigError(f"{name}: unknown time zone {value!r}") from None
 
 
+def written_tag(value: str) -> str | None:
+    """A tag as people write it, without the spaces around it and a leading #; None unless it is
+    one word. The course's tag, a participant's own and a registration's are all read this way."""
+    tag = value.strip().lstrip("#")
+    return tag if tag and not any(ch.isspace() for ch in tag) else None
+
+
 def _course_tag(value: Any) -> str | None:
     if value is None or value == "":
         return None
-    tag = value.strip().lstrip("#") if isinstance(value, str) else ""
-    if not tag or any(ch.isspace() for ch in tag):
+    tag = written_tag(value) if isinstance(value, str) else None
+    if tag is None:
         raise ConfigError(f"HUB['course_tag'] must be one word such as 'openlearning26', got {value!r}")
     return tag
 

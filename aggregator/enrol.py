@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
-from .config import HubConfig
+from .config import HubConfig, written_tag
 from .discover import PLATFORM_NAMES, Discovery, NoFeed, clean_address, discover
 from .errors import EnrolmentError
 from .files import write_atomically
@@ -23,10 +23,9 @@ from .parse import ParsedFeed
 from .registry import NAME_LIMIT, parse_opml
 from .sanitize import plain_text
 from .urls import url_key
-from .weeks import normalize_tag
+from .weeks import EVERY_POST, normalize_tag
 
 DISPLAYS = ("title", "excerpt", "full")
-EVERY_POST = "*"  # hub:tag value: every post of this feed counts (a tag feed)
 LATEST = 3
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
@@ -97,8 +96,8 @@ def checked(request: Request) -> Request:
 def clean_tag(tag: str | None) -> str | None:
     if tag is None or not tag.strip().lstrip("#"):
         return None
-    cleaned = tag.strip().lstrip("#")
-    if any(ch.isspace() for ch in cleaned) or _CONTROL.search(cleaned) or len(cleaned) > 60:
+    cleaned = written_tag(tag)
+    if cleaned is None or _CONTROL.search(cleaned) or len(cleaned) > 60:
         raise EnrolmentError(f"the course tag must be one word such as openlearning26, got {tag.strip()!r}")
     return cleaned
 

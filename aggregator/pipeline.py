@@ -186,6 +186,8 @@ async def _withdraw_gone_originals(
     """A post that left its feed is looked up once: if the original answers 410 Gone, its author
     deleted it on purpose, and the hub withdraws it too."""
     dropped = left_the_feed(before, record)[:ORIGINALS_PER_RUN]
+    if not dropped:  # nearly always: no gather and no new record for each of 35,000 feeds
+        return record, 0
     results = await asyncio.gather(*(session.fetch(post.url or "", Validators()) for post in dropped))
     gone = [post for post, result in zip(dropped, results, strict=True) if _is_gone(result)]
     return withdraw(record, gone, "gone", now), len(gone)

@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .config import written_tag
 from .errors import RegistryError
 from .sanitize import plain_text
 from .urls import absolute_http_url, url_key
@@ -129,8 +130,8 @@ def _extras(node: ET.Element, where: str) -> tuple[tuple[str, str], ...]:
 
 
 def _tag(value: str, where: str) -> str:
-    tag = value.strip().lstrip("#")
-    if not tag or any(ch.isspace() for ch in tag):
+    tag = written_tag(value)
+    if tag is None:
         raise RegistryError(f"{where}: hub:tag must be one word (or * for every post), got {value!r}")
     return tag
 

@@ -11,12 +11,13 @@ import datetime as dt
 from dataclasses import dataclass
 
 from .config import FetchOptions
-from .enrol import EVERY_POST, FeedSummary, summarize
+from .enrol import FeedSummary, summarize
 from .errors import FeedError
 from .fetch import Fetched, FetchSession, Validators, run_to_completion
 from .opml_edit import differences
 from .parse import parse_feed
 from .registry import Participant
+from .weeks import EVERY_POST
 
 
 @dataclass(frozen=True)
@@ -84,7 +85,7 @@ async def _preview(
     parsed = parse_feed(fetched.body, fetched.headers, fetched.final_url)
     if isinstance(parsed, FeedError):
         return Preview(change, None, parsed.message)
-    own_tag = person.hub_attribute("tag")
+    own_tag = person.tag
     every_post = own_tag == EVERY_POST
     tag = course_tag if every_post or not own_tag else own_tag
     return Preview(change, summarize(parsed, tag, every_post, now), None)

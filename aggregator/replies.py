@@ -13,9 +13,10 @@ from collections.abc import Iterable, Iterator
 from urllib.parse import quote
 
 from .discover import PLATFORM_NAMES, Attempt, NoFeed
-from .enrol import EVERY_POST, Enrolled, FeedSummary, PostLine
+from .enrol import Enrolled, FeedSummary, PostLine
 from .joinform import DISPLAY_CHOICES, FormProblems
 from .registry_check import Preview
+from .weeks import EVERY_POST
 
 DISPLAY_WORDS = {value: label for label, value in DISPLAY_CHOICES.items()}
 _REFERENCE = re.compile(r"@[A-Za-z0-9_][\w.-]*(?:@[\w.-]+)?|\b[\w.-]+/[\w.-]+#\d+|#\d+|\bGH-\d+")
@@ -180,7 +181,7 @@ def _preview(preview: Preview) -> Iterator[str]:
         yield f"- What changed: {', '.join(change.what)}"
     yield f"- Blog: {code(person.blog_url) if person.blog_url else 'not given'}"
     yield f"- Feed: {code(person.feed_url)}"
-    if person.hub_attribute("tag") == EVERY_POST:
+    if person.tag == EVERY_POST:
         yield "- Every post of this feed counts (a tag feed)"
     if preview.summary is None:
         yield f"- **Problem:** the feed cannot be read: {text(preview.error)}"

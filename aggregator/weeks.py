@@ -44,12 +44,15 @@ def course_weeks(course: Course) -> tuple[Week, ...]:
     )
 
 
+EVERY_POST = "*"  # a participant's hub:tag for a feed of course posts only (a tag feed)
+
+
 def course_for(course: Course, own_tag: str | None) -> Course:
     """The course as one participant's posts see it: their own tag, if they set one, replaces the
     course's; `*` (a feed that holds only course posts, such as a tag feed) takes every post."""
     if own_tag is None:
         return course
-    return dataclasses.replace(course, tag=None if own_tag == "*" else own_tag)
+    return dataclasses.replace(course, tag=None if own_tag == EVERY_POST else own_tag)
 
 
 def place(published: dt.datetime, tags: Iterable[str], course: Course) -> Placement:
