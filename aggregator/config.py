@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from .errors import ConfigError
 
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 USER_AGENT = "course-hub/0.1 (+https://github.com/course-hub/course-hub; feed aggregator)"
 
@@ -33,6 +34,32 @@ class Course:
     tag: str | None
 
 
+# Global by the address registries, yet no feed lives there: Azure's WireServer, which every
+# Azure machine (a GitHub-hosted runner among them) can reach and which hands out its secrets.
+NEVER_PUBLIC = (ipaddress.ip_network("168.63.129.16/32"),)
+# IPv6 addresses that carry an IPv4 address, which a gateway or the kernel then connects to.
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")
+_NAT64_LOCAL = ipaddress.ip_network("64:ff9b:1::/48")  # RFC 8215: for one network's own use
+_IPV4_COMPATIBLE = ipaddress.ip_network("::/96")  # deprecated, never a public address
+
+
+def is_public(ip: IPAddress) -> bool:
+    """Whether `ip` is an address on the public internet, and so is every IPv4 address it carries."""
+    if not ip.is_global or ip.is_multicast or any(ip in net for net in (*NEVER_PUBLIC, _NAT64_LOCAL)):
+        return False
+    return all(is_public(inner) for inner in embedded_ipv4(ip))
+
+
+def embedded_ipv4(ip: IPAddress) -> tuple[ipaddress.IPv4Address, ...]:
+    """The IPv4 addresses an IPv6 address stands for: mapped, NAT64, 6to4, Teredo, compatible."""
+    if isinstance(ip, ipaddress.IPv4Address):
+        return ()
+    found = [ip.ipv4_mapped, ip.sixtofour, *(ip.teredo or ())]
+    if ip in _NAT64 or ip in _IPV4_COMPATIBLE:
+        found.append(ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF))
+    return tuple(inner for inner in found if inner is not None)
+
+
 @dataclass(frozen=True)
 class AddressPolicy:
     """Which non-public addresses a fetch may connect to. Public addresses are always allowed."""
@@ -42,11 +69,9 @@ class AddressPolicy:
 
     def allows(self, address: str) -> bool:
         ip = ipaddress.ip_address(address.split("%", 1)[0])
-        if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
-            ip = ip.ipv4_mapped
-        if ip.is_global and not ip.is_multicast:
+        if self.allow_all or is_public(ip):
             return True
-        return self.allow_all or any(ip in net for net in self.networks)
+        return any(each in net for each in (ip, *embedded_ipv4(ip)) for net in self.networks)
 
 
 @dataclass(frozen=True)

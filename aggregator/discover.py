@@ -21,7 +21,7 @@ from .config import FetchOptions
 from .errors import EnrolmentError, FeedError, FetchError
 from .fetch import Fetched, FetchResult, FetchSession, Validators, run_to_completion
 from .parse import ParsedFeed, parse_feed
-from .urls import absolute_http_url, url_key
+from .urls import absolute_http_url, address_problem, url_key
 
 MAX_CANDIDATES = 12  # feed addresses fetched after the page(s): enough for every platform we know
 PLATFORM_NAMES = {
@@ -123,7 +123,10 @@ def clean_address(typed: str) -> str:
     if handle:
         return f"https://{handle.group(2).lower()}/@{handle.group(1)}"
     shown = typed.strip()
-    url = absolute_http_url(_with_scheme(text, shown))
+    written = _with_scheme(text, shown)
+    if problem := address_problem(written):
+        raise EnrolmentError(f"{shown!r} cannot be registered: {problem}")
+    url = absolute_http_url(written)
     if url is None or ("." not in (urlsplit(url).hostname or "") and not _is_ip(url)):
         raise EnrolmentError(f"{shown!r} is not a web address such as https://myblog.example/")
     return url.split("#", 1)[0]

@@ -17,7 +17,6 @@ import asyncio
 import datetime as dt
 import email.utils
 import hashlib
-import ipaddress
 import socket
 import zlib
 from collections.abc import Coroutine, Mapping
@@ -25,7 +24,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, Protocol, TypeVar
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 import aiohttp
 from aiohttp.abc import AbstractResolver, ResolveResult
@@ -39,6 +38,7 @@ from .errors import (
     NotAFeedError,
     TooLargeError,
 )
+from .urls import URL, client_url, ip_literal
 
 MAX_RETRY_AFTER = dt.timedelta(days=7)
 INFLATE_STEP = 256 * 1024  # a gzip bomb grows by at most this much before the size check
@@ -132,18 +132,19 @@ class FetchSession:
         assert self._session is not None, "use FetchSession in an async with block"
         target, first_redirect = url, None
         for _ in range(self.options.max_redirects + 1):
-            refusal = check_target(url, target, self.options.policy)
-            if refusal is not None:
-                return refusal
+            checked = check_target(url, target, self.options.policy)
+            if isinstance(checked, FeedError):
+                return checked
             try:
                 async with self._session.get(
-                    target, headers=_conditional_headers(known), allow_redirects=False
+                    checked, headers=_conditional_headers(known), allow_redirects=False
                 ) as response:
                     if response.status in REDIRECTS and "Location" in response.headers:
                         first_redirect = first_redirect or response.status
                         target = urljoin(target, response.headers["Location"])
                         continue
-                    moved_to = target if first_redirect in (301, 308) else None
+                    # As the client wrote it on the wire: ASCII, percent-encoded, printable as is.
+                    moved_to = str(checked) if first_redirect in (301, 308) else None
                     return await self._outcome(url, target, response, known, moved_to)
             except _Refused as exc:
                 return exc.error
@@ -201,16 +202,23 @@ def run_to_completion(work: Coroutine[Any, Any, T]) -> T:
         return thread.submit(asyncio.run, work).result()
 
 
-def check_target(url: str, target: str, policy: AddressPolicy) -> FeedError | None:
-    """Why `target` (a hop on the way to feed `url`) must not be requested, if it must not."""
-    parts = urlsplit(target)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        return FetchError(url, "redirected to a URL that is not http(s)")
-    try:
-        address = ipaddress.ip_address(parts.hostname)
-    except ValueError:
-        return None  # a host name: the resolver checks what it resolves to
-    return None if policy.allows(str(address)) else _blocked(url, str(address), str(address))
+def check_target(url: str, target: str, policy: AddressPolicy) -> URL | FeedError:
+    """`target` (a hop on the way to feed `url`) as the client will request it, or why it must not
+    be requested. The host checked is the one aiohttp connects to: its own parse of the URL, with
+    IDNA applied (`１２７.０.０.１` is 127.0.0.1), and the same object is handed to it."""
+    parsed = client_url(target)
+    if parsed is None or parsed.scheme not in ("http", "https") or not parsed.raw_host:
+        where = "redirected to a URL" if target != url else "the address is a URL"
+        return FetchError(url, f"{where} that is not http(s)")
+    if parsed.raw_user is not None or parsed.raw_password is not None:
+        return FetchError(url, "refused a URL with a user name or password in it")
+    host = parsed.raw_host
+    address = ip_literal(host)
+    if address is None:
+        if ":" in host or host.replace(".", "").isdigit():  # aiohttp would connect to it as an address
+            return FetchError(url, f"refused the host {host}: not a valid IP address")
+        return parsed  # a host name: the resolver checks what it resolves to
+    return parsed if policy.allows(str(address)) else _blocked(url, host, str(address))
 
 
 def _blocked(url: str, host: str, address: str) -> BlockedAddressError:

@@ -8,13 +8,12 @@ masked), and the scan is checked against `registry.parse_opml`, which also valid
 
 from __future__ import annotations
 
-import hashlib
 import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, replace
 
 from .errors import RegistryError
-from .registry import HUB_NS, Participant, parse_opml, slugify
+from .registry import HUB_NS, Participant, default_id, parse_opml
 from .urls import url_key
 
 _CORE = ("type", "text", "xmlUrl", "htmlUrl")
@@ -160,7 +159,7 @@ def _feed_tags(text: str, people: tuple[Participant, ...]) -> list[_Tag]:
 
 def _match(people: tuple[Participant, ...], entry: Entry) -> Participant | None:
     key = url_key(entry.feed_url)
-    wanted_id = dict(entry.hub).get("id") or slugify(entry.name)
+    wanted_id = dict(entry.hub).get("id") or default_id(entry.name, entry.feed_url)
     return next((p for p in people if url_key(p.feed_url) == key), None) or next(
         (p for p in people if p.id == wanted_id), None
     )
@@ -172,8 +171,7 @@ def _match(people: tuple[Participant, ...], entry: Entry) -> Participant | None:
 def _new_id(entry: Entry) -> str:
     """Written out, so the id (and the archive kept under it) survives a change of name.
     Free: an entry whose id is taken was matched to that participant and updated instead."""
-    slug = dict(entry.hub).get("id") or slugify(entry.name)
-    return slug or "p-" + hashlib.sha256(entry.feed_url.encode()).hexdigest()[:10]
+    return dict(entry.hub).get("id") or default_id(entry.name, entry.feed_url)
 
 
 def _pin_id(entry: Entry, previous: Participant) -> Entry:

@@ -20,13 +20,16 @@ from pathlib import Path
 from .config import written_tag
 from .errors import RegistryError
 from .sanitize import plain_text
-from .urls import absolute_http_url, url_key
+from .urls import absolute_http_url, address_problem, url_key
 
 HUB_NS = "https://course-hub.example/ns/opml/1"
 NAME_LIMIT = 100
 LICENCE_LIMIT = 80
 DISPLAYS = ("title", "excerpt", "full")
 _ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
+# An id names the participant's archive file and page folder: Windows cannot check out a file or
+# folder with one of these names, whatever its extension.
+_DEVICE_NAMES = re.compile(r"^(con|prn|aux|nul|com[0-9]|lpt[0-9])$")
 
 
 @dataclass(frozen=True)
@@ -109,6 +112,8 @@ def _participant(node: ET.Element, folder: str | None, source: str) -> Participa
 
 
 def _http_url(value: str, attribute: str, where: str) -> str:
+    if problem := address_problem(value.strip()):
+        raise RegistryError(f"{where}: {attribute} {value!r} is refused: {problem}")
     url = absolute_http_url(value.strip())
     if url is None:
         raise RegistryError(f"{where}: {attribute} must be an absolute http(s) URL, got {value!r}")
@@ -137,11 +142,25 @@ def _tag(value: str, where: str) -> str:
 
 
 def _participant_id(explicit: str | None, name: str, feed_url: str, where: str) -> str:
-    if explicit is not None:
-        if not valid_id(explicit):
-            raise RegistryError(f"{where}: hub:id must be lower-case letters, digits and dashes")
-        return explicit
-    return slugify(name) or "p-" + hashlib.sha256(feed_url.encode()).hexdigest()[:10]
+    if explicit is None:
+        return default_id(name, feed_url)
+    if not valid_id(explicit):
+        raise RegistryError(f"{where}: hub:id must be lower-case letters, digits and dashes")
+    if _DEVICE_NAMES.match(explicit):
+        raise RegistryError(
+            f"{where}: hub:id {explicit!r} is a device name on Windows, where archive/{explicit}.json "
+            "could not be checked out; choose another"
+        )
+    return explicit
+
+
+def default_id(name: str, feed_url: str) -> str:
+    """The id of a participant who has no hub:id: their name as a slug (a device name on Windows
+    gets a suffix), or a hash of their feed when the name has no letters or digits to slug."""
+    slug = slugify(name)
+    if _DEVICE_NAMES.match(slug):
+        return f"{slug}-1"
+    return slug or "p-" + hashlib.sha256(feed_url.encode()).hexdigest()[:10]
 
 
 def valid_id(text: str) -> bool:

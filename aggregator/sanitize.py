@@ -59,6 +59,9 @@ _IMG_TAG = re.compile(r"<img [^>]*>")
 _ATTR_SRC = re.compile(r' src="(https://[^"]+)"')
 _PIXEL = re.compile(r' (?:width|height)="[01]"')
 _IMG = re.compile(r"<img(?=[\s>])")
+# In nh3's output, where links never nest and every attribute value is double-quoted.
+_HREFLESS_LINK = re.compile(r"<a(?![^>]* href=)[^>]*>(.*?)</a>", re.DOTALL)
+_SRCLESS_IMG = re.compile(r"<img(?![^>]* src=)[^>]*>")
 _DIMENSION = re.compile(r"^\d{1,4}$")
 _WORD = re.compile(r"\S+")
 # A tag as nh3's serializer writes it: attribute values are always double-quoted, so a ">" inside
@@ -80,6 +83,9 @@ def clean_html(fragment: str, base_url: str | None = None) -> str:
         cleaned = _settled(_EMBED.sub(_embed_as_link, _INVISIBLE.sub("", fragment)))
     finally:
         _base_url.reset(token)
+    # A link or a picture whose address was refused (not http(s), or with a password in it) is
+    # left as its text: a dead link or a broken picture helps no reader.
+    cleaned = _SRCLESS_IMG.sub("", _HREFLESS_LINK.sub(r"\1", cleaned))
     # Added here rather than by nh3, whose set_tag_attribute_values orders attributes at random:
     # the archive must be byte-identical when nothing changed.
     return _IMG.sub('<img loading="lazy" decoding="async"', cleaned)

@@ -1,19 +1,29 @@
-"""URL rules shared by every stage: only absolute http(s) URLs ever leave the aggregator."""
+"""URL rules shared by every stage: only absolute http(s) URLs ever leave the aggregator.
+
+Hosts are read the way the HTTP client reads them (aiohttp parses URLs with yarl, which maps a
+non-ASCII host to ASCII by IDNA, UTS #46): `１２７.０.０.１` and `①②⑦.0.0.1` are 127.0.0.1 to the
+client, so they are 127.0.0.1 here too, and every URL the aggregator keeps has an ASCII host.
+"""
 
 from __future__ import annotations
 
 import functools
+import ipaddress
 import re
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
+from yarl import URL as URL  # the HTTP client's URL type (aiohttp parses with yarl); fetch.py uses it
+
 SCHEMES = ("http", "https")
 DEFAULT_PORTS = {"http": 80, "https": 443}
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 # Most URLs in feeds are absolute and plain: the parse below would give them back unchanged.
 _PLAIN_URL = re.compile(r"https?://[A-Za-z0-9][-A-Za-z0-9.]*(?:/[-A-Za-z0-9._~%!$&'()*+,=:@/]*)?")
 
 
 def absolute_http_url(value: str | None, base: str | None = None) -> str | None:
-    """Resolve `value` against `base`; return it only if it is an absolute http(s) URL."""
+    """Resolve `value` against `base`; return it only if it is an absolute http(s) URL without a
+    user name or password, its host in the ASCII form the HTTP client would connect to."""
     if not value:
         return None
     if _PLAIN_URL.fullmatch(value):
@@ -22,12 +32,75 @@ def absolute_http_url(value: str | None, base: str | None = None) -> str | None:
     try:
         resolved = urljoin(base, value) if base else value
         parts = urlsplit(resolved)
-        parts.port  # noqa: B018 - raises ValueError on a garbage port
+        port = parts.port
     except ValueError:
         return None
-    if parts.scheme.lower() not in SCHEMES or not parts.hostname:
+    if parts.scheme.lower() not in SCHEMES or not parts.hostname or "@" in parts.netloc:
         return None
+    if not parts.hostname.isascii():
+        host = client_host(parts.hostname)
+        if host is None:
+            return None
+        parts = parts._replace(netloc=_netloc(host, port))
     return urlunsplit(parts._replace(scheme=parts.scheme.lower()))
+
+
+@functools.lru_cache(maxsize=1024)
+def client_host(host: str) -> str | None:
+    """`host` as the HTTP client connects to it: lower-case ASCII, IDNA-mapped; None if it cannot
+    be one (a character that maps to "/" or "@", an invisible one)."""
+    try:
+        return URL.build(scheme="http", host=host).raw_host
+    except (ValueError, UnicodeError):
+        return None
+
+
+def client_url(value: str) -> URL | None:
+    """`value` parsed as the HTTP client parses it: hand this object to the client, so that the
+    host checked is the host connected to."""
+    try:
+        return URL(value)
+    except (ValueError, UnicodeError, TypeError):
+        return None
+
+
+def ip_literal(host: str) -> IPAddress | None:
+    """The address a host is written as, if it is an IP address (an IPv6 zone is ignored)."""
+    try:
+        return ipaddress.ip_address(host.strip("[]").split("%", 1)[0])
+    except ValueError:
+        return None
+
+
+def spelled_address(url: str) -> IPAddress | None:
+    """The IP address a host written in other characters stands for (`http://１２７.０.０.１/`):
+    such a spelling hides where a URL points, and is refused where people register feeds."""
+    try:
+        host = urlsplit(url).hostname or ""
+    except ValueError:
+        return None
+    if host.isascii():
+        return None
+    return ip_literal(client_host(host) or "")
+
+
+def address_problem(url: str) -> str | None:
+    """Why `url` may not be registered as a participant's feed or blog, if it may not. What is
+    registered is published (feeds.opml, the blogroll, every page), and must say where it points."""
+    try:
+        netloc = urlsplit(url).netloc
+    except ValueError:
+        return None  # not a URL at all: absolute_http_url says so
+    if "@" in netloc:
+        return "it carries a user name or password, which would be published with feeds.opml"
+    if (address := spelled_address(url)) is not None:
+        return f"its host is written in characters that stand for the IP address {address}"
+    return None
+
+
+def _netloc(host: str, port: int | None) -> str:
+    host = f"[{host}]" if ":" in host else host
+    return host if port is None else f"{host}:{port}"
 
 
 def url_key(url: str) -> str:

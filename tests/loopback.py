@@ -26,6 +26,7 @@ class Reply:
     stall: float = 0.0  # seconds to wait after the headers, before the body
     header_drip: float = 0.0  # seconds between header lines
     endless: bool = False  # a body that never ends (until the client hangs up or 20 s pass)
+    reason: str | None = None  # the status line's reason phrase, when not the usual one
 
 
 @dataclass(frozen=True)
@@ -46,20 +47,21 @@ class _QuietServer(ThreadingHTTPServer):
 
 
 class LoopbackServer:
-    def __init__(self) -> None:
+    def __init__(self, host: str = "127.0.0.1") -> None:
+        self.host = host
         self.routes: dict[str, Route] = {}
         self.requests: list[Request] = []
-        self._server = _QuietServer(("127.0.0.1", 0), self._handler_class())
+        self._server = _QuietServer((host, 0), self._handler_class())
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True)
         self._thread.start()
 
     @property
     def port(self) -> int:
         return int(self._server.server_address[1])
 
-    def url(self, path: str, host: str = "127.0.0.1") -> str:
-        return f"http://{host}:{self.port}{path}"
+    def url(self, path: str, host: str | None = None) -> str:
+        return f"http://{host or self.host}:{self.port}{path}"
 
     def requests_to(self, path: str) -> list[Request]:
         return [r for r in self.requests if r.path == path]
@@ -92,16 +94,20 @@ class LoopbackServer:
                 if not reply.endless:
                     headers["Content-Length"] = str(len(body))
                 try:
-                    self._send_head(status, headers, reply.header_drip)
+                    self._send_head(status, headers, reply.header_drip, reply.reason)
                     time.sleep(reply.stall)
                     self._send_body(body, reply)
                 except OSError:
                     pass  # the client hung up: that is what these tests expect of it
 
-            def _send_head(self, status: int, headers: dict[str, str], drip: float) -> None:
-                self.send_response(status)
+            def _send_head(
+                self, status: int, headers: dict[str, str], drip: float, reason: str | None
+            ) -> None:
+                self.send_response(status, reason)  # sent as Latin-1: "\xff" is the byte 0xff
                 for key, value in headers.items():
-                    self.send_header(key, value)
+                    # Raw UTF-8 bytes, as a careless or hostile server sends them (http.server
+                    # writes header values as Latin-1).
+                    self.send_header(key, value.encode("utf-8").decode("latin-1"))
                 if drip:
                     for name in ("X-Slow-1", "X-Slow-2", "X-Slow-3", "X-Slow-4", "X-Slow-5", "X-Slow-6"):
                         self.flush_headers()

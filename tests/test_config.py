@@ -73,6 +73,34 @@ def test_allow_private_all_or_named() -> None:
     assert nothing.allows("93.184.215.14")
 
 
+@pytest.mark.parametrize(
+    ("address", "public"),
+    [
+        ("168.63.129.16", False),  # Azure's WireServer, reachable from every GitHub-hosted runner
+        ("64:ff9b::7f00:1", False),  # NAT64 of 127.0.0.1
+        ("64:ff9b::a9fe:a9fe", False),  # NAT64 of 169.254.169.254, the metadata service
+        ("64:ff9b::808:808", True),  # NAT64 of a public address
+        ("64:ff9b:1::808:808", False),  # local-use NAT64 (RFC 8215)
+        ("2002:7f00:1::1", False),  # 6to4 of 127.0.0.1
+        ("2002:a00:1::1", False),  # 6to4 of 10.0.0.1
+        ("2002:808:808::1", True),  # 6to4 of a public address
+        ("::7f00:1", False),  # IPv4-compatible 127.0.0.1
+        ("::ffff:a9fe:a9fe", False),  # IPv4-mapped metadata service
+        ("2001:0:4136:e378:8000:63bf:3fff:fdd2", False),  # Teredo
+        ("2606:4700:4700::1111", True),
+        ("ff0e::1", False),  # multicast
+    ],
+)
+def test_addresses_that_carry_a_private_address_are_refused(address: str, public: bool) -> None:
+    assert from_mapping(GOOD, Path(".")).fetch.policy.allows(address) is public
+
+
+def test_allowing_an_address_allows_it_however_it_is_carried() -> None:
+    policy = from_mapping({**GOOD, "allow_private": ["127.0.0.1"]}, Path(".")).fetch.policy
+    assert policy.allows("::ffff:127.0.0.1") and policy.allows("64:ff9b::7f00:1")
+    assert not policy.allows("64:ff9b::a9fe:a9fe") and not policy.allows("168.63.129.16")
+
+
 def test_offline_switch_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     assert from_mapping(GOOD, Path(".")).offline is False
     monkeypatch.setenv("HUB_OFFLINE", "1")

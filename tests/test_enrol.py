@@ -55,6 +55,12 @@ def test_a_new_participant_is_one_line_at_the_end_of_the_participants_folder() -
     assert (edit.participant.id, edit.participant.folder) == ("ada-lovelace", "Participants")
 
 
+def test_a_newcomer_named_like_a_windows_device_gets_an_id_with_a_suffix() -> None:
+    edit = upsert_participant(REGISTRY.encode(), Entry("Nul", "https://nul.example/feed/", None, ()))
+    assert edit.participant.id == "nul-1"
+    assert 'text="Nul" xmlUrl="https://nul.example/feed/" hub:id="nul-1"/>' in edit.opml.decode()
+
+
 def test_adding_again_changes_nothing_and_the_file_round_trips_byte_identical() -> None:
     added = upsert_participant(REGISTRY.encode(), ADA).opml
     again = upsert_participant(added, ADA)

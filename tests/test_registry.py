@@ -62,6 +62,19 @@ def test_folders_extras_and_defaults() -> None:
             "share the id 'sam-lee'",
         ),
         ('<outline type="rss" text="A" xmlUrl="https://a.example/f" hub:id="Not OK"/>', "hub:id must be"),
+        (
+            '<outline type="rss" text="A" xmlUrl="https://a.example/f" hub:id="nul"/>',
+            "hub:id 'nul' is a device name on Windows, where archive/nul.json could not be checked out",
+        ),
+        (
+            '<outline type="rss" text="A" xmlUrl="https://ada:s3cret@a.example/feed"/>',
+            "xmlUrl 'https://ada:s3cret@a.example/feed' is refused: it carries a user name or password, "
+            "which would be published with feeds.opml",
+        ),
+        (
+            '<outline type="rss" text="A" xmlUrl="https://a.example/feed" htmlUrl="http://ada@a.example/"/>',
+            "htmlUrl 'http://ada@a.example/' is refused: it carries a user name or password",
+        ),
     ],
 )
 def test_invalid_outlines_are_clear_errors(body: str, message: str) -> None:
@@ -83,6 +96,23 @@ def test_not_opml_and_entity_declarations_are_refused(tmp_path: Path) -> None:
 
 def test_slugify_folds_accents() -> None:
     assert slugify("Şebnem Çelik-Ünal") == "sebnem-celik-unal"
+
+
+def test_a_name_that_windows_reserves_gets_an_id_any_checkout_can_hold() -> None:
+    names = ("Con", "PRN", "aux", "Nul", "COM1", "lpt9", "Connie", "com10")
+    people = parse_opml(
+        opml("".join(f'<outline type="rss" text="{n}" xmlUrl="https://{n}.example/f"/>' for n in names))
+    )
+    assert [p.id for p in people] == [
+        "con-1",
+        "prn-1",
+        "aux-1",
+        "nul-1",
+        "com1-1",
+        "lpt9-1",
+        "connie",
+        "com10",
+    ]
 
 
 def test_participant_options_have_defaults_and_are_cleaned() -> None:

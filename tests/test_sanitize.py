@@ -172,7 +172,19 @@ def test_only_https_images_with_absolute_urls() -> None:
         sanitize.clean_html('<img src="pic.png">', "https://a.example/post/")
         == '<img loading="lazy" decoding="async" src="https://a.example/post/pic.png">'
     )
-    assert sanitize.clean_html('<img src="pic.png">') == '<img loading="lazy" decoding="async">'
+    assert sanitize.clean_html('<p><img src="pic.png" alt="A picture"> Text</p>') == "<p> Text</p>"
+
+
+def test_a_link_or_picture_carrying_a_password_becomes_plain_text() -> None:
+    fragment = (
+        '<p>Read <a href="https://ada:s3cret@intranet.example/doc" title="Doc">the <em>doc</em></a>'
+        '<img src="https://ada:s3cret@intranet.example/x.png" alt="x">, '
+        '<a href="https://ada@intranet.example/">this</a> and <a href="https://ok.example/">that</a>.</p>'
+    )
+    assert sanitize.clean_html(fragment) == (
+        "<p>Read the <em>doc</em>, this and "
+        '<a href="https://ok.example/" rel="ugc nofollow noopener noreferrer">that</a>.</p>'
+    )
 
 
 def test_links_get_rel_and_mailto_survives() -> None:
