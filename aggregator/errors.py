@@ -9,6 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 
+from .chars import xml_safe
+
+MESSAGE_LIMIT = 300
+
 
 class AggregatorError(Exception):
     """Root of every error the aggregator raises on purpose."""
@@ -32,6 +36,9 @@ class FeedError(AggregatorError):
     kind = "feed"
 
     def __init__(self, url: str, message: str) -> None:
+        # Messages quote servers (a reason phrase, an address): one line of characters that can
+        # be stored, printed and shown, and not a novel.
+        message = " ".join(xml_safe(message).split())[:MESSAGE_LIMIT]
         super().__init__(message)
         self.url = url
         self.message = message

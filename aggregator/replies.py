@@ -8,51 +8,20 @@ notifies anyone nor links anything.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Iterator
-from urllib.parse import quote
 
 from .discover import PLATFORM_NAMES, Attempt, NoFeed
 from .enrol import Enrolled, FeedSummary, PostLine
 from .joinform import DISPLAY_CHOICES, FormProblems
+from .markdown_text import code, link, text
 from .registry_check import Preview
 from .weeks import EVERY_POST
 
 DISPLAY_WORDS = {value: label for label, value in DISPLAY_CHOICES.items()}
-_REFERENCE = re.compile(r"@[A-Za-z0-9_][\w.-]*(?:@[\w.-]+)?|\b[\w.-]+/[\w.-]+#\d+|#\d+|\bGH-\d+")
-# What markdown reads as syntax (":" and "." also start autolinks); & < > become entities instead.
-_PUNCTUATION = re.compile(r"([\\`*_{}\[\]()#+\-.!|~:^=$])")
 WITHDRAW = (
     "To change your settings later, open a new Join issue with the same blog address. "
     "To leave, open an issue asking to be removed: your posts are then taken off the hub."
 )
-
-
-def text(value: str | None) -> str:
-    """Untrusted text as inert markdown: one line, punctuation escaped, references in code spans."""
-    line = " ".join((value or "").split())
-    pieces, done = [], 0
-    for match in _REFERENCE.finditer(line):
-        pieces += [_escaped(line[done : match.start()]), code(match.group(0))]
-        done = match.end()
-    return "".join([*pieces, _escaped(line[done:])])
-
-
-def _escaped(value: str) -> str:
-    value = _PUNCTUATION.sub(r"\\\1", value)
-    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def code(value: str) -> str:
-    """A code span: shown as typed, never a link or a mention."""
-    return "`" + " ".join(value.replace("`", "'").split()) + "`"
-
-
-def link(label: str, url: str | None) -> str:
-    if not url:
-        return text(label)
-    safe = quote(url, safe="/:?&=#%~+,;@!$*.-_")  # no spaces, brackets or quotes left to break out
-    return f"[{text(label)}]({safe})"
 
 
 def post_lines(latest: Iterable[PostLine]) -> Iterator[str]:

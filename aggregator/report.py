@@ -7,6 +7,7 @@ import os
 
 from .archive import FeedState, Record, format_time
 from .config import HubConfig
+from .markdown_text import cell_code, text
 from .pipeline import FeedOutcome, UpdateReport
 from .registry import Participant
 
@@ -87,7 +88,10 @@ def health_markdown(report: UpdateReport) -> str:
             "| Participant | Feed | Problem | What to do |",
             "|---|---|---|---|",
         ]
-        lines += [_row(p.name, p.feed_url, problem(s) or "", advice(p, s)) for p, s in troubled]
+        lines += [
+            _row(text(p.name), cell_code(p.feed_url), text(problem(s)), text(advice(p, s)))
+            for p, s in troubled
+        ]
         lines.append("")
     else:
         lines += ["Every feed is healthy.", ""]
@@ -101,7 +105,7 @@ def health_markdown(report: UpdateReport) -> str:
     for outcome in report.outcomes:
         success = outcome.state.last_success
         last = format_time(success) if success else "never"
-        lines.append(_row(outcome.participant.name, outcome.status, str(outcome.archived), last))
+        lines.append(_row(text(outcome.participant.name), outcome.status, str(outcome.archived), last))
     return "\n".join(lines) + "\n"
 
 
@@ -113,13 +117,13 @@ def moderation_lines(report: UpdateReport) -> list[str]:
         lines += ["## Kept off the site", "", "| Rule | Participant or post | Reason |", "|---|---|---|"]
         for rule in rules:
             what = (
-                f"{names.get(rule.participant, rule.participant)} (every post)"
+                text(f"{names.get(rule.participant, rule.participant)} (every post)")
                 if rule.participant
-                else rule.post
+                else cell_code(rule.post or "")
             )
-            lines.append(_row(rule.action, what or "", rule.reason or "-"))
+            lines.append(_row(rule.action, what, text(rule.reason or "-")))
         lines.append("")
-    if erased := [_row(o.participant.name, str(o.withdrawn)) for o in report.outcomes if o.withdrawn]:
+    if erased := [_row(text(o.participant.name), str(o.withdrawn)) for o in report.outcomes if o.withdrawn]:
         lines += ["## Withdrawn in this run", "", "| Participant | Posts erased |", "|---|---|", *erased, ""]
     if forgotten := len(report.moderation.forgotten):
         lines += [
@@ -189,4 +193,5 @@ _KIND_ADVICE = {
 
 
 def _row(*cells: str) -> str:
-    return "| " + " | ".join(" ".join(c.replace("|", "\\|").split()) for c in cells) + " |"
+    """A table row of cells already made inert (markdown_text): GitHub renders the job summary."""
+    return "| " + " | ".join(cells) + " |"

@@ -174,9 +174,10 @@ def test_update_writes_a_markdown_health_report_with_advice(project: Path, tmp_p
     assert report.startswith("# Feed health, 20")
     assert "3 feeds: 2 updated, 0 unchanged, 1 failed, 0 skipped; 4 new posts" in report
     assert "| Participant | Feed | Problem | What to do |" in report
-    cleo = next(line for line in report.splitlines() if line.startswith("| Cleo Moved | http"))
+    cleo = next(line for line in report.splitlines() if line.startswith("| Cleo Moved | `http"))
     assert cleo.endswith(
-        "| HTTP 404 Not Found (1 failures in a row) | The feed address no longer works. Ask Cleo Moved for the current one and update feeds.opml. |"
+        "/cleo.xml` | HTTP 404 Not Found \\(1 failures in a row\\) | The feed address no longer works\\. "
+        "Ask Cleo Moved for the current one and update feeds\\.opml\\. |"
     )
     assert "| Ada Lovelace | updated | 3 |" in report
 

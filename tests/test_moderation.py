@@ -227,7 +227,8 @@ def test_hidden_posts_stay_archived_leave_the_cohort_and_are_listed_in_the_healt
     assert [e.post.title for week in cohort.weeks for e in week.entries] == ["Post b"]
     assert [m.participant.id for m in cohort.members] == ["bo"]
     assert "## Kept off the site\n\n| Rule | Participant or post | Reason |\n|---|---|---|\n" + (
-        "| hide | https://b.example/a/ | advertising |\n| hide | Cy (every post) | asked by the facilitators |\n"
+        "| hide | `https://b.example/a/` | advertising |\n"
+        "| hide | Cy \\(every post\\) | asked by the facilitators |\n"
     ) in health_markdown(report)
 
 
