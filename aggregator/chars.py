@@ -16,14 +16,16 @@ _NONCHARACTERS = "".join(
 )
 # C0 controls but tab, newline and carriage return; DEL and the C1 controls; U+FDD0..U+FDEF and the
 # last two code points of every plane, which are no characters at all.
-_UNWANTED = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufdd0-\ufdef\ufffe\uffff{_NONCHARACTERS}]")
-_SURROGATE = re.compile("[\ud800-\udfff]")
+_UNWANTED = re.compile(
+    f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufdd0-\ufdef\ufffe\uffff{_NONCHARACTERS}\ud800-\udfff]"
+)
 
 
 def xml_safe(text: str) -> str:
-    """`text` with lone surrogates replaced by U+FFFD and the characters above removed."""
-    return _UNWANTED.sub("", _SURROGATE.sub("\ufffd", text))
+    """`text` with lone surrogates replaced by U+FFFD and the characters above removed (the same
+    string, not a copy, when there is nothing to do: the usual case)."""
+    return _UNWANTED.sub(_replacement, text)
 
 
-def is_xml_safe(text: str) -> bool:
-    return not (_SURROGATE.search(text) or _UNWANTED.search(text))
+def _replacement(match: re.Match[str]) -> str:
+    return "\ufffd" if "\ud800" <= match.group(0) <= "\udfff" else ""

@@ -10,6 +10,7 @@ Nothing is sanitized yet: that is the next stage's job.
 from __future__ import annotations
 
 import calendar
+import codecs
 import contextlib
 import datetime as dt
 import email.utils
@@ -18,10 +19,11 @@ import html.entities
 import io
 import json
 import re
+import sys
 import time
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass, field, replace
+from typing import Any, TypeVar
 
 import charset_normalizer
 import feedparser
@@ -30,14 +32,16 @@ from feedparser.datetimes import _parse_date
 from feedparser.urls import RelativeURIResolver, _urljoin, make_safe_absolute_uri
 from lxml import etree
 
+from .chars import xml_safe
 from .errors import FeedError, NotAFeedError
 
 MAX_ENTRIES = 200
 _SNIFF_BYTES = 64 * 1024
 _XML_ENCODING = re.compile(rb"^(?:\xef\xbb\xbf)?\s*<\?xml[^>]*?encoding\s*=\s*[\"']([A-Za-z0-9._-]+)[\"']")
-_XML_DECLARATION = re.compile(r"^\ufeff?\s*<\?xml[^>]*\?>")
+_XML_DECLARATION = re.compile(r"^\s*<\?xml\s[^>]*\?>")
 _CHARSET = re.compile(rb"charset\s*=\s*[\"']?([A-Za-z0-9._-]+)", re.IGNORECASE)
 _ENTITY_DECLARATION = re.compile(rb"<!ENTITY", re.IGNORECASE)
+_CHARACTER_REFERENCE = re.compile(rb"&#(?:([0-9]+)|[xX]([0-9a-fA-F]+));?")
 _HTML_START = re.compile(
     rb"^\s*(<!--.*?-->\s*)*<(!doctype\s+html|html|head|body)\b", re.IGNORECASE | re.DOTALL
 )
@@ -69,12 +73,39 @@ class ParsedFeed:
     entries: tuple[RawEntry, ...]
 
 
+_Record = TypeVar("_Record", "ParsedFeed", RawEntry)
+_TEXT_FIELDS = {
+    RawEntry: ("guid", "link", "title", "content_html", "summary_html", "tags", "author"),
+    ParsedFeed: ("base_url", "title", "home_url", "image_url"),
+}
+
+
 def parse_feed(body: bytes, headers: Mapping[str, str], url: str) -> ParsedFeed | FeedError:
+    """The feed, every string of it valid Unicode of characters XML allows (chars.py)."""
+    headers = {key.lower(): value for key, value in headers.items()}
     if _looks_like_json(body, headers):
-        return _parse_json_feed(body, url)
-    if _ENTITY_DECLARATION.search(body):
-        return NotAFeedError(url, "the document declares XML entities, which feeds never need; refused")
-    return _parse_xml_feed(body, headers, url)
+        parsed = _parse_json_feed(body, url)
+    else:
+        parsed = _parse_xml_feed(utf8_document(body, headers), url)
+    return parsed if isinstance(parsed, FeedError) else _xml_safe_feed(parsed)
+
+
+def _xml_safe_feed(feed: ParsedFeed) -> ParsedFeed:
+    entries = tuple(_xml_safe_fields(entry) for entry in feed.entries)
+    return _xml_safe_fields(replace(feed, entries=entries))
+
+
+def _xml_safe_fields(value: _Record) -> _Record:
+    """`value` with xml_safe applied to each of its strings, and to the strings of its tuples."""
+    changes: dict[str, Any] = {}
+    for name in _TEXT_FIELDS[type(value)]:
+        old = getattr(value, name)
+        if old is None:
+            continue
+        new = xml_safe(old) if isinstance(old, str) else tuple(xml_safe(each) for each in old)
+        if new != old:
+            changes[name] = new
+    return replace(value, **changes) if changes else value
 
 
 def _looks_like_json(body: bytes, headers: Mapping[str, str]) -> bool:
@@ -82,16 +113,42 @@ def _looks_like_json(body: bytes, headers: Mapping[str, str]) -> bool:
     return start == b"{" or ("json" in headers.get("content-type", "") and start != b"<")
 
 
-def _parse_xml_feed(body: bytes, headers: Mapping[str, str], url: str) -> ParsedFeed | FeedError:
-    body, headers = _readable_encoding(body, {k.lower(): v for k, v in headers.items()})
-    return _parse_xml_fast(body, url) or _parse_with_feedparser(body, headers, url)
+def _parse_xml_feed(body: bytes, url: str) -> ParsedFeed | FeedError:
+    if _ENTITY_DECLARATION.search(body):
+        return NotAFeedError(url, "the document declares XML entities, which feeds never need; refused")
+    body = _impossible_references_replaced(body)
+    return _parse_xml_fast(body, url) or _parse_with_feedparser(body, url)
 
 
-def _parse_with_feedparser(body: bytes, headers: Mapping[str, str], url: str) -> ParsedFeed | FeedError:
-    response_headers = {**headers, "content-location": url}
-    parsed = feedparser.parse(
-        io.BytesIO(body), response_headers=response_headers, sanitize_html=False, resolve_relative_uris=True
-    )
+def _impossible_references_replaced(body: bytes) -> bytes:
+    """References to what no XML document can hold: a surrogate or a number past Unicode becomes
+    U+FFFD, a control character nothing. lxml refuses such a document, and feedparser's loose
+    parser raises on `&#xD800;` instead of reading the feed."""
+    return _CHARACTER_REFERENCE.sub(_possible_reference, body) if b"&#" in body else body
+
+
+def _possible_reference(match: re.Match[bytes]) -> bytes:
+    digits, hexadecimal = (match.group(2), 16) if match.group(2) else (match.group(1), 10)
+    code = int(digits, hexadecimal) if len(digits) <= 8 else sys.maxunicode + 1
+    if code > sys.maxunicode or 0xD800 <= code <= 0xDFFF:
+        return b"&#xFFFD;"
+    if (code < 0x20 and code not in (0x9, 0xA, 0xD)) or code in (0xFFFE, 0xFFFF):
+        return b""
+    return match.group(0)
+
+
+def _parse_with_feedparser(body: bytes, url: str) -> ParsedFeed | FeedError:
+    response_headers = {"content-type": "application/xml; charset=utf-8", "content-location": url}
+    try:
+        parsed = feedparser.parse(
+            io.BytesIO(body),
+            response_headers=response_headers,
+            sanitize_html=False,
+            resolve_relative_uris=True,
+        )
+    except (ValueError, OverflowError, UnicodeError, RecursionError) as exc:
+        # Its loose parser is the last resort for broken documents, and some break it in turn.
+        return NotAFeedError(url, f"the feed is too broken to read ({type(exc).__name__})")
     if not parsed.get("version") and not parsed.entries:
         return NotAFeedError(url, _not_a_feed_reason(body, parsed))
     feed = parsed.feed
@@ -102,25 +159,73 @@ def _parse_with_feedparser(body: bytes, headers: Mapping[str, str], url: str) ->
     )
 
 
-def _readable_encoding(body: bytes, headers: dict[str, str]) -> tuple[bytes, dict[str, str]]:
-    """Make wrong or missing charset declarations harmless before feedparser sees the bytes.
+def utf8_document(body: bytes, headers: Mapping[str, str]) -> bytes:
+    """The XML document in UTF-8, without its encoding declaration.
 
-    A document's own non-UTF-8 declaration is trusted. Valid UTF-8 wins over a wrong HTTP charset.
-    Bytes that are not UTF-8 and declare nothing usable are guessed (feedparser would publish
-    windows-1252 mojibake) and re-encoded; bytes that still do not fit become U+FFFD.
+    Decoded here, once, so that the entity check and both parsers read the same characters: in
+    UTF-7 or UTF-16, "<!ENTITY" is other bytes. A document's own declaration is trusted, unless it
+    names UTF-16 or UTF-32 in bytes that are not (we read it as ASCII). Valid UTF-8 wins over a
+    wrong HTTP charset. Bytes that are not UTF-8 and declare nothing usable are guessed (feedparser
+    would publish windows-1252 mojibake); bytes that still do not fit become U+FFFD.
     """
+    encoding = _document_encoding(body, headers)
+    if encoding == "utf-8":
+        return body
+    text = body.decode(encoding, errors="replace").lstrip("\ufeff")
+    return _XML_DECLARATION.sub("", text, count=1).encode("utf-8")
+
+
+def _document_encoding(body: bytes, headers: Mapping[str, str]) -> str:
+    wide = _wide_encoding(body)
+    if wide is not None:
+        return wide
     in_document = _XML_ENCODING.match(body[:_SNIFF_BYTES])
-    declared = in_document.group(1).decode("ascii").lower() if in_document else None
-    utf8_headers = {**headers, "content-type": "application/xml; charset=utf-8"}
-    if declared not in (None, "utf-8", "utf8"):
-        return body, headers
+    declared = _text_codec(in_document.group(1).decode("ascii")) if in_document else None
+    if declared is not None and declared != "utf-8" and not declared.startswith(("utf-16", "utf-32")):
+        return declared
     if _is_utf8(body):
-        return body, utf8_headers
+        return "utf-8"
     in_http = _CHARSET.search(headers.get("content-type", "").encode())
-    if declared is None and in_http and in_http.group(1).lower() not in (b"utf-8", b"utf8"):
-        return body, headers
-    text = body.decode(_guess_encoding(body), errors="replace")
-    return _XML_DECLARATION.sub("", text, count=1).encode("utf-8"), utf8_headers
+    if in_document is None and in_http and (codec := _text_codec(in_http.group(1).decode("ascii"))):
+        return codec if codec != "utf-8" else _guess_encoding(body)
+    return _guess_encoding(body)
+
+
+# XML's own way to tell an encoding from the first bytes (XML 1.0, appendix F): a byte order mark,
+# or where the NUL bytes fall in the first character, "<" or the whitespace before it.
+_BOMS = (
+    (b"\x00\x00\xfe\xff", "utf-32-be"),
+    (b"\xff\xfe\x00\x00", "utf-32-le"),
+    (b"\xfe\xff", "utf-16-be"),
+    (b"\xff\xfe", "utf-16-le"),
+)
+_NUL_PATTERNS: dict[tuple[bool, ...], str] = {
+    (True, True, True, False): "utf-32-be",
+    (False, True, True, True): "utf-32-le",
+    (True, False, True, False): "utf-16-be",
+    (False, True, False, True): "utf-16-le",
+}
+# Python codecs that are not character sets a document could be written in.
+_NOT_CHARSETS = frozenset({"unicode_escape", "raw_unicode_escape", "punycode", "idna", "palmos"})
+
+
+def _wide_encoding(body: bytes) -> str | None:
+    for bom, name in _BOMS:
+        if body.startswith(bom):
+            return name
+    return _NUL_PATTERNS.get(tuple(byte == 0 for byte in body[:4])) if len(body) >= 4 else None
+
+
+def _text_codec(name: str) -> str | None:
+    """The Python codec for a charset name, or None for a name it does not know as a charset."""
+    try:
+        info = codecs.lookup(name)
+    except LookupError:
+        return None
+    canonical = info.name.replace("_", "-")
+    if not getattr(info, "_is_text_encoding", True) or info.name in _NOT_CHARSETS:
+        return None
+    return "utf-8" if canonical in ("utf-8", "utf-8-sig") else canonical
 
 
 def _guess_encoding(body: bytes) -> str:
@@ -134,8 +239,6 @@ def _guess_encoding(body: bytes) -> str:
 
 
 def _is_utf8(body: bytes) -> bool:
-    if body.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return True  # UTF-16 with a byte order mark: feedparser reads it
     try:
         body.decode("utf-8")
     except UnicodeDecodeError:
@@ -274,7 +377,6 @@ _RSS090 = "http://my.netscape.com/rdf/simple/0.9/"
 _ATOM = "http://www.w3.org/2005/Atom"
 _RDF = "{http://www.w3.org/1999/02/22-rdf-syntax-ns#}RDF"
 _XML_BASE = "{http://www.w3.org/XML/1998/namespace}base"
-_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 _RSS_VERSIONS = {"0.91": "rss091u", "0.92": "rss092", "0.93": "rss093", "0.94": "rss094"}
 # feedparser's table of namespaces, by lower-cased URI, to the prefix its handlers are named by.
 _PREFIXES: dict[str, str] = {uri.lower(): prefix for uri, prefix in StrictFeedParser.namespaces.items()}
@@ -327,7 +429,7 @@ class _Unsupported(Exception):
 def _parse_xml_fast(body: bytes, url: str) -> ParsedFeed | None:
     """The feed as feedparser would read it, or None when only feedparser can be trusted to."""
     prefixes = _prefixes(body)
-    if body.startswith(_UTF16_BOMS) or prefixes is None:
+    if prefixes is None:
         return None
     parser = etree.XMLParser(
         resolve_entities=False,

@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 
 import nh3
 
+from .chars import xml_safe
 from .urls import absolute_http_url
 
 BODY_TAGS = frozenset(
@@ -84,8 +85,9 @@ def clean_html(fragment: str, base_url: str | None = None) -> str:
     finally:
         _base_url.reset(token)
     # A link or a picture whose address was refused (not http(s), or with a password in it) is
-    # left as its text: a dead link or a broken picture helps no reader.
-    cleaned = _SRCLESS_IMG.sub("", _HREFLESS_LINK.sub(r"\1", cleaned))
+    # left as its text: a dead link or a broken picture helps no reader. nh3 decodes character
+    # references (`&#x1;`), so what XML cannot hold is taken out after it, not before.
+    cleaned = xml_safe(_SRCLESS_IMG.sub("", _HREFLESS_LINK.sub(r"\1", cleaned)))
     # Added here rather than by nh3, whose set_tag_attribute_values orders attributes at random:
     # the archive must be byte-identical when nothing changed.
     return _IMG.sub('<img loading="lazy" decoding="async"', cleaned)
@@ -169,7 +171,7 @@ def plain_text(value: str | None, limit: int, *, is_html: bool = True) -> str:
     if not value:
         return ""
     text = html.unescape(_TEXT_CLEANER.clean(value)) if is_html else value
-    text = " ".join(_INVISIBLE.sub("", text).split())
+    text = " ".join(_INVISIBLE.sub("", xml_safe(text)).split())
     return shorten(text, limit)
 
 
