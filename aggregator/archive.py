@@ -141,7 +141,52 @@ def merge_posts(known: Iterable[Post], incoming: Iterable[Post]) -> tuple[Post, 
             )
         merged[post.id] = post
         index.update(dict.fromkeys(identity_keys(post), post.id))
-    return tuple(sorted(merged.values(), key=lambda p: (p.published, p.id), reverse=True))
+    return _in_archive_order(merged.values())
+
+
+def new_posts(known: Iterable[Post], incoming: Iterable[Post]) -> list[Post]:
+    """The incoming posts that are none of the known ones, under any of their identities."""
+    keys = {key for post in known for key in identity_keys(post)}
+    return [post for post in incoming if keys.isdisjoint(identity_keys(post))]
+
+
+def fit_file(before: Record, after: Record, limit: int) -> tuple[Record, tuple[Post, ...]]:
+    """`after`, or as much of it as keeps its file within `limit` bytes: new posts are taken the
+    newest first while they fit, and if the file is too large even without them, the record keeps
+    its stored posts. Returns the record and the new posts left out."""
+    if _surely_within(after, limit):
+        return after, ()
+    stored = {post.id for post in before.posts}
+    kept = [post for post in after.posts if post.id in stored]
+    size = len(record_to_json(replace(after, posts=tuple(kept))).encode("utf-8"))
+    if size > limit:
+        kept, size = list(before.posts), len(record_to_json(replace(after, posts=before.posts)).encode())
+    left_out = []
+    for post in sorted((p for p in after.posts if p.id not in stored), key=_newest_first):
+        line = len(_dumps(_post_doc(post)).encode("utf-8")) + 2  # and ",\n"
+        if size + line <= limit:
+            kept.append(post)
+            size += line
+        else:
+            left_out.append(post)
+    return replace(after, posts=_in_archive_order(kept)), tuple(left_out)
+
+
+def _surely_within(record: Record, limit: int) -> bool:
+    """Without encoding: a character is at most 4 bytes in the file (UTF-8, or an escape such as
+    \\" for a 1-byte one), and the rest of a post's line is well under 600 bytes."""
+    chars = sum(len(p.content_html) + len(p.excerpt_html) + len(p.title) + len(p.id) for p in record.posts)
+    chars += sum(len(p.url or "") + len(p.author or "") + len(p.image_url or "") for p in record.posts)
+    chars += sum(len(tag) for p in record.posts for tag in p.tags)
+    return 4 * chars + 600 * len(record.posts) + 4096 + len(record.withdrawn) * 200 <= limit
+
+
+def _newest_first(post: Post) -> tuple[float, str]:
+    return (-post.published.timestamp(), post.id)
+
+
+def _in_archive_order(posts: Iterable[Post]) -> tuple[Post, ...]:
+    return tuple(sorted(posts, key=lambda p: (p.published, p.id), reverse=True))
 
 
 def identity_keys(post: Post) -> tuple[str, ...]:
@@ -227,8 +272,9 @@ class Archive:
         os.sync()
 
     @contextlib.contextmanager
-    def lock(self) -> Iterator[None]:
-        """One writer at a time: a second update waits for nobody, it stops with a clear error."""
+    def lock(self) -> Iterator[int]:
+        """One writer at a time: a second update waits for nobody, it stops with a clear error.
+        Yields the locked file's descriptor: worker processes hold the lock by holding a copy."""
         self.directory.mkdir(parents=True, exist_ok=True)
         with open(self.directory / ".lock", "w") as handle:
             try:
@@ -239,7 +285,7 @@ class Archive:
                 ) from None
             for leftover in self.directory.glob(".*.tmp"):  # from a run that was killed mid-write
                 leftover.unlink(missing_ok=True)
-            yield
+            yield handle.fileno()
 
 
 FORGOTTEN_FILE = "_forgotten.json"  # participant ids never start with "_"

@@ -39,6 +39,7 @@ from .report import (
 )
 from .weeks import course_for, place
 
+EXIT_BUG = 7  # the run finished, but the hub failed on some participants: a warning, with tracebacks
 EXIT_CODES: dict[type[AggregatorError], int] = {
     ConfigError: 3,
     RegistryError: 4,
@@ -136,11 +137,16 @@ def _config(args: argparse.Namespace) -> HubConfig:
 
 
 def cmd_update(config: HubConfig, _args: argparse.Namespace, out: TextIO) -> int:
+    """Exit 0 when every participant was handled, failing feeds included; EXIT_BUG when the hub
+    itself failed on some participants (everyone else was updated all the same)."""
     report = update(config, load_registry(config.opml))
     for line in [*outcome_lines(report), summary(report)]:
         print(line, file=out)
     write_health_report(config, report)
-    return 0
+    bugs = [outcome for outcome in report.outcomes if outcome.bug]
+    for outcome in bugs:
+        print(f"Bug in the hub while updating {outcome.participant.name}:\n{outcome.bug}", file=sys.stderr)
+    return EXIT_BUG if bugs else 0
 
 
 def cmd_status(config: HubConfig, _args: argparse.Namespace, out: TextIO) -> int:

@@ -104,7 +104,7 @@ def clean_tag(tag: str | None) -> str | None:
 
 def summarize(feed: ParsedFeed, tag: str | None, tag_feed: bool, now: dt.datetime) -> FeedSummary:
     """How many posts the feed holds, how many carry the course tag, and the latest few."""
-    posts = sorted(normalize(feed, now), key=lambda post: post.published, reverse=True)
+    posts = sorted(normalize(feed, now).posts, key=lambda post: post.published, reverse=True)
     wanted = normalize_tag(tag) if tag else None
     tagged = sum(1 for post in posts if tag_feed or wanted in {normalize_tag(t) for t in post.tags})
     latest = tuple(PostLine(post.title, post.url, post.published) for post in posts[:LATEST])

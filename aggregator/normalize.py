@@ -1,4 +1,5 @@
-"""ParsedFeed -> [Post]: stable ids, UTC dates, absolute http(s) URLs, safe HTML and an excerpt.
+"""ParsedFeed -> [Post]: stable ids, UTC dates, absolute http(s) URLs, safe HTML and an excerpt;
+and the entries kept out, with why (limits.py).
 
 Pure: the clock is an argument. What goes into a `Post` is safe to show: HTML has been through
 the sanitizer, text is plain, URLs are absolute http(s) or absent.
@@ -11,15 +12,20 @@ import hashlib
 from dataclasses import dataclass
 
 from . import sanitize
+from .limits import (
+    AUTHOR_LIMIT,
+    BODY_LIMIT,
+    EXCERPT_CHARACTERS,
+    EXCERPT_WORDS,
+    TAG_LIMIT,
+    TAGS_PER_POST,
+    TITLE_LIMIT,
+    UNTITLED_LIMIT,
+    URL_LIMIT,
+)
 from .parse import ParsedFeed, RawEntry
 from .urls import absolute_http_url
 
-TITLE_LIMIT = 200
-UNTITLED_LIMIT = 80
-TAG_LIMIT = 60
-MAX_TAGS = 20
-AUTHOR_LIMIT = 100
-EXCERPT_WORDS = 60
 FUTURE_TOLERANCE = dt.timedelta(days=1)  # clocks and time zones are often wrong by hours
 
 
@@ -40,19 +46,49 @@ class Post:
     words: int = 0  # for the reading time
 
 
-def normalize(feed: ParsedFeed, now: dt.datetime) -> tuple[Post, ...]:
+@dataclass(frozen=True)
+class KeptOut:
+    """An entry the archive does not take, and why: the health report names it."""
+
+    title: str
+    why: str
+
+
+@dataclass(frozen=True)
+class Normalized:
+    posts: tuple[Post, ...]
+    kept_out: tuple[KeptOut, ...] = ()
+
+
+def normalize(feed: ParsedFeed, now: dt.datetime) -> Normalized:
     posts: dict[str, Post] = {}
+    kept_out: list[KeptOut] = []
     for entry in feed.entries:
         post = normalize_entry(entry, feed.base_url, now)
-        posts.setdefault(post.id, post)  # a feed repeating a guid: the newest copy wins
-    return tuple(posts.values())
+        if isinstance(post, KeptOut):
+            kept_out.append(post)
+        else:
+            posts.setdefault(post.id, post)  # a feed repeating a guid: the newest copy wins
+    return Normalized(tuple(posts.values()), tuple(kept_out))
 
 
-def normalize_entry(entry: RawEntry, base_url: str, now: dt.datetime) -> Post:
+def normalize_entry(entry: RawEntry, base_url: str, now: dt.datetime) -> Post | KeptOut:
+    """The entry as a post, or why it is kept out: HTML too costly to sanitize, or an address or
+    a body past its limit (limits.py)."""
+    costly = sanitize.costly(entry.content_html or "") or sanitize.costly(entry.summary_html or "")
+    if costly:
+        return KeptOut(_label(entry), costly)
+    post = _post(entry, base_url, now)
+    too_long = _over_limit(post)
+    return KeptOut(post.title, too_long) if too_long else post
+
+
+def _post(entry: RawEntry, base_url: str, now: dt.datetime) -> Post:
     url = absolute_http_url(entry.link, base_url)
     source = _richer(entry.content_html, entry.summary_html)
     body = sanitize.clean_html(source, url or base_url)
     published, date_source = _date(entry, now)
+    image = sanitize.first_image(body)
     return Post(
         id=post_id(entry, url),
         url=url,
@@ -61,13 +97,29 @@ def normalize_entry(entry: RawEntry, base_url: str, now: dt.datetime) -> Post:
         date_source=date_source,
         updated=entry.updated,
         first_seen=now,
-        tags=tuple(sanitize.plain_text(tag, TAG_LIMIT, is_html=False) for tag in entry.tags[:MAX_TAGS]),
+        tags=tuple(sanitize.plain_text(tag, TAG_LIMIT, is_html=False) for tag in entry.tags[:TAGS_PER_POST]),
         author=sanitize.plain_text(entry.author, AUTHOR_LIMIT, is_html=False) or None,
         content_html=body,
-        excerpt_html=sanitize.excerpt(body, EXCERPT_WORDS),
-        image_url=sanitize.first_image(body),
+        excerpt_html=sanitize.excerpt(body, EXCERPT_WORDS, EXCERPT_CHARACTERS),
+        image_url=image if image is None or len(image) <= URL_LIMIT else None,
         words=len(sanitize.rough_text(body).split()),
     )
+
+
+def _over_limit(post: Post) -> str | None:
+    for what, value in (("guid", post.id), ("address", post.url or "")):
+        if len(value) > URL_LIMIT:
+            return f"its {what} is {len(value):,} characters long (the limit is {URL_LIMIT:,})"
+    # A character is at most 4 bytes in UTF-8: most bodies need no encoding to be measured.
+    if len(post.content_html) * 4 > BODY_LIMIT and (size := len(post.content_html.encode())) > BODY_LIMIT:
+        return f"it is {size:,} bytes long once sanitized (the limit is {BODY_LIMIT:,})"
+    return None
+
+
+def _label(entry: RawEntry) -> str:
+    """What the health report calls an entry it could not read: its title, else its address."""
+    title = entry.title if entry.title and not sanitize.costly(entry.title) else entry.link or entry.guid
+    return sanitize.plain_text(title, UNTITLED_LIMIT, is_html=entry.title_is_html) or "an untitled entry"
 
 
 def post_id(entry: RawEntry, url: str | None) -> str:

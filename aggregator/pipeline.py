@@ -11,28 +11,34 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import hashlib
-import multiprocessing
 import os
+import traceback
 from collections.abc import Iterable
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
-from . import sanitize
-from .archive import Archive, FeedInfo, FeedState, Record, merge_posts, withdraw
+from . import sanitize, workers
+from .archive import Archive, FeedInfo, FeedState, Record, fit_file, merge_posts, new_posts, withdraw
 from .config import HubConfig
 from .errors import FeedError, HTTPStatusError
 from .fetch import Fetched, FetchSession, NotModified, Validators, run_to_completion
+from .limits import ARCHIVE_FILE_LIMIT, NEW_POSTS_PER_RUN
 from .moderation import Moderation, current_moderation
-from .normalize import Post, normalize
+from .normalize import KeptOut, Post, normalize
 from .parse import ParsedFeed, parse_feed
 from .registry import Participant
 from .schedule import after_failure, after_success, skip_reason
 from .urls import absolute_http_url
 
-Status = Literal["updated", "unchanged", "failed", "skipped"]
+Status = Literal["updated", "unchanged", "failed", "skipped", "bug"]
 AUTO_PROCESSES_FROM = 200  # below this many feeds, starting worker processes costs more than it saves
 ORIGINALS_PER_RUN = 5  # posts that left a feed, checked for 410 Gone: a deleted post, one request each
+# Threads per process that read fetched feeds (parse, sanitize, merge), off the event loop. The
+# parser and the sanitizer release the GIL for their native work, so two make use of a core that
+# would otherwise wait; more only compete with the loop for it.
+CPU_THREADS = 2
 
 
 @dataclass(frozen=True)
@@ -47,6 +53,8 @@ class FeedOutcome:
     note: str | None = None  # why a feed was skipped
     state: FeedState = field(default_factory=FeedState)  # the feed's state after this run
     withdrawn: int = 0  # posts erased this run: withdrawn by their author, or gone at the source
+    bug: str | None = None  # the traceback, when the hub itself failed on this participant
+    kept_out: tuple[KeptOut, ...] = ()  # entries the archive did not take this run, and why
 
 
 @dataclass(frozen=True)
@@ -69,6 +77,7 @@ class ReadFeed:
 
     feed: FeedInfo
     posts: tuple[Post, ...]
+    kept_out: tuple[KeptOut, ...] = ()
 
 
 def update(
@@ -81,9 +90,10 @@ def update(
     now = (now or dt.datetime.now(dt.UTC)).replace(microsecond=0)
     people = tuple(participants)
     archive = Archive(config.archive)
-    with archive.lock():
+    with archive.lock() as lock:
         moderation = current_moderation(config.moderation, archive)
-        done = _run_shards(config, _shards(people, _processes(config, len(people))), now, moderation)
+        shards = _shards(people, _processes(config, len(people)))
+        done = _run_shards(config, shards, now, moderation, lock)
         archive.sync()
     by_id = {outcome.participant.id: outcome for outcomes in done for outcome in outcomes}
     return UpdateReport(tuple(by_id[person.id] for person in people), now, moderation)
@@ -101,15 +111,33 @@ def _shards(people: tuple[Participant, ...], count: int) -> list[tuple[Participa
 
 
 def _run_shards(
-    config: HubConfig, shards: list[tuple[Participant, ...]], now: dt.datetime, moderation: Moderation
+    config: HubConfig,
+    shards: list[tuple[Participant, ...]],
+    now: dt.datetime,
+    moderation: Moderation,
+    lock: int,
 ) -> list[tuple[FeedOutcome, ...]]:
-    """The first shard runs here while worker processes take the others."""
+    """The first shard runs here while worker processes, holding the same lock, take the others."""
     if len(shards) <= 1:
         return [update_shard(config, shard, now, moderation) for shard in shards]
-    context = multiprocessing.get_context("spawn")  # a clean interpreter: no copied locks or loops
-    with ProcessPoolExecutor(len(shards) - 1, mp_context=context) as workers:
-        others = [workers.submit(update_shard, config, shard, now, moderation) for shard in shards[1:]]
-        return [update_shard(config, shards[0], now, moderation), *(other.result() for other in others)]
+    with workers.pool(len(shards) - 1, lock) as pool:
+        others = [pool.submit(update_shard, config, shard, now, moderation) for shard in shards[1:]]
+        mine = update_shard(config, shards[0], now, moderation)
+        return [
+            mine,
+            *(_shard_outcomes(other, shard) for other, shard in zip(others, shards[1:], strict=True)),
+        ]
+
+
+def _shard_outcomes(
+    work: Future[tuple[FeedOutcome, ...]], shard: tuple[Participant, ...]
+) -> tuple[FeedOutcome, ...]:
+    """A worker process that died (the kernel's OOM killer, a crash in native code) took its
+    unfinished participants with it: each is reported as a bug, and every other shard stands."""
+    try:
+        return work.result()
+    except BrokenProcessPool:
+        return tuple(FeedOutcome(person, "bug", bug=traceback.format_exc()) for person in shard)
 
 
 def update_shard(
@@ -126,12 +154,14 @@ async def _update_all(
     outcomes: list[FeedOutcome | None] = [None] * len(people)
     queue = iter(enumerate(people))
 
-    async def work(session: FetchSession) -> None:
+    async def work(session: FetchSession, cpu: Executor) -> None:
         for index, person in queue:  # shared by every task: each takes the next participant
-            outcomes[index] = await update_participant(archive, session, now, person, moderation)
+            outcomes[index] = await update_participant(archive, session, now, person, moderation, cpu)
 
-    async with FetchSession(config.fetch) as session:
-        await asyncio.gather(*(work(session) for _ in range(min(config.fetch.workers, len(people)))))
+    with ThreadPoolExecutor(CPU_THREADS, thread_name_prefix="read-feed") as cpu:
+        async with FetchSession(config.fetch) as session:
+            tasks = min(config.fetch.workers, len(people))
+            await asyncio.gather(*(work(session, cpu) for _ in range(tasks)))
     return tuple(outcome for outcome in outcomes if outcome is not None)
 
 
@@ -139,7 +169,8 @@ def read_feed(fetched: Fetched, now: dt.datetime) -> ReadFeed | FeedError:
     parsed = parse_feed(fetched.body, fetched.headers, fetched.final_url)
     if isinstance(parsed, FeedError):
         return parsed
-    return ReadFeed(_feed_info(parsed), normalize(parsed, now))
+    content = normalize(parsed, now)
+    return ReadFeed(_feed_info(parsed), content.posts, content.kept_out)
 
 
 async def update_participant(
@@ -148,12 +179,29 @@ async def update_participant(
     now: dt.datetime,
     person: Participant,
     moderation: Moderation | None = None,
+    cpu: Executor | None = None,
 ) -> FeedOutcome:
-    moderation = moderation or Moderation()
+    """One participant's update. Their feed's problems are values; an exception here is a bug in
+    the hub, which is reported with its traceback while everyone else is updated all the same.
+    Reading the feed runs on `cpu` (the loop's default threads if None), never on the event loop."""
+    try:
+        return await _update_participant(archive, session, now, person, moderation or Moderation(), cpu)
+    except Exception:
+        return FeedOutcome(person, "bug", bug=traceback.format_exc())
+
+
+async def _update_participant(
+    archive: Archive,
+    session: FetchSession,
+    now: dt.datetime,
+    person: Participant,
+    moderation: Moderation,
+    cpu: Executor | None,
+) -> FeedOutcome:
     if note := moderation.forgotten_note(person):
         return FeedOutcome(person, "skipped", note=note)  # nothing read, nothing written
     stored = _current_record(archive, person)
-    record, outcome = await _fetch_into(session, stored, now, moderation)
+    record, outcome = await _fetch_into(session, stored, now, moderation, cpu)
     record, erased = honour_withdrawals(record, moderation, now)
     record, gone = await _withdraw_gone_originals(session, stored.state, record, now)
     if record != stored:
@@ -162,7 +210,7 @@ async def update_participant(
 
 
 async def _fetch_into(
-    session: FetchSession, record: Record, now: dt.datetime, moderation: Moderation
+    session: FetchSession, record: Record, now: dt.datetime, moderation: Moderation, cpu: Executor | None
 ) -> tuple[Record, FeedOutcome]:
     person = record.participant
     rule = moderation.person_rule(person.id)
@@ -171,7 +219,9 @@ async def _fetch_into(
     if reason is not None:
         return record, FeedOutcome(person, "skipped", note=reason, state=record.state)
     result = await session.fetch(person.feed_url, _validators(record.state))
-    return apply_fetch(record, result, now)
+    # Parsing and sanitizing take CPU time: on the loop, one large feed would hold every other
+    # feed's fetch (and run out their deadlines) for as long as it takes.
+    return await asyncio.get_running_loop().run_in_executor(cpu, apply_fetch, record, result, now)
 
 
 def honour_withdrawals(record: Record, moderation: Moderation, now: dt.datetime) -> tuple[Record, int]:
@@ -243,10 +293,7 @@ def _ingest(
     record: Record, fetched: Fetched, content: ReadFeed, now: dt.datetime
 ) -> tuple[Record, FeedOutcome]:
     incoming = tuple(post for post in content.posts if not record.buried(post))
-    merged = merge_posts(record.posts, incoming)
-    known = {post.id: post for post in record.posts}
-    new = sum(1 for post in incoming if post.id not in known)
-    changed = sum(1 for post in merged if post.id in known and known[post.id] != post)
+    incoming, waiting = _this_run(record.posts, incoming)
     state = replace(
         after_success(record.state),
         etag=fetched.validators.etag,
@@ -256,11 +303,51 @@ def _ingest(
         moved_to=fetched.moved_to,
         listed=tuple(listed_key(post.id) for post in content.posts),
     )
-    record = replace(record, feed=content.feed, state=state, posts=merged)
+    merged = replace(record, feed=content.feed, state=state, posts=merge_posts(record.posts, incoming))
+    merged, too_large = fit_file(record, merged, ARCHIVE_FILE_LIMIT)
+    if waiting or too_large:  # posts to take in later: the next run must read the whole feed again
+        merged = replace(merged, state=replace(state, etag=None, last_modified=None, body_sha256=None))
+    known = {post.id: post for post in record.posts}
+    new = sum(1 for post in merged.posts if post.id not in known)
+    changed = sum(1 for post in merged.posts if post.id in known and known[post.id] != post)
+    kept_out = content.kept_out + _waiting(waiting) + _too_large(too_large)
     outcome = FeedOutcome(
-        record.participant, "updated", new, changed, len(merged), moved_to=fetched.moved_to, state=state
+        record.participant,
+        "updated",
+        new,
+        changed,
+        len(merged.posts),
+        moved_to=fetched.moved_to,
+        state=merged.state,
+        kept_out=kept_out,
     )
-    return record, outcome
+    return merged, outcome
+
+
+def _this_run(
+    known: tuple[Post, ...], incoming: tuple[Post, ...]
+) -> tuple[tuple[Post, ...], tuple[Post, ...]]:
+    """The incoming posts to take now, and the new ones beyond NEW_POSTS_PER_RUN (the newest are
+    taken first), which wait for a later run."""
+    fresh = new_posts(known, incoming)
+    if len(fresh) <= NEW_POSTS_PER_RUN:
+        return incoming, ()
+    newest_first = sorted(fresh, key=lambda post: post.published, reverse=True)
+    waiting = {post.id for post in newest_first[NEW_POSTS_PER_RUN:]}
+    return (
+        tuple(post for post in incoming if post.id not in waiting),
+        tuple(post for post in incoming if post.id in waiting),
+    )
+
+
+def _waiting(posts: tuple[Post, ...]) -> tuple[KeptOut, ...]:
+    why = f"more than {NEW_POSTS_PER_RUN} new posts in one run: it comes in with a later run"
+    return tuple(KeptOut(post.title, why) for post in posts)
+
+
+def _too_large(posts: tuple[Post, ...]) -> tuple[KeptOut, ...]:
+    why = f"the participant's archive file would grow past {ARCHIVE_FILE_LIMIT:,} bytes"
+    return tuple(KeptOut(post.title, why) for post in posts)
 
 
 def _feed_info(parsed: ParsedFeed) -> FeedInfo:

@@ -4,6 +4,7 @@ summary, written by every update, that a CI job can show."""
 from __future__ import annotations
 
 import os
+import re
 
 from .archive import FeedState, Record, format_time
 from .config import HubConfig
@@ -12,6 +13,7 @@ from .pipeline import FeedOutcome, UpdateReport
 from .registry import Participant
 
 STATUS_HEADER = ("participant", "feed", "last success", "last error", "failures", "posts")
+KEPT_OUT_SHOWN = 5  # posts listed per participant in the health report; the rest are counted
 
 
 def describe_outcome(outcome: FeedOutcome, width: int = 0) -> str:
@@ -20,12 +22,16 @@ def describe_outcome(outcome: FeedOutcome, width: int = 0) -> str:
         detail = f"{outcome.error.message} ({outcome.participant.feed_url})"
     elif outcome.status == "skipped":
         detail = outcome.note or "not fetched"
+    elif outcome.status == "bug":
+        detail = f"the hub hit a bug ({_last_line(outcome.bug)}); the health report has the traceback"
     elif outcome.status == "updated":
         detail = f"{outcome.new_posts} new, {outcome.changed_posts} changed, {outcome.archived} archived"
     else:
         detail = f"not modified, {outcome.archived} archived"
     if outcome.withdrawn:
         detail += f"; {outcome.withdrawn} withdrawn (erased, tombstone kept)"
+    if outcome.kept_out:
+        detail += f"; {len(outcome.kept_out)} kept out (the health report says why)"
     if outcome.moved_to:
         detail += f"; the feed moved permanently: update feeds.opml to {outcome.moved_to}"
     return f"{outcome.status:<9}  {name}  {detail}".rstrip()
@@ -37,12 +43,19 @@ def outcome_lines(report: UpdateReport) -> list[str]:
 
 
 def summary(report: UpdateReport) -> str:
+    bugs = report.count("bug")
     return (
         f"{len(report.outcomes)} feeds: {report.count('updated')} updated, "
         f"{report.count('unchanged')} unchanged, {report.count('failed')} failed, "
         f"{report.count('skipped')} skipped; "
-        f"{report.new_posts} new posts"
+        f"{report.new_posts} new posts" + (f"; the hub hit a bug on {bugs}" if bugs else "")
     )
+
+
+def _last_line(trace: str | None) -> str:
+    """The exception of a traceback, e.g. "ValueError: ...": what a log line has room for."""
+    lines = (trace or "").strip().splitlines()
+    return lines[-1] if lines else "no traceback"
 
 
 def status_row(record: Record) -> tuple[str, ...]:
@@ -79,7 +92,7 @@ def write_health_report(config: HubConfig, report: UpdateReport) -> None:
 
 def health_markdown(report: UpdateReport) -> str:
     """Per participant: what went wrong and what to do about it."""
-    lines = [f"# Feed health, {format_time(report.at)}", "", summary(report), ""]
+    lines = [f"# Feed health, {format_time(report.at)}", "", summary(report), "", *bug_lines(report)]
     troubled = [(o.participant, o.state) for o in report.outcomes if problem(o.state)]
     if troubled:
         lines += [
@@ -95,6 +108,7 @@ def health_markdown(report: UpdateReport) -> str:
         lines.append("")
     else:
         lines += ["Every feed is healthy.", ""]
+    lines += kept_out_lines(report)
     lines += moderation_lines(report)
     lines += [
         "## Everyone",
@@ -107,6 +121,44 @@ def health_markdown(report: UpdateReport) -> str:
         last = format_time(success) if success else "never"
         lines.append(_row(text(outcome.participant.name), outcome.status, str(outcome.archived), last))
     return "\n".join(lines) + "\n"
+
+
+def bug_lines(report: UpdateReport) -> list[str]:
+    """First in the report: participants the hub failed on, each with the traceback to report."""
+    bugs = [outcome for outcome in report.outcomes if outcome.status == "bug"]
+    if not bugs:
+        return []
+    lines = [
+        "## Bugs in the hub",
+        "",
+        "The hub itself failed on these participants. Their archive is as it was; everyone else was "
+        "updated. Please report the traceback to the hub's maintainers.",
+        "",
+    ]
+    for outcome in bugs:
+        lines += [f"### {text(outcome.participant.name)}", "", *fenced(outcome.bug or ""), ""]
+    return lines
+
+
+def kept_out_lines(report: UpdateReport, shown: int = KEPT_OUT_SHOWN) -> list[str]:
+    """Posts the archive did not take, and why: the first few of each participant's."""
+    rows = []
+    for outcome in report.outcomes:
+        name = text(outcome.participant.name)
+        rows += [_row(name, text(post.title), text(post.why)) for post in outcome.kept_out[:shown]]
+        if len(outcome.kept_out) > shown:
+            rows.append(_row(name, f"and {len(outcome.kept_out) - shown} more", "-"))
+    if not rows:
+        return []
+    header = ["## Kept out of the archive", "", "| Participant | Post | Why |", "|---|---|---|"]
+    return [*header, *rows, ""]
+
+
+def fenced(block: str) -> list[str]:
+    """A code block that nothing in `block` can close: its fence is longer than any run of
+    backticks inside (a traceback quotes feed text)."""
+    fence = "`" * max(3, 1 + max((len(run) for run in re.findall("`+", block)), default=0))
+    return [fence, *block.rstrip("\n").splitlines(), fence]
 
 
 def moderation_lines(report: UpdateReport) -> list[str]:

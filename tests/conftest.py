@@ -30,8 +30,12 @@ def server() -> Iterator[LoopbackServer]:
     srv.close()
 
 
-def run_python(*args: str, cwd: Path, timeout: float = 60) -> subprocess.CompletedProcess[str]:
-    """`python ARGS` in a clean environment, as a user would start it from `cwd`."""
+def run_python(
+    *args: str, cwd: Path, timeout: float = 60, planted: Path | None = None
+) -> subprocess.CompletedProcess[str]:
+    """`python ARGS` in a clean environment, as a user would start it from `cwd`; with `planted`,
+    a folder from plant_bug(), every interpreter of the run carries that bug."""
+    path = f"{planted}:{ROOT}" if planted else str(ROOT)
     return subprocess.run(
         [sys.executable, *args],
         cwd=cwd,
@@ -39,8 +43,16 @@ def run_python(*args: str, cwd: Path, timeout: float = 60) -> subprocess.Complet
         text=True,
         timeout=timeout,
         check=False,
-        env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
+        env={"PYTHONPATH": path, "PATH": "/usr/bin:/bin"},
     )
+
+
+def plant_bug(folder: Path, code: str) -> Path:
+    """A sitecustomize that runs `code` when any Python process starts (worker processes too): a
+    bug planted from outside, so that the hub needs no hook of its own to be tested against one."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "sitecustomize.py").write_text(code, encoding="utf-8")
+    return folder
 
 
 def invoke(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
@@ -110,9 +122,12 @@ def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     ):
         feeds.routes[path] = Reply(body=make(hostile.PAYLOADS))
         rows.append((name, feeds.url(path), f"https://{path[1:]}.example/"))
-    result = build(tmp, write_opml(tmp / "feeds.opml", rows))
+    # Twice: each feed holds one payload more than the 50 new posts a run takes from a participant,
+    # and the last comes in with the second run.
+    results = [build(tmp, write_opml(tmp / "feeds.opml", rows)) for _ in range(2)]
     feeds.close()
-    assert result.returncode == 0, result.stdout + result.stderr
+    for result in results:
+        assert result.returncode == 0, result.stdout + result.stderr
     return tmp
 
 

@@ -137,7 +137,7 @@ def test_only_valid_text_or_a_feed_error_leaves_the_parser(kind: str, values: li
         return
     assert isinstance(parsed, ParsedFeed)
     everything = strings_of(parsed) + [s for entry in parsed.entries for s in strings_of(entry)]
-    posts = normalize(parsed, NOW)
+    posts = normalize(parsed, NOW).posts
     everything += [s for post in posts for s in strings_of(post)]
     assert [s for s in everything if s != xml_safe(s)] == []
     person = Participant("eve", "Eve", BASE, None)
@@ -173,7 +173,7 @@ def test_references_to_characters_xml_forbids_are_dropped_after_decoding() -> No
     )
     parsed = parse_feed(body.encode(), {}, BASE)
     assert isinstance(parsed, ParsedFeed)
-    (post,) = normalize(parsed, NOW)
+    (post,) = normalize(parsed, NOW).posts
     assert (post.title, post.tags) == ("ABC", ("&#x1;x",))
     assert post.content_html == "<p>One  two  three  four &amp;#x1;</p>"
     assert post.excerpt_html == post.content_html

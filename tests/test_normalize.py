@@ -42,7 +42,7 @@ def test_corpus_entries_become_posts_with_absolute_backlinks(path: Path) -> None
     base = "https://feeds.example/" + path.name
     parsed = parse_feed(path.read_bytes(), {}, base)
     assert isinstance(parsed, ParsedFeed)
-    posts = {post.id: post for post in normalize(parsed, NOW)}
+    posts = {post.id: post for post in normalize(parsed, NOW).posts}
     assert posts
     for item in parsed.entries:
         link = absolute_http_url(item.link, base)
@@ -63,7 +63,7 @@ def test_relative_links_in_content_become_absolute() -> None:
         (CORPUS / "feeds" / "feedrs__atom_xml_base.xml").read_bytes(), {}, "https://feeds.example/x"
     )
     assert isinstance(parsed, ParsedFeed)
-    (post,) = normalize(parsed, NOW)
+    (post,) = normalize(parsed, NOW).posts
     assert 'src="https://numi.st/post/2022/travel-uke/IMG_1232.jpeg"' in post.content_html
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from aggregator.errors import NotAFeedError
-from aggregator.normalize import normalize
+from aggregator.normalize import KeptOut, normalize
 from aggregator.parse import (
     MAX_ENTRIES,
     ParsedFeed,
@@ -23,6 +23,7 @@ from tests.loopback import LoopbackServer, Reply
 
 CORPUS_FEEDS = sorted((CORPUS / "feeds").iterdir())
 BASE = "https://feeds.example/"
+NOON = dt.datetime(2026, 9, 8, 12, tzinfo=dt.UTC)
 
 
 def parse_file(path: Path) -> ParsedFeed:
@@ -171,9 +172,12 @@ def test_deep_nesting_is_survived() -> None:
     body = f'<rss version="2.0"><channel><title>t</title><item><title>deep</title><link>https://b.example/1</link>{xml_nesting}<description><![CDATA[{html_nesting}]]></description></item></channel></rss>'
     feed = parse_feed(body.encode(), {}, BASE)
     assert isinstance(feed, ParsedFeed)
-    (post,) = normalize(feed, dt.datetime(2026, 9, 8, tzinfo=dt.UTC))
-    assert post.title == "deep"
-    assert "deep" in post.content_html
+    content = normalize(feed, NOON)
+    assert content.posts == ()
+    assert content.kept_out == (KeptOut("deep", "its HTML has 100,000 tags (the limit is 20,000)"),)
+    nested = "<div>" * 300 + "deep" + "</div>" * 300
+    content = normalize(parse_feed(body.replace(html_nesting, nested).encode(), {}, BASE), NOON)  # type: ignore[arg-type]
+    assert content.kept_out == (KeptOut("deep", "its HTML nests elements more than 256 deep"),)
 
 
 def test_a_huge_item_count_is_capped() -> None:

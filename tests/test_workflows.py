@@ -21,7 +21,7 @@ from typing import Any, NoReturn
 import pytest
 import yaml
 
-from tests.conftest import DATA, ROOT
+from tests.conftest import DATA, ROOT, plant_bug
 from tests.loopback import LoopbackServer, Reply
 
 WORKFLOWS = ROOT / ".github" / "workflows"
@@ -483,6 +483,59 @@ def test_publish_with_private_addresses_refused_loses_nothing(tmp_path: Path) ->
     assert archived_posts(scratch.work / "archive") == before
     assert build.returncode == 0, build.stderr
     assert (scratch.work / "output" / "cohort" / "week-1" / "index.html").is_file()
+
+
+BUG_IN_DENIZ = """
+import os, sys
+
+sys.path.insert(0, os.getcwd())  # the scratch clone's aggregator, as `python -m` will import it
+import aggregator.pipeline
+
+_apply_fetch = aggregator.pipeline.apply_fetch
+
+
+def apply_fetch(record, result, now):
+    if record.participant.id == "deniz-sahin":
+        raise RuntimeError("a planted bug")
+    return _apply_fetch(record, result, now)
+
+
+aggregator.pipeline.apply_fetch = apply_fetch
+"""
+
+
+def test_a_bug_on_one_participant_warns_and_everyone_else_is_committed_and_built(tmp_path: Path) -> None:
+    from demo.farm import serving
+
+    scratch = make_scratch(tmp_path)
+    before = archived_posts(scratch.work / "archive")
+    git(scratch.work, "rm", "--quiet", "archive/maya-okafor.json")  # something for the update to write
+    git(scratch.work, "commit", "--quiet", "-m", "Forget Maya's archive", "--", "archive")
+    with serving():
+        runner = scratch.runner("publish.yml", "build", "loopback_settings.py", **PUBLISH_CONTEXT)
+        runner.env["PYTHONPATH"] = str(plant_bug(tmp_path / "bug", BUG_IN_DENIZ))
+        steps = {
+            name: runner.run(name) for name in ("Update the archive", "Build the site", "Commit the archive")
+        }
+    for name, result in steps.items():
+        assert result.returncode == 0, f"{name}:\n{result.stdout}\n{result.stderr}"
+    update = steps["Update the archive"]
+    assert update.stdout.splitlines()[-1] == (
+        "::warning title=The hub hit a bug::Some participants were not updated; the job summary has the "
+        "tracebacks. Everyone else is published."
+    )
+    assert "bug        Deniz Şahin" in update.stdout
+    assert update.stderr.startswith("Bug in the hub while updating Deniz Şahin:\nTraceback")
+    summary = scratch.summary.read_text(encoding="utf-8")
+    assert "## Bugs in the hub" in summary and summary.count("RuntimeError: a planted bug") == 1
+    after = archived_posts(scratch.work / "archive")
+    assert after["deniz-sahin.json"] == before["deniz-sahin.json"]  # untouched by the failed update
+    assert [p["id"] for p in after["maya-okafor.json"]] == [p["id"] for p in before["maya-okafor.json"]]
+    assert scratch.origin_log("-1", "--format=%s") == [
+        "Archive update: 13 feeds: 1 updated, 11 unchanged, 0 failed, 0 skipped; 7 new posts; "
+        "the hub hit a bug on 1"
+    ]
+    assert (scratch.work / "output" / "cohort" / "people" / "deniz-sahin" / "index.html").is_file()
 
 
 # --- the token reaches git in the pushing steps only ---------------------------------------------

@@ -110,6 +110,8 @@ class CohortGenerator(Generator):  # type: ignore[misc]
         report = update(config, participants)
         for outcome, line in zip(report.outcomes, outcome_lines(report), strict=True):
             (log.warning if outcome.status == "failed" else log.info)("feed %s", line)
+            if outcome.bug:  # a warning, not an error: everyone else is still built and published
+                log.warning("course hub: bug while updating %s\n%s", outcome.participant.name, outcome.bug)
         log.info("course hub: %s", summary(report))
         write_health_report(config, report)
 
