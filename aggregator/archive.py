@@ -150,35 +150,54 @@ def new_posts(known: Iterable[Post], incoming: Iterable[Post]) -> list[Post]:
     return [post for post in incoming if keys.isdisjoint(identity_keys(post))]
 
 
-def fit_file(before: Record, after: Record, limit: int) -> tuple[Record, tuple[Post, ...]]:
-    """`after`, or as much of it as keeps its file within `limit` bytes: new posts are taken the
-    newest first while they fit, and if the file is too large even without them, the record keeps
-    its stored posts. Returns the record and the new posts left out."""
-    if _surely_within(after, limit):
-        return after, ()
-    stored = {post.id for post in before.posts}
-    kept = [post for post in after.posts if post.id in stored]
-    size = len(record_to_json(replace(after, posts=tuple(kept))).encode("utf-8"))
-    if size > limit:
-        kept, size = list(before.posts), len(record_to_json(replace(after, posts=before.posts)).encode())
-    left_out = []
-    for post in sorted((p for p in after.posts if p.id not in stored), key=_newest_first):
-        line = len(_dumps(_post_doc(post)).encode("utf-8")) + 2  # and ",\n"
-        if size + line <= limit:
-            kept.append(post)
-            size += line
+@dataclass(frozen=True)
+class Fitted:
+    """A record within its limits, and the new or edited posts it could not take this run."""
+
+    record: Record
+    later: tuple[Post, ...] = ()  # past the run's budget: taken in with a later run
+    too_large: tuple[Post, ...] = ()  # would take the file past its cap
+
+
+def fit(before: Record, after: Record, file_limit: int, run_limit: int) -> Fitted:
+    """`after`, or as much of its new and edited posts as one run may write (`run_limit` bytes of
+    them) and the file may hold (`file_limit` bytes), taken the newest first. A new post that does
+    not fit is left out; an edit that does not fit leaves the stored post as it was."""
+    stored = {post.id: post for post in before.posts}
+    changes = [post for post in after.posts if stored.get(post.id) != post]
+    if _surely_within(after.posts, file_limit) and _surely_within(changes, run_limit):
+        return Fitted(after)  # the usual case: nothing to encode twice
+    posts = dict(stored)
+    size, budget = _file_size(replace(after, posts=before.posts)), run_limit
+    later, too_large = [], []
+    for post in sorted(changes, key=_newest_first):
+        line = _line_size(post)
+        grows = line - (_line_size(stored[post.id]) if post.id in stored else 0)
+        if line > budget:
+            later.append(post)
+        elif size + grows > file_limit:
+            too_large.append(post)
         else:
-            left_out.append(post)
-    return replace(after, posts=_in_archive_order(kept)), tuple(left_out)
+            posts[post.id], budget, size = post, budget - line, size + grows
+    return Fitted(replace(after, posts=_in_archive_order(posts.values())), tuple(later), tuple(too_large))
 
 
-def _surely_within(record: Record, limit: int) -> bool:
+def _surely_within(posts: Collection[Post], limit: int) -> bool:
     """Without encoding: a character is at most 4 bytes in the file (UTF-8, or an escape such as
-    \\" for a 1-byte one), and the rest of a post's line is well under 600 bytes."""
-    chars = sum(len(p.content_html) + len(p.excerpt_html) + len(p.title) + len(p.id) for p in record.posts)
-    chars += sum(len(p.url or "") + len(p.author or "") + len(p.image_url or "") for p in record.posts)
-    chars += sum(len(tag) for p in record.posts for tag in p.tags)
-    return 4 * chars + 600 * len(record.posts) + 4096 + len(record.withdrawn) * 200 <= limit
+    \\" for a 1-byte one); the rest of a post's line, and a record's head, are well under 600 and
+    16,384 bytes."""
+    chars = sum(len(p.content_html) + len(p.excerpt_html) + len(p.title) + len(p.id) for p in posts)
+    chars += sum(len(p.url or "") + len(p.author or "") + len(p.image_url or "") for p in posts)
+    chars += sum(len(tag) for p in posts for tag in p.tags)
+    return 4 * chars + 600 * len(posts) + 16_384 <= limit
+
+
+def _file_size(record: Record) -> int:
+    return len(record_to_json(record).encode("utf-8"))
+
+
+def _line_size(post: Post) -> int:
+    return len(_dumps(_post_doc(post)).encode("utf-8")) + 2  # and the ",\n" that joins it
 
 
 def _newest_first(post: Post) -> tuple[float, str]:

@@ -31,6 +31,9 @@ EXCERPT_CHARACTERS = 600  # of text: a 24,000-character "word" is still one word
 URL_LIMIT = 2048  # characters in a post's address, its guid or its picture's address
 BODY_LIMIT = 256 * 1024  # bytes of sanitized HTML (UTF-8)
 
-# One participant's archive file, archive/<id>.json.
-NEW_POSTS_PER_RUN = 50  # the newest first; the others come in with the next runs
-ARCHIVE_FILE_LIMIT = 10 * 1024 * 1024  # bytes; new posts that would grow the file past it are kept out
+# One participant's archive file, archive/<id>.json, and what one run may write to it (the
+# archive's history in git grows by what runs write). New and edited posts are taken the newest
+# first; the others come in with later runs (a new post waits, an edited one stays as stored).
+NEW_POSTS_PER_RUN = 50
+RUN_BYTES_LIMIT = 2 * 1024 * 1024  # bytes of new and edited posts written in one run
+ARCHIVE_FILE_LIMIT = 10 * 1024 * 1024  # bytes; what would take the file past it is kept out

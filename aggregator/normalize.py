@@ -23,6 +23,7 @@ from .limits import (
     UNTITLED_LIMIT,
     URL_LIMIT,
 )
+from .markup import costly
 from .parse import ParsedFeed, RawEntry
 from .urls import absolute_http_url
 
@@ -75,9 +76,9 @@ def normalize(feed: ParsedFeed, now: dt.datetime) -> Normalized:
 def normalize_entry(entry: RawEntry, base_url: str, now: dt.datetime) -> Post | KeptOut:
     """The entry as a post, or why it is kept out: HTML too costly to sanitize, or an address or
     a body past its limit (limits.py)."""
-    costly = sanitize.costly(entry.content_html or "") or sanitize.costly(entry.summary_html or "")
-    if costly:
-        return KeptOut(_label(entry), costly)
+    too_costly = costly(entry.content_html or "") or costly(entry.summary_html or "")
+    if too_costly:
+        return KeptOut(_label(entry), too_costly)
     post = _post(entry, base_url, now)
     too_long = _over_limit(post)
     return KeptOut(post.title, too_long) if too_long else post
@@ -118,7 +119,7 @@ def _over_limit(post: Post) -> str | None:
 
 def _label(entry: RawEntry) -> str:
     """What the health report calls an entry it could not read: its title, else its address."""
-    title = entry.title if entry.title and not sanitize.costly(entry.title) else entry.link or entry.guid
+    title = entry.title if entry.title and not costly(entry.title) else entry.link or entry.guid
     return sanitize.plain_text(title, UNTITLED_LIMIT, is_html=entry.title_is_html) or "an untitled entry"
 
 

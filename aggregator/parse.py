@@ -34,6 +34,7 @@ from lxml import etree
 
 from .chars import xml_safe
 from .errors import FeedError, NotAFeedError
+from .markup import costly, crowded_document
 
 MAX_ENTRIES = 200
 _SNIFF_BYTES = 64 * 1024
@@ -138,6 +139,8 @@ def _possible_reference(match: re.Match[bytes]) -> bytes:
 
 
 def _parse_with_feedparser(body: bytes, url: str) -> ParsedFeed | FeedError:
+    if crowded := crowded_document(body.decode("utf-8", errors="replace")):
+        return NotAFeedError(url, f"the feed is too costly to read: {crowded}")
     response_headers = {"content-type": "application/xml; charset=utf-8", "content-location": url}
     try:
         parsed = feedparser.parse(
@@ -812,7 +815,7 @@ class _FastReader:
         text = self._own_text(element)
         if kind == "text/plain" and not self.version.startswith("atom") and _MAYBE_HTML.search(text):
             raise _Unsupported("plain text that feedparser would guess is HTML")
-        if kind in _HTML_TYPES:
+        if kind in _HTML_TYPES and not costly(text):  # else kept out at once by normalize
             text = _resolve_like_feedparser(text, base)
         return kind, _feedparser_fixups(text)
 

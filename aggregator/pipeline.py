@@ -20,11 +20,11 @@ from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from . import sanitize, workers
-from .archive import Archive, FeedInfo, FeedState, Record, fit_file, merge_posts, new_posts, withdraw
+from .archive import Archive, FeedInfo, FeedState, Fitted, Record, fit, merge_posts, new_posts, withdraw
 from .config import HubConfig
 from .errors import FeedError, HTTPStatusError
 from .fetch import Fetched, FetchSession, NotModified, Validators, run_to_completion
-from .limits import ARCHIVE_FILE_LIMIT, NEW_POSTS_PER_RUN
+from .limits import ARCHIVE_FILE_LIMIT, NEW_POSTS_PER_RUN, RUN_BYTES_LIMIT
 from .moderation import Moderation, current_moderation
 from .normalize import KeptOut, Post, normalize
 from .parse import ParsedFeed, parse_feed
@@ -304,13 +304,14 @@ def _ingest(
         listed=tuple(listed_key(post.id) for post in content.posts),
     )
     merged = replace(record, feed=content.feed, state=state, posts=merge_posts(record.posts, incoming))
-    merged, too_large = fit_file(record, merged, ARCHIVE_FILE_LIMIT)
-    if waiting or too_large:  # posts to take in later: the next run must read the whole feed again
+    fitted = fit(record, merged, ARCHIVE_FILE_LIMIT, RUN_BYTES_LIMIT)
+    merged = fitted.record
+    if waiting or fitted.later or fitted.too_large:  # more to take in: the next run reads it all again
         merged = replace(merged, state=replace(state, etag=None, last_modified=None, body_sha256=None))
     known = {post.id: post for post in record.posts}
     new = sum(1 for post in merged.posts if post.id not in known)
     changed = sum(1 for post in merged.posts if post.id in known and known[post.id] != post)
-    kept_out = content.kept_out + _waiting(waiting) + _too_large(too_large)
+    kept_out = content.kept_out + _waiting(waiting) + _left_out(fitted, known)
     outcome = FeedOutcome(
         record.participant,
         "updated",
@@ -345,9 +346,19 @@ def _waiting(posts: tuple[Post, ...]) -> tuple[KeptOut, ...]:
     return tuple(KeptOut(post.title, why) for post in posts)
 
 
-def _too_large(posts: tuple[Post, ...]) -> tuple[KeptOut, ...]:
-    why = f"the participant's archive file would grow past {ARCHIVE_FILE_LIMIT:,} bytes"
-    return tuple(KeptOut(post.title, why) for post in posts)
+def _left_out(fitted: Fitted, known: dict[str, Post]) -> tuple[KeptOut, ...]:
+    """Why each post fit() could not take waits, for a new post and for an edit of a stored one."""
+    run = f"more than {RUN_BYTES_LIMIT:,} bytes of new and edited posts in one run"
+    file = f"the participant's archive file would grow past {ARCHIVE_FILE_LIMIT:,} bytes"
+    reasons = (
+        (fitted.later, f"{run}: it comes in with a later run", f"{run}: the edit comes in with a later run"),
+        (fitted.too_large, f"{file}: it is not stored", f"{file}: the stored version stays"),
+    )
+    return tuple(
+        KeptOut(post.title, edited if post.id in known else new)
+        for posts, new, edited in reasons
+        for post in posts
+    )
 
 
 def _feed_info(parsed: ParsedFeed) -> FeedInfo:

@@ -8,7 +8,6 @@ and attributes not named here are dropped, every URL is made absolute and must b
 from __future__ import annotations
 
 import contextvars
-import functools
 import html
 import itertools
 import re
@@ -17,7 +16,7 @@ from urllib.parse import urlsplit
 import nh3
 
 from .chars import xml_safe
-from .limits import MAX_ATTRIBUTES, MAX_DEPTH, MAX_HTML_CHARACTERS, MAX_TAGS
+from .markup import TAG, costly
 from .urls import absolute_http_url
 
 BODY_TAGS = frozenset(
@@ -51,19 +50,6 @@ _INVISIBLE = re.compile(
 _EMBED = re.compile(r"<(?:iframe|embed|object|video|audio)\b[^>]*+(?:>|\Z)", re.IGNORECASE)
 _EMBED_SOURCE = re.compile(r"""\s(?:src|data)\s*+=\s*+["']?(https?://[^"'\s>]++)""", re.IGNORECASE)
 MAX_PASSES = 3  # nh3 output settles in two passes at most on every input we know of
-# A start or end tag as a browser's tokenizer reads it (the HTML standard, 13.2.5): its name, then
-# attributes (a name, then "=" and a value, quoted or not: a quote counts only where a value
-# begins); a tag without its ">" runs to the end of the input. Possessive throughout, so that one
-# pass over any input is linear: "<a" written 5,000 times took the pattern used before 59 s.
-_ATTRIBUTE = r"""=?[^\s/>=]++(?:\s*+=\s*+(?:"[^"]*+"?|'[^']*+'?|[^\s>]*+))?+"""
-_TAG_NAME = r"[a-zA-Z][^\s/>]*+"
-_TAG_ATTRIBUTES = rf"(?:[\s/]++|{_ATTRIBUTE}|=)*+"
-_TAG = re.compile(rf"<(/?)({_TAG_NAME})({_TAG_ATTRIBUTES})(?:>|\Z)")  # "/" or "", name, attributes
-_WHOLE_TAG = re.compile(rf"</?{_TAG_NAME}{_TAG_ATTRIBUTES}(?:>|\Z)")  # findall then gives strings: faster
-_ATTRIBUTES = re.compile(_ATTRIBUTE)
-_VOID = frozenset(
-    ["area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"]
-)
 _IMG_TAG = re.compile(r"<img [^>]*>")
 _ATTR_SRC = re.compile(r' src="(https://[^"]+)"')
 _PIXEL = re.compile(r' (?:width|height)="[01]"')
@@ -115,41 +101,6 @@ def _settled(fragment: str) -> str:
     return cleaned
 
 
-@functools.lru_cache(maxsize=8)  # asked by normalize (to say why a post is kept out), then here
-def costly(fragment: str) -> str | None:
-    """Why sanitizing `fragment` would cost more than any post is worth, if it would.
-
-    The sanitizer's time grows with the square of the attributes on one element (200,000 took
-    8.5 s), and any HTML parser crawls through thousands of nested elements; no real post has
-    either. Measured here with one linear scan of the tags, before any parser sees them.
-    """
-    if len(fragment) > MAX_HTML_CHARACTERS:
-        return f"its HTML is {len(fragment):,} characters long (the limit is {MAX_HTML_CHARACTERS:,})"
-    tags = _WHOLE_TAG.findall(fragment)
-    if len(tags) > MAX_TAGS:
-        return f"its HTML has {len(tags):,} tags (the limit is {MAX_TAGS:,})"
-    # Counted only in tags long enough to hold that many (the tag's name counts as one more).
-    crowded = max(
-        (len(_ATTRIBUTES.findall(tag)) - 1 for tag in tags if len(tag) > 2 * MAX_ATTRIBUTES), default=0
-    )
-    if crowded > MAX_ATTRIBUTES:
-        return f"an element of its HTML has {crowded:,} attributes (the limit is {MAX_ATTRIBUTES})"
-    if len(tags) > MAX_DEPTH and _depth(_TAG.findall(fragment)) > MAX_DEPTH:
-        return f"its HTML nests elements more than {MAX_DEPTH} deep"
-    return None
-
-
-def _depth(tags: list[tuple[str, str, str]]) -> int:
-    deepest = depth = 0
-    for closing, name, rest in tags:
-        if closing:
-            depth = max(depth - 1, 0)
-        elif name.lower() not in _VOID and not rest.endswith("/"):
-            depth += 1
-            deepest = max(deepest, depth)
-    return deepest
-
-
 def _embed_as_link(match: re.Match[str]) -> str:
     """An embedded player never runs here; the reader gets a plain link to it instead."""
     found = _EMBED_SOURCE.search(match.group(0))
@@ -186,7 +137,7 @@ _TEXT_CLEANER = nh3.Cleaner(tags=set())
 
 def rough_text(fragment: str) -> str:
     """Text with the tags taken out, for counting words and comparing lengths. Never for display."""
-    return " ".join(html.unescape(_TAG.sub(" ", fragment)).split())
+    return " ".join(html.unescape(TAG.sub(" ", fragment)).split())
 
 
 def first_image(safe_html: str) -> str | None:

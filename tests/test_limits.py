@@ -6,16 +6,22 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import itertools
 import json
 from pathlib import Path
 
-from aggregator.archive import Archive, Record, fit_file, record_to_json
+from aggregator.archive import Archive, Fitted, Record, fit, record_to_json
 from aggregator.config import HubConfig
-from aggregator.limits import ARCHIVE_FILE_LIMIT, BODY_LIMIT, EXCERPT_CHARACTERS, NEW_POSTS_PER_RUN
+from aggregator.limits import (
+    ARCHIVE_FILE_LIMIT,
+    BODY_LIMIT,
+    EXCERPT_CHARACTERS,
+    NEW_POSTS_PER_RUN,
+    RUN_BYTES_LIMIT,
+)
 from aggregator.normalize import KeptOut, Post
 from aggregator.pipeline import update
 from aggregator.registry import Participant
-from aggregator.report import health_markdown, outcome_lines
 from tests.loopback import LoopbackServer, Reply
 
 T0 = dt.datetime(2026, 9, 12, 12, 0, tzinfo=dt.UTC)
@@ -39,10 +45,9 @@ def rss(items: list[str]) -> bytes:
     return (head + "".join(items) + "</channel></rss>").encode()
 
 
-def ampersands(run: int, posts: int = 200, each: int = 4_950) -> bytes:
+def ampersands(run: int, posts: int = 200, text: str = "&amp;" * 4_950) -> bytes:
     """The feed that grew one archive file by 49 MB a run: 200 posts of nothing but "&" (4.95 MB),
     each with a new guid on every run."""
-    text = "&amp;" * each
     return rss([item(f"run{run}-{n}", n, f"Post {n} of run {run}", text) for n in range(posts)])
 
 
@@ -63,32 +68,27 @@ def test_a_run_takes_at_most_its_share_of_new_posts_each_capped(
     assert (config.archive / "amp.json").stat().st_size == 1_406_286  # 28 KB a post
 
 
-def test_a_feed_that_grows_without_end_stops_at_the_file_cap_and_loses_nothing(
+def test_a_feed_that_grows_without_end_writes_a_bounded_share_each_run_and_stops_at_the_file_cap(
     config: HubConfig, server: LoopbackServer
 ) -> None:
-    sizes, kept, outcomes = [], set(), []
-    for run in range(3):  # 20 posts of 225 KB a run, each with new guids
-        server.routes["/feed"] = Reply(body=ampersands(run, posts=20, each=45_000))
-        report = update(config, [amp(server)], now=T0 + run * HOURS)
-        outcomes.append(report.outcomes[0])
+    sizes, kept, outcomes = [0], set(), []
+    for run in range(6):  # 10 new posts of 250 KB in each run
+        server.routes["/feed"] = Reply(body=ampersands(run, posts=10, text="words " * 41_666))
+        outcomes.append(update(config, [amp(server)], now=T0 + run * HOURS).outcomes[0])
         sizes.append((config.archive / "amp.json").stat().st_size)
         record = Archive(config.archive).load("amp")
         assert record is not None and kept <= {post.id for post in record.posts}  # what was archived stays
         kept = {post.id for post in record.posts}
-    assert [(o.new_posts, len(o.kept_out)) for o in outcomes] == [(20, 0), (20, 0), (5, 15)]
-    assert sizes[2] <= ARCHIVE_FILE_LIMIT < sizes[2] + 225_000
-    why = {post.why for post in outcomes[2].kept_out}
-    assert why == {f"the participant's archive file would grow past {ARCHIVE_FILE_LIMIT:,} bytes"}
-    assert outcome_lines(report) == [
-        "updated    Amp  5 new, 0 changed, 45 archived; 15 kept out (the health report says why)"
-    ]
-    table = health_markdown(report).split("## Kept out of the archive\n\n")[1].split("\n\n")[0].splitlines()
-    assert table == [
-        "| Participant | Post | Why |",
-        "|---|---|---|",
-        *(f"| Amp | Post {n} of run 2 | {next(iter(why))} |" for n in (14, 13, 12, 11, 10)),
-        "| Amp | and 10 more | - |",
-    ]
+    assert [(o.new_posts, len(o.kept_out)) for o in outcomes] == [(8, 2)] * 5 + [(1, 9)]
+    assert all(after - before <= RUN_BYTES_LIMIT for before, after in itertools.pairwise(sizes))
+    assert sizes[-1] <= ARCHIVE_FILE_LIMIT < sizes[-1] + 250_000
+    assert {k.why for k in outcomes[0].kept_out} == {
+        f"more than {RUN_BYTES_LIMIT:,} bytes of new and edited posts in one run: it comes in with a later run"
+    }
+    assert {k.why for k in outcomes[-1].kept_out} == {
+        f"the participant's archive file would grow past {ARCHIVE_FILE_LIMIT:,} bytes: it is not stored"
+    }
+    assert [k.title for k in outcomes[-1].kept_out[:2]] == ["Post 8 of run 5", "Post 7 of run 5"]
 
 
 def test_the_newest_posts_come_first_and_the_rest_with_the_next_runs(
@@ -144,24 +144,34 @@ def post(n: int, size: int) -> Post:
     return Post(f"id{n}", None, f"Post {n}", at, "published", None, at, (), None, body, body[:10])
 
 
-def test_fit_file_takes_new_posts_newest_first_and_never_drops_a_stored_one() -> None:
-    person = Participant("p", "P", "https://p.example/feed", None)
-    stored = Record(person, posts=(post(10, 100), post(11, 100)))
+PERSON = Participant("p", "P", "https://p.example/feed", None)
+
+
+def size(*posts: Post) -> int:
+    return len(record_to_json(Record(PERSON, posts=posts)).encode())
+
+
+def test_fit_takes_new_posts_newest_first_within_the_run_and_the_file() -> None:
+    stored = Record(PERSON, posts=(post(10, 100), post(11, 100)))
     grown = dataclasses.replace(stored, posts=(post(1, 400), post(2, 400), post(3, 400), *stored.posts))
-    limit = len(record_to_json(dataclasses.replace(stored, posts=grown.posts[1:])).encode())
-    fitted, left_out = fit_file(stored, grown, limit)
-    assert [p.id for p in fitted.posts] == ["id1", "id2", "id10", "id11"]  # id1 and id2 fit, newest first
-    assert [p.id for p in left_out] == ["id3"]
-    assert len(record_to_json(fitted).encode()) <= limit
-    nothing_fits, left_out = fit_file(stored, grown, 10)
-    assert (nothing_fits.posts, [p.id for p in left_out]) == (stored.posts, ["id1", "id2", "id3"])
+    fitted = fit(stored, grown, 10**6, size(post(1, 400), post(2, 400)) - size())
+    assert [p.id for p in fitted.record.posts] == ["id1", "id2", "id10", "id11"]
+    assert ([p.id for p in fitted.later], fitted.too_large) == (["id3"], ())
+    fitted = fit(stored, grown, size(post(1, 400), post(10, 100), post(11, 100)), 10**6)
+    assert [p.id for p in fitted.record.posts] == ["id1", "id10", "id11"]
+    assert (fitted.later, [p.id for p in fitted.too_large]) == ((), ["id2", "id3"])
+    assert fit(stored, grown, 10, 10).record.posts == stored.posts  # never less than what was stored
 
 
-def test_an_edit_that_would_break_the_cap_keeps_the_stored_post() -> None:
-    person = Participant("p", "P", "https://p.example/feed", None)
-    stored = Record(person, posts=(post(1, 100),))
-    edited = dataclasses.replace(stored, posts=(post(1, 5000),))
-    assert fit_file(stored, edited, 2000) == (stored, ())
+def test_an_edit_past_a_limit_leaves_the_stored_post_as_it_was() -> None:
+    stored = Record(PERSON, posts=(post(1, 100), post(2, 100)))
+    edited = dataclasses.replace(stored, posts=(post(1, 5000), post(2, 200)))
+    fitted = fit(stored, edited, 10**6, 1000)
+    assert fitted.record.posts == (post(1, 100), post(2, 200))  # the small edit is in, the large waits
+    assert fitted.later == (post(1, 5000),)
+    fitted = fit(stored, edited, size(*stored.posts) + 50, 10**6)
+    assert (fitted.record.posts, fitted.too_large) == (stored.posts, (post(1, 5000), post(2, 200)))
+    assert fit(stored, stored, 10, 10) == Fitted(stored)  # nothing new, nothing to fit
 
 
 def test_limits_are_written_down(tmp_path: Path) -> None:
