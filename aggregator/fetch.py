@@ -38,9 +38,11 @@ from .errors import (
     NotAFeedError,
     TooLargeError,
 )
+from .limits import URL_LIMIT
 from .urls import URL, client_url, ip_literal
 
 MAX_RETRY_AFTER = dt.timedelta(days=7)
+VALIDATOR_LIMIT = 256  # characters of an ETag or a Last-Modified date that are kept
 INFLATE_STEP = 256 * 1024  # a gzip bomb grows by at most this much before the size check
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
 ACCEPT = (
@@ -144,7 +146,8 @@ class FetchSession:
                         target = urljoin(target, response.headers["Location"])
                         continue
                     # As the client wrote it on the wire: ASCII, percent-encoded, printable as is.
-                    moved_to = str(checked) if first_redirect in (301, 308) else None
+                    moved = first_redirect in (301, 308) and len(str(checked)) <= URL_LIMIT
+                    moved_to = str(checked) if moved else None
                     return await self._outcome(url, target, response, known, moved_to)
             except _Refused as exc:
                 return exc.error
@@ -173,7 +176,9 @@ class FetchSession:
         if digest == known.body_sha256:
             return NotModified(url, moved_to)
         headers = {key.lower(): value for key, value in response.headers.items()}
-        validators = Validators(headers.get("etag"), headers.get("last-modified"), digest)
+        validators = Validators(
+            _validator(headers.get("etag")), _validator(headers.get("last-modified")), digest
+        )
         return Fetched(url, final_url, body, headers, validators, moved_to)
 
 
@@ -306,6 +311,14 @@ def _decoder(url: str, encoding: str | None) -> _Decoder:
     if name not in _WBITS:
         raise _Refused(FetchError(url, f"the body uses an encoding we did not ask for ({name[:40]})"))
     return zlib.decompressobj(_WBITS[name])
+
+
+def _validator(value: str | None) -> str | None:
+    """An ETag or Last-Modified worth keeping: it is stored in the archive and sent back, so only
+    printable ASCII of a sensible length (the body's hash serves when there is none)."""
+    if value and len(value) <= VALIDATOR_LIMIT and value.isascii() and value.isprintable():
+        return value
+    return None
 
 
 def _conditional_headers(known: Validators) -> dict[str, str]:

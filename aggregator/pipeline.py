@@ -24,7 +24,7 @@ from .archive import Archive, FeedInfo, FeedState, Fitted, Record, fit, merge_po
 from .config import HubConfig
 from .errors import FeedError, HTTPStatusError
 from .fetch import Fetched, FetchSession, NotModified, Validators, run_to_completion
-from .limits import ARCHIVE_FILE_LIMIT, NEW_POSTS_PER_RUN, RUN_BYTES_LIMIT
+from .limits import ARCHIVE_FILE_LIMIT, NEW_POSTS_PER_RUN, RUN_BYTES_LIMIT, URL_LIMIT
 from .moderation import Moderation, current_moderation
 from .normalize import KeptOut, Post, normalize
 from .parse import ParsedFeed, parse_feed
@@ -362,12 +362,16 @@ def _left_out(fitted: Fitted, known: dict[str, Post]) -> tuple[KeptOut, ...]:
 
 
 def _feed_info(parsed: ParsedFeed) -> FeedInfo:
-    home = absolute_http_url(parsed.home_url, parsed.base_url)
+    home = _short(absolute_http_url(parsed.home_url, parsed.base_url))
     return FeedInfo(
         title=sanitize.plain_text(parsed.title, 120) or None,
         home_url=home,
-        image_url=absolute_http_url(parsed.image_url, home or parsed.base_url),
+        image_url=_short(absolute_http_url(parsed.image_url, home or parsed.base_url)),
     )
+
+
+def _short(url: str | None) -> str | None:
+    return url if url is None or len(url) <= URL_LIMIT else None
 
 
 def _unchanged(record: Record, result: NotModified) -> tuple[Record, FeedOutcome]:

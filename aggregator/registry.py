@@ -16,6 +16,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from .config import written_tag
 from .errors import RegistryError
@@ -117,6 +118,9 @@ def _http_url(value: str, attribute: str, where: str) -> str:
     url = absolute_http_url(value.strip())
     if url is None:
         raise RegistryError(f"{where}: {attribute} must be an absolute http(s) URL, got {value!r}")
+    if not value.isascii() and not (urlsplit(value.strip()).hostname or "").isascii():
+        # One spelling per host, the one the HTTP client connects to: what register and join write.
+        raise RegistryError(f"{where}: {attribute} {value!r} must be written with its host in ASCII: {url}")
     return url
 
 

@@ -19,7 +19,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 class Reply:
     status: int = 200
     body: bytes = b""
-    headers: dict[str, str] = field(default_factory=dict)
+    headers: dict[str, str | bytes] = field(default_factory=dict)  # bytes go out exactly as given
     delay: float = 0.0  # seconds to wait before answering
     etag: bool = True  # send an ETag and honour If-None-Match with 304
     drip: float = 0.0  # seconds between single bytes of the body
@@ -105,9 +105,10 @@ class LoopbackServer:
             ) -> None:
                 self.send_response(status, reason)  # sent as Latin-1: "\xff" is the byte 0xff
                 for key, value in headers.items():
-                    # Raw UTF-8 bytes, as a careless or hostile server sends them (http.server
+                    # Text as raw UTF-8 bytes, as a careless or hostile server sends it (http.server
                     # writes header values as Latin-1).
-                    self.send_header(key, value.encode("utf-8").decode("latin-1"))
+                    raw = value if isinstance(value, bytes) else value.encode("utf-8")
+                    self.send_header(key, raw.decode("latin-1"))
                 if drip:
                     for name in ("X-Slow-1", "X-Slow-2", "X-Slow-3", "X-Slow-4", "X-Slow-5", "X-Slow-6"):
                         self.flush_headers()

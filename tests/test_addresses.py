@@ -21,6 +21,7 @@ import pytest
 from aggregator.archive import Archive
 from aggregator.cli import main
 from aggregator.config import AddressPolicy, HubConfig
+from aggregator.discover import clean_address
 from aggregator.errors import BlockedAddressError, FetchError, RegistryError
 from aggregator.pipeline import update
 from aggregator.registry import Participant, parse_opml
@@ -211,9 +212,17 @@ def test_register_says_why_it_refuses_a_spelled_address(
     )
 
 
-def test_every_host_of_feeds_opml_is_read_in_one_ascii_form() -> None:
-    people = parse_opml(registry("http://Bücher.example/feed", "https://ＢＬＯＧ.example/rss").encode())
-    assert [person.feed_url for person in people] == [
-        "http://xn--bcher-kva.example/feed",
-        "https://blog.example/rss",
-    ]
+def test_every_host_of_feeds_opml_is_written_in_one_ascii_form() -> None:
+    with pytest.raises(RegistryError) as refused:
+        parse_opml(registry("http://Bücher.example/feed").encode())
+    assert str(refused.value) == (
+        "feeds.opml: outline 'Eve 0': xmlUrl 'http://Bücher.example/feed' must be written with its host "
+        "in ASCII: http://xn--bcher-kva.example/feed"
+    )
+    (person,) = parse_opml(registry("http://xn--bcher-kva.example/feed").encode())
+    assert person.feed_url == "http://xn--bcher-kva.example/feed"
+
+
+def test_register_writes_what_people_type_in_that_form() -> None:
+    assert clean_address("Bücher.example/feed") == "https://xn--bcher-kva.example/feed"
+    assert clean_address("ＢＬＯＧ.example") == "https://blog.example"

@@ -178,3 +178,23 @@ def test_limits_are_written_down(tmp_path: Path) -> None:
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
     for figure in ("10,485,760", "262,144", "2,048", "1,000,000", "20,000", "256", "600"):
         assert figure in readme, figure
+
+
+def test_what_a_server_says_of_its_feed_is_kept_only_when_it_is_sensible(
+    config: HubConfig, server: LoopbackServer
+) -> None:
+    long_home = "https://amp.example/" + "h" * 3000
+    body = rss([item("p1", 1, "Post", "Text.")]).replace(
+        b"<link>https://amp.example/</link>", f"<link>{long_home}</link>".encode()
+    )
+    server.routes["/feed"] = Reply(
+        body=body,
+        etag=False,
+        headers={"ETag": b'"\xff\xfe' + b"e" * 5000 + b'"', "Last-Modified": "\x7f" * 40},
+    )
+    outcome = update(config, [amp(server)], now=T0).outcomes[0]
+    assert outcome.status == "updated"
+    stored = json.loads((config.archive / "amp.json").read_text(encoding="utf-8"))
+    assert (stored["state"]["etag"], stored["state"]["last_modified"]) == (None, None)
+    assert stored["state"]["body_sha256"] is not None  # the next run is still conditional, on the hash
+    assert stored["feed"]["home_url"] is None
