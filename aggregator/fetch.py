@@ -38,8 +38,7 @@ from .errors import (
     NotAFeedError,
     TooLargeError,
 )
-from .limits import URL_LIMIT
-from .urls import URL, client_url, ip_literal
+from .urls import URL, client_url, ip_literal, within_limit
 
 MAX_RETRY_AFTER = dt.timedelta(days=7)
 VALIDATOR_LIMIT = 256  # characters of an ETag or a Last-Modified date that are kept
@@ -146,8 +145,7 @@ class FetchSession:
                         target = urljoin(target, response.headers["Location"])
                         continue
                     # As the client wrote it on the wire: ASCII, percent-encoded, printable as is.
-                    moved = first_redirect in (301, 308) and len(str(checked)) <= URL_LIMIT
-                    moved_to = str(checked) if moved else None
+                    moved_to = within_limit(str(checked)) if first_redirect in (301, 308) else None
                     return await self._outcome(url, target, response, known, moved_to)
             except _Refused as exc:
                 return exc.error

@@ -25,7 +25,7 @@ from .limits import (
 )
 from .markup import costly
 from .parse import ParsedFeed, RawEntry
-from .urls import absolute_http_url
+from .urls import absolute_http_url, within_limit
 
 FUTURE_TOLERANCE = dt.timedelta(days=1)  # clocks and time zones are often wrong by hours
 
@@ -89,7 +89,6 @@ def _post(entry: RawEntry, base_url: str, now: dt.datetime) -> Post:
     source = _richer(entry.content_html, entry.summary_html)
     body = sanitize.clean_html(source, url or base_url)
     published, date_source = _date(entry, now)
-    image = sanitize.first_image(body)
     return Post(
         id=post_id(entry, url),
         url=url,
@@ -102,7 +101,7 @@ def _post(entry: RawEntry, base_url: str, now: dt.datetime) -> Post:
         author=sanitize.plain_text(entry.author, AUTHOR_LIMIT, is_html=False) or None,
         content_html=body,
         excerpt_html=sanitize.excerpt(body, EXCERPT_WORDS, EXCERPT_CHARACTERS),
-        image_url=image if image is None or len(image) <= URL_LIMIT else None,
+        image_url=within_limit(sanitize.first_image(body)),
         words=len(sanitize.rough_text(body).split()),
     )
 

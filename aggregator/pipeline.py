@@ -24,13 +24,13 @@ from .archive import Archive, FeedInfo, FeedState, Fitted, Record, fit, merge_po
 from .config import HubConfig
 from .errors import FeedError, HTTPStatusError
 from .fetch import Fetched, FetchSession, NotModified, Validators, run_to_completion
-from .limits import ARCHIVE_FILE_LIMIT, NEW_POSTS_PER_RUN, RUN_BYTES_LIMIT, URL_LIMIT
+from .limits import ARCHIVE_FILE_LIMIT, NEW_POSTS_PER_RUN, RUN_BYTES_LIMIT
 from .moderation import Moderation, current_moderation
 from .normalize import KeptOut, Post, normalize
 from .parse import ParsedFeed, parse_feed
 from .registry import Participant
 from .schedule import after_failure, after_success, skip_reason
-from .urls import absolute_http_url
+from .urls import absolute_http_url, within_limit
 
 Status = Literal["updated", "unchanged", "failed", "skipped", "bug"]
 AUTO_PROCESSES_FROM = 200  # below this many feeds, starting worker processes costs more than it saves
@@ -132,8 +132,9 @@ def _run_shards(
 def _shard_outcomes(
     work: Future[tuple[FeedOutcome, ...]], shard: tuple[Participant, ...]
 ) -> tuple[FeedOutcome, ...]:
-    """A worker process that died (the kernel's OOM killer, a crash in native code) took its
-    unfinished participants with it: each is reported as a bug, and every other shard stands."""
+    """A worker process that died (the kernel's OOM killer, a crash in native code) took the
+    outcomes of its participants with it: each is reported as a bug (what it saved before stays),
+    and every other shard stands."""
     try:
         return work.result()
     except BrokenProcessPool:
@@ -362,16 +363,12 @@ def _left_out(fitted: Fitted, known: dict[str, Post]) -> tuple[KeptOut, ...]:
 
 
 def _feed_info(parsed: ParsedFeed) -> FeedInfo:
-    home = _short(absolute_http_url(parsed.home_url, parsed.base_url))
+    home = within_limit(absolute_http_url(parsed.home_url, parsed.base_url))
     return FeedInfo(
         title=sanitize.plain_text(parsed.title, 120) or None,
         home_url=home,
-        image_url=_short(absolute_http_url(parsed.image_url, home or parsed.base_url)),
+        image_url=within_limit(absolute_http_url(parsed.image_url, home or parsed.base_url)),
     )
-
-
-def _short(url: str | None) -> str | None:
-    return url if url is None or len(url) <= URL_LIMIT else None
 
 
 def _unchanged(record: Record, result: NotModified) -> tuple[Record, FeedOutcome]:

@@ -14,6 +14,8 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from yarl import URL as URL  # the HTTP client's URL type (aiohttp parses with yarl); fetch.py uses it
 
+from .limits import URL_LIMIT
+
 SCHEMES = ("http", "https")
 DEFAULT_PORTS = {"http": 80, "https": 443}
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -101,6 +103,11 @@ def address_problem(url: str) -> str | None:
 def _netloc(host: str, port: int | None) -> str:
     host = f"[{host}]" if ":" in host else host
     return host if port is None else f"{host}:{port}"
+
+
+def within_limit(url: str | None) -> str | None:
+    """`url`, unless it is longer than any address the hub stores (limits.URL_LIMIT)."""
+    return url if url is None or len(url) <= URL_LIMIT else None
 
 
 def url_key(url: str) -> str:
