@@ -22,6 +22,7 @@ import zlib
 from collections.abc import Coroutine, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from ipaddress import ip_address
 from types import TracebackType
 from typing import Any, Protocol, TypeVar
 from urllib.parse import urljoin
@@ -29,7 +30,7 @@ from urllib.parse import urljoin
 import aiohttp
 from aiohttp.abc import AbstractResolver, ResolveResult
 
-from .config import AddressPolicy, FetchOptions
+from .config import AddressPolicy, FetchOptions, embedded_ipv4
 from .errors import (
     BlockedAddressError,
     FeedError,
@@ -226,6 +227,8 @@ def check_target(url: str, target: str, policy: AddressPolicy) -> URL | FeedErro
 
 def _blocked(url: str, host: str, address: str) -> BlockedAddressError:
     where = address if host == address else f"{host} at {address}"
+    carried = ", ".join(str(inner) for inner in embedded_ipv4(ip_address(address.split("%", 1)[0])))
+    where += f", which stands for {carried}" if carried else ""
     return BlockedAddressError(
         url, f"refused to connect to non-public address {where} (allow it with --allow-private {address})"
     )

@@ -23,6 +23,7 @@ from aggregator.cli import main
 from aggregator.config import AddressPolicy, HubConfig
 from aggregator.discover import clean_address
 from aggregator.errors import BlockedAddressError, FetchError, RegistryError
+from aggregator.fetch import check_target
 from aggregator.pipeline import update
 from aggregator.registry import Participant, parse_opml
 from tests.loopback import LoopbackServer, Reply
@@ -226,3 +227,16 @@ def test_every_host_of_feeds_opml_is_written_in_one_ascii_form() -> None:
 def test_register_writes_what_people_type_in_that_form() -> None:
     assert clean_address("Bücher.example/feed") == "https://xn--bcher-kva.example/feed"
     assert clean_address("ＢＬＯＧ.example") == "https://blog.example"
+
+
+@pytest.mark.parametrize(
+    "host",
+    ["①⑥⑨.②⑤④.①⑥⑨.②⑤④", "１６９.２５４.１６９.２５４", "169。254。169。254", "[::ffff:169.254.169.254]"],
+)
+def test_the_cloud_metadata_service_is_refused_by_any_spelling(host: str) -> None:
+    """No server to reach here: the address is refused before any connection is tried."""
+    url = f"http://{host}/latest/meta-data/"
+    refused = check_target(url, url, AddressPolicy())
+    assert isinstance(refused, BlockedAddressError)
+    assert refused.message.startswith("refused to connect to non-public address ")
+    assert "169.254.169.254" in refused.message
