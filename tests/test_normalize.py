@@ -13,11 +13,11 @@ from aggregator import sanitize
 from aggregator.normalize import normalize, normalize_entry, post_id
 from aggregator.parse import ParsedFeed, RawEntry, parse_feed
 from aggregator.urls import absolute_http_url
-from tests.conftest import CORPUS
+from tests.conftest import CORPUS, corpus_files, needs_corpus
 from tests.htmlcheck import problems_in_fragment
 
 NOW = dt.datetime(2026, 11, 29, 12, 0, tzinfo=dt.UTC)
-ALL_FEEDS = sorted((CORPUS / "feeds").iterdir()) + sorted((CORPUS / "broken").iterdir())
+ALL_FEEDS = corpus_files("feeds", "broken")
 URL_ATTRIBUTE = re.compile(r'\s(?:href|src)="([^"]*)"')
 
 
@@ -37,6 +37,7 @@ def entry(**fields: object) -> RawEntry:
     return RawEntry(**{**base, **fields})  # type: ignore[arg-type]
 
 
+@needs_corpus
 @pytest.mark.parametrize("path", ALL_FEEDS, ids=lambda p: p.name)
 def test_corpus_entries_become_posts_with_absolute_backlinks(path: Path) -> None:
     base = "https://feeds.example/" + path.name
@@ -58,6 +59,7 @@ def test_corpus_entries_become_posts_with_absolute_backlinks(path: Path) -> None
         assert problems_in_fragment(post.excerpt_html) == []
 
 
+@needs_corpus
 def test_relative_links_in_content_become_absolute() -> None:
     parsed = parse_feed(
         (CORPUS / "feeds" / "feedrs__atom_xml_base.xml").read_bytes(), {}, "https://feeds.example/x"

@@ -18,10 +18,10 @@ from aggregator.parse import (
     utf8_document,
 )
 from benchmarks.farm import kind, render
-from tests.conftest import CORPUS, DATA, ROOT
+from tests.conftest import CORPUS, DATA, ROOT, corpus_files, needs_corpus
 from tests.loopback import LoopbackServer, Reply
 
-CORPUS_FEEDS = sorted((CORPUS / "feeds").iterdir())
+CORPUS_FEEDS = corpus_files("feeds")
 BASE = "https://feeds.example/"
 NOON = dt.datetime(2026, 9, 8, 12, tzinfo=dt.UTC)
 
@@ -32,10 +32,12 @@ def parse_file(path: Path) -> ParsedFeed:
     return result
 
 
+@needs_corpus
 def test_the_corpus_is_there() -> None:
     assert len(CORPUS_FEEDS) >= 40
 
 
+@needs_corpus
 @pytest.mark.parametrize("path", CORPUS_FEEDS, ids=lambda p: p.name)
 def test_every_corpus_feed_parses_with_entries(path: Path) -> None:
     feed = parse_file(path)
@@ -43,6 +45,7 @@ def test_every_corpus_feed_parses_with_entries(path: Path) -> None:
     assert feed.format
 
 
+@needs_corpus
 def test_json_feed_1_1() -> None:
     feed = parse_file(CORPUS / "feeds" / "feedrs__jsonfeed_elastic_1.1.json")
     assert feed.format == "json1.1"
@@ -54,6 +57,7 @@ def test_json_feed_1_1() -> None:
     )  # RFC 822 in JSON, read anyway
 
 
+@needs_corpus
 def test_json_feed_1_0_with_html_content() -> None:
     feed = parse_file(CORPUS / "feeds" / "feedjira__json_feed.json")
     assert feed.format == "json1"
@@ -69,6 +73,7 @@ def test_rss_dates_are_utc_and_tags_are_kept() -> None:
     assert feed.title == "Ada thinks aloud"
 
 
+@needs_corpus
 def test_xml_base_resolves_links() -> None:
     feed = parse_file(CORPUS / "feeds" / "feedrs__atom_xml_base.xml")
     assert feed.entries[0].link == "https://numi.st/post/2022/travel-uke"
@@ -118,11 +123,13 @@ def rss_titled(title: str, declaration: str = '<?xml version="1.0"?>') -> str:
     return f'{declaration}<rss version="2.0"><channel><title>t</title><item><title>{title}</title><link>https://b.example/1</link></item></channel></rss>'
 
 
+@needs_corpus
 def test_koi8r_without_any_declaration_is_readable() -> None:
     feed = parse_file(CORPUS / "broken" / "feedparser__koi8r.xml")
     assert feed.entries[0].title == "Как пережить новогоднюю ночь"
 
 
+@needs_corpus
 def test_latin1_without_a_declaration_is_readable() -> None:
     feed = parse_file(CORPUS / "broken" / "miniflux__no_encoding_ISO-8859-1.xml")
     assert "études" in (feed.entries[0].content_html or feed.entries[0].summary_html or "")
@@ -193,7 +200,7 @@ def test_a_huge_item_count_is_capped() -> None:
 
 FARM_SAMPLE = [render(n, 0) for n in range(0, 40) if kind(n) != "json"]
 DEMO_FEEDS = sorted(path for path in (ROOT / "demo" / "blogs").glob("*/*") if path.suffix in (".xml", ".rss"))
-XML_FEEDS = [path for path in CORPUS_FEEDS + sorted((CORPUS / "broken").iterdir()) if path.suffix != ".json"]
+XML_FEEDS = [path for path in corpus_files("feeds", "broken") if path.suffix != ".json"]
 
 
 def both_paths(raw: bytes, url: str) -> tuple[ParsedFeed | None, ParsedFeed | NotAFeedError]:
