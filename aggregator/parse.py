@@ -209,7 +209,7 @@ _NUL_PATTERNS: dict[tuple[bool, ...], str] = {
     (False, True, False, True): "utf-16-le",
 }
 # Python codecs that are not character sets a document could be written in.
-_NOT_CHARSETS = frozenset({"unicode_escape", "raw_unicode_escape", "punycode", "idna", "palmos"})
+_NOT_CHARSETS = frozenset({"unicode-escape", "raw-unicode-escape", "punycode", "idna", "palmos"})
 
 
 def _wide_encoding(body: bytes) -> str | None:
@@ -226,7 +226,7 @@ def _text_codec(name: str) -> str | None:
     except LookupError:
         return None
     canonical = info.name.replace("_", "-")
-    if not getattr(info, "_is_text_encoding", True) or info.name in _NOT_CHARSETS:
+    if not getattr(info, "_is_text_encoding", True) or canonical in _NOT_CHARSETS:
         return None
     return "utf-8" if canonical in ("utf-8", "utf-8-sig") else canonical
 

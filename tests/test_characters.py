@@ -213,6 +213,14 @@ def test_entities_cannot_hide_in_another_encoding(encoding: str) -> None:
     assert result.message == "the document declares XML entities, which feeds never need; refused"
 
 
+@pytest.mark.parametrize("encoding", ["unicode_escape", "raw-unicode-escape", "punycode", "idna"])
+def test_a_python_codec_that_is_no_character_set_is_not_taken_at_its_word(encoding: str) -> None:
+    body = f'<?xml version="1.0" encoding="{encoding}"?>' + FEED.format(encoding="", title="\\u0041BC")
+    parsed = parse_feed(body.replace('<?xml version="1.0" encoding=""?>', "").encode(), {}, BASE)
+    assert isinstance(parsed, ParsedFeed), parsed
+    assert [e.title for e in parsed.entries] == ["\\u0041BC"]  # read as UTF-8, not unescaped
+
+
 # The built site: every page parses as HTML without an error, every feed as XML.
 
 
