@@ -22,7 +22,6 @@ import zlib
 from collections.abc import Coroutine, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from ipaddress import ip_address
 from types import TracebackType
 from typing import Any, Protocol, TypeVar
 from urllib.parse import urljoin
@@ -227,7 +226,8 @@ def check_target(url: str, target: str, policy: AddressPolicy) -> URL | FeedErro
 
 def _blocked(url: str, host: str, address: str) -> BlockedAddressError:
     where = address if host == address else f"{host} at {address}"
-    carried = ", ".join(str(inner) for inner in embedded_ipv4(ip_address(address.split("%", 1)[0])))
+    ip = ip_literal(address)
+    carried = ", ".join(str(inner) for inner in embedded_ipv4(ip)) if ip else ""
     where += f", which stands for {carried}" if carried else ""
     return BlockedAddressError(
         url, f"refused to connect to non-public address {where} (allow it with --allow-private {address})"

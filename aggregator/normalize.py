@@ -15,8 +15,6 @@ from . import sanitize
 from .limits import (
     AUTHOR_LIMIT,
     BODY_LIMIT,
-    EXCERPT_CHARACTERS,
-    EXCERPT_WORDS,
     TAG_LIMIT,
     TAGS_PER_POST,
     TITLE_LIMIT,
@@ -100,7 +98,7 @@ def _post(entry: RawEntry, base_url: str, now: dt.datetime) -> Post:
         tags=tuple(sanitize.plain_text(tag, TAG_LIMIT, is_html=False) for tag in entry.tags[:TAGS_PER_POST]),
         author=sanitize.plain_text(entry.author, AUTHOR_LIMIT, is_html=False) or None,
         content_html=body,
-        excerpt_html=sanitize.excerpt(body, EXCERPT_WORDS, EXCERPT_CHARACTERS),
+        excerpt_html=sanitize.excerpt(body),
         image_url=within_limit(sanitize.first_image(body)),
         words=len(sanitize.rough_text(body).split()),
     )

@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 import nh3
 
 from .chars import xml_safe
+from .limits import EXCERPT_CHARACTERS, EXCERPT_WORDS
 from .markup import TAG, costly
 from .urls import absolute_http_url
 
@@ -170,7 +171,7 @@ def shorten(text: str, limit: int) -> str:
     return cut.rstrip(" ,;:.-") + "…"
 
 
-def excerpt(safe_html: str, words: int = 60, characters: int = 600) -> str:
+def excerpt(safe_html: str, words: int = EXCERPT_WORDS, characters: int = EXCERPT_CHARACTERS) -> str:
     """The first `words` words of sanitized HTML, at most `characters` of text; never leaves a tag
     open, and cuts a word only when it is longer than `characters` on its own.
 
