@@ -91,11 +91,15 @@ class Record:
 
     def buried(self, post: Post) -> bool:
         """Whether `post` was withdrawn before, under any of its identities."""
-        return bool(self.withdrawn) and not self.tombstone_keys.isdisjoint(tombstone_keys(post))
+        if not self.withdrawn:
+            return False
+        # Tombstones laid before fragments were part of a post's identity hold keys without them.
+        keys = {*tombstone_keys(post), *tombstone_keys(post, fragment=False)}
+        return not self.tombstone_keys.isdisjoint(keys)
 
 
-def tombstone_keys(post: Post) -> tuple[str, ...]:
-    return tuple(_digest(key) for key in identity_keys(post))
+def tombstone_keys(post: Post, *, fragment: bool = True) -> tuple[str, ...]:
+    return tuple(_digest(key) for key in identity_keys(post, fragment=fragment))
 
 
 def _digest(text: str) -> str:
@@ -124,13 +128,14 @@ def merge_posts(known: Iterable[Post], incoming: Iterable[Post]) -> tuple[Post, 
     An edit updates a post in place and keeps its first-seen and published dates (a feed that
     re-dates its entries on every fetch cannot move them). A post whose guid changed, as when a
     blog moves from http to https or from `?p=123` links to slugs, is recognised by its link or by
-    its title and date, and is not archived twice.
+    its title and date, and is not archived twice (`matches`). The incoming post replaces the one
+    it matches whole: no post ever carries fields of two.
     """
     merged = {post.id: post for post in known}
-    index = {key: post.id for post in merged.values() for key in identity_keys(post)}
-    for post in incoming:
-        same = next((index[key] for key in identity_keys(post) if key in index), None)
-        if same is not None:
+    incoming = tuple(incoming)
+    matched = matches(tuple(merged.values()), incoming)
+    for number, post in enumerate(incoming):
+        if (same := matched.get(number)) is not None:
             old = merged.pop(same)
             post = replace(
                 post,
@@ -140,14 +145,56 @@ def merge_posts(known: Iterable[Post], incoming: Iterable[Post]) -> tuple[Post, 
                 first_seen=old.first_seen,
             )
         merged[post.id] = post
-        index.update(dict.fromkeys(identity_keys(post), post.id))
     return _in_archive_order(merged.values())
 
 
 def new_posts(known: Iterable[Post], incoming: Iterable[Post]) -> list[Post]:
-    """The incoming posts that are none of the known ones, under any of their identities."""
-    keys = {key for post in known for key in identity_keys(post)}
-    return [post for post in incoming if keys.isdisjoint(identity_keys(post))]
+    """The incoming posts that are none of the known ones."""
+    incoming = tuple(incoming)
+    matched = matches(tuple(known), incoming)
+    return [post for number, post in enumerate(incoming) if number not in matched]
+
+
+def matches(known: tuple[Post, ...], incoming: tuple[Post, ...]) -> dict[int, str]:
+    """Which known post each incoming post is (by its place in `incoming`, to a known id).
+
+    The same guid always matches. Then, strongest first, a guid or link spelled another way, and
+    the title and date: a key matches only when exactly one known and one incoming post hold it,
+    and each known post is matched once. So two entries of one fetch are never taken for one
+    post, however alike their links (a linkblog's items citing one article, entries that all link
+    to the blog's home page).
+    """
+    known_ids = {post.id for post in known}
+    matched = {n: post.id for n, post in enumerate(incoming) if post.id in known_ids}
+    for kind in range(len(_KEY_KINDS)):
+        taken = set(matched.values())
+        old = _unique_keys((p.id, _key(p, kind)) for p in known if p.id not in taken)
+        new = _unique_keys((n, _key(p, kind)) for n, p in enumerate(incoming) if n not in matched)
+        matched.update({n: old[key] for key, n in new.items() if key in old})
+    return matched
+
+
+_KEY_KINDS = ("id", "url", "title")
+_Owner = TypeVar("_Owner", int, str)
+
+
+def _unique_keys(owned: Iterable[tuple[_Owner, str | None]]) -> dict[str, _Owner]:
+    """Key -> owner, for the keys that exactly one owner holds."""
+    owners: dict[str, _Owner | None] = {}
+    for owner, key in owned:
+        if key is not None:
+            owners[key] = owner if key not in owners else None
+    return {key: owner for key, owner in owners.items() if owner is not None}
+
+
+def _key(post: Post, kind: int, *, fragment: bool = True) -> str | None:
+    if kind == 0:
+        return f"id {url_identity(post.id, fragment=fragment)}"
+    if kind == 1:
+        return f"url {url_identity(post.url, fragment=fragment)}" if post.url else None
+    if post.date_source == "first-seen":
+        return None
+    return f"title {post.title.casefold()} {format_time(post.published)}"
 
 
 @dataclass(frozen=True)
@@ -208,13 +255,10 @@ def _in_archive_order(posts: Iterable[Post]) -> tuple[Post, ...]:
     return tuple(sorted(posts, key=lambda p: (p.published, p.id), reverse=True))
 
 
-def identity_keys(post: Post) -> tuple[str, ...]:
-    keys = [f"id {url_identity(post.id)}"]
-    if post.url:
-        keys.append(f"url {url_identity(post.url)}")
-    if post.date_source != "first-seen":
-        keys.append(f"title {post.title.casefold()} {format_time(post.published)}")
-    return tuple(keys)
+def identity_keys(post: Post, *, fragment: bool = True) -> tuple[str, ...]:
+    """Every key a post is known by: its guid, its link, its title and date."""
+    keys = (_key(post, kind, fragment=fragment) for kind in range(len(_KEY_KINDS)))
+    return tuple(key for key in keys if key is not None)
 
 
 class Archive:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from . import sanitize
 from .limits import (
@@ -23,7 +24,7 @@ from .limits import (
 )
 from .markup import costly
 from .parse import ParsedFeed, RawEntry
-from .urls import absolute_http_url, within_limit
+from .urls import absolute_http_url, url_identity, within_limit
 
 FUTURE_TOLERANCE = dt.timedelta(days=1)  # clocks and time zones are often wrong by hours
 
@@ -63,7 +64,7 @@ def normalize(feed: ParsedFeed, now: dt.datetime) -> Normalized:
     posts: dict[str, Post] = {}
     kept_out: list[KeptOut] = []
     for entry in feed.entries:
-        post = normalize_entry(entry, feed.base_url, now)
+        post = normalize_entry(entry, feed, now)
         if isinstance(post, KeptOut):
             kept_out.append(post)
         else:
@@ -71,24 +72,24 @@ def normalize(feed: ParsedFeed, now: dt.datetime) -> Normalized:
     return Normalized(tuple(posts.values()), tuple(kept_out))
 
 
-def normalize_entry(entry: RawEntry, base_url: str, now: dt.datetime) -> Post | KeptOut:
+def normalize_entry(entry: RawEntry, feed: ParsedFeed, now: dt.datetime) -> Post | KeptOut:
     """The entry as a post, or why it is kept out: HTML too costly to sanitize, or an address or
     a body past its limit (limits.py)."""
     too_costly = costly(entry.content_html or "") or costly(entry.summary_html or "")
     if too_costly:
         return KeptOut(_label(entry), too_costly)
-    post = _post(entry, base_url, now)
+    post = _post(entry, feed, now)
     too_long = _over_limit(post)
     return KeptOut(post.title, too_long) if too_long else post
 
 
-def _post(entry: RawEntry, base_url: str, now: dt.datetime) -> Post:
-    url = absolute_http_url(entry.link, base_url)
+def _post(entry: RawEntry, feed: ParsedFeed, now: dt.datetime) -> Post:
+    url = own_url(entry, feed)
     source = _richer(entry.content_html, entry.summary_html)
-    body = sanitize.clean_html(source, url or base_url)
+    body = sanitize.clean_html(source, url or feed.base_url)
     published, date_source = _date(entry, now)
     return Post(
-        id=post_id(entry, url),
+        id=post_id(entry, url, _feed_pages(feed)),
         url=url,
         title=_title(entry, body),
         published=published,
@@ -120,10 +121,51 @@ def _label(entry: RawEntry) -> str:
     return sanitize.plain_text(title, UNTITLED_LIMIT, is_html=entry.title_is_html) or "an untitled entry"
 
 
-def post_id(entry: RawEntry, url: str | None) -> str:
-    """The feed's guid, else the post's link, else a hash of what the post says."""
-    if entry.guid and entry.guid.strip():
-        return entry.guid.strip()
+def own_url(entry: RawEntry, feed: ParsedFeed) -> str | None:
+    """The address of the participant's own post, for the backlink and "Read on".
+
+    Usually the entry's link. On a linkblog (Daring Fireball, WordPress link posts) the link is
+    the article discussed, on another site, and the post's own page is its rel="related" link or
+    its guid: taken when it is on the blog's own host and the link is not. A link to the feed
+    itself or to the blog's home page is no post's address.
+    """
+    pages = _feed_pages(feed)
+    link = absolute_http_url(entry.link, feed.base_url)
+    if link and url_identity(link, fragment=False) in pages:
+        link = None
+    if link and _on_blog(link, feed):
+        return link
+    for other in (entry.related and absolute_http_url(entry.related, feed.base_url), entry.guid):
+        mine = absolute_http_url(other.strip()) if other else None  # a guid only when absolute
+        if mine and _on_blog(mine, feed) and url_identity(mine, fragment=False) not in pages:
+            return mine
+    return link
+
+
+def _feed_pages(feed: ParsedFeed) -> frozenset[str]:
+    pages = (feed.base_url, feed.self_url, feed.home_url)
+    return frozenset(url_identity(url, fragment=False) for url in pages if url)
+
+
+def _on_blog(url: str, feed: ParsedFeed) -> bool:
+    hosts = {_host(feed.home_url), _host(feed.base_url)} - {None}
+    return _host(url) in hosts
+
+
+def _host(url: str | None) -> str | None:
+    try:
+        host = urlsplit(url).hostname if url else None
+    except ValueError:
+        return None
+    return host.lower().removeprefix("www.") if host else None
+
+
+def post_id(entry: RawEntry, url: str | None, feed_pages: frozenset[str] = frozenset()) -> str:
+    """The feed's guid, else the post's link, else a hash of what the post says. A guid that is
+    the feed's own address (or the blog's home page) names no post: it counts as none."""
+    guid = (entry.guid or "").strip()
+    if guid and url_identity(guid, fragment=False) not in feed_pages:
+        return guid
     if url:
         return url
     # Neither: title and date identify the post and survive edits; without a date, the text does.

@@ -62,6 +62,7 @@ class RawEntry:
     updated: dt.datetime | None
     tags: tuple[str, ...]
     author: str | None
+    related: str | None = None  # an Atom rel="related" link: a linkblog's own permalink
 
 
 @dataclass(frozen=True)
@@ -72,12 +73,13 @@ class ParsedFeed:
     home_url: str | None
     image_url: str | None
     entries: tuple[RawEntry, ...]
+    self_url: str | None = None  # where the feed says it lives (rel="self"): no entry's own page
 
 
 _Record = TypeVar("_Record", "ParsedFeed", RawEntry)
 _TEXT_FIELDS = {
-    RawEntry: ("guid", "link", "title", "content_html", "summary_html", "tags", "author"),
-    ParsedFeed: ("base_url", "title", "home_url", "image_url"),
+    RawEntry: ("guid", "link", "title", "content_html", "summary_html", "tags", "author", "related"),
+    ParsedFeed: ("base_url", "title", "home_url", "image_url", "self_url"),
 }
 
 
@@ -157,8 +159,9 @@ def _parse_with_feedparser(body: bytes, url: str) -> ParsedFeed | FeedError:
     feed = parsed.feed
     image = feed.get("image", {}).get("href") or feed.get("logo") or feed.get("icon")
     entries = _newest_first(_xml_entry(entry) for entry in parsed.entries)
+    own = next((link.get("href") for link in feed.get("links") or [] if link.get("rel") == "self"), None)
     return ParsedFeed(
-        url, parsed.get("version") or "xml", feed.get("title"), feed.get("link"), image, entries
+        url, parsed.get("version") or "xml", feed.get("title"), feed.get("link"), image, entries, own or None
     )
 
 
@@ -273,6 +276,7 @@ def _xml_entry(entry: Any) -> RawEntry:
         updated=_struct_to_utc(dict.get(entry, "updated_parsed")),
         tags=_clean_tags(t.get("term") or t.get("label") for t in entry.get("tags") or []),
         author=entry.get("author") or None,
+        related=next((link.get("href") for link in entry.get("links") or [] if _is_related(link)), None),
     )
 
 
@@ -288,17 +292,18 @@ def _struct_to_utc(value: time.struct_time | None) -> dt.datetime | None:
 def _parse_json_feed(body: bytes, url: str) -> ParsedFeed | FeedError:
     try:
         doc = json.loads(body.decode("utf-8-sig", errors="replace"))
-    except (ValueError, RecursionError):
-        return NotAFeedError(url, "the body is not valid JSON")
-    if not isinstance(doc, dict) or not str(doc.get("version", "")).startswith(
-        "https://jsonfeed.org/version/"
-    ):
-        return NotAFeedError(url, "JSON, but not a JSON Feed (no jsonfeed.org version)")
+    except RecursionError:
+        return NotAFeedError(url, "the body is not valid JSON (nested too deep)")
+    except ValueError as exc:
+        where = f" at line {exc.lineno}" if isinstance(exc, json.JSONDecodeError) else ""
+        return NotAFeedError(url, f"the body is not valid JSON{where}: cut off or damaged")
+    version = _json_feed_version(doc)
+    if version is None:
+        return NotAFeedError(url, "JSON, but not a JSON Feed (no jsonfeed.org version, no feed items)")
     items = doc.get("items")
     entries = (
         [_json_entry(item) for item in items if isinstance(item, dict)] if isinstance(items, list) else []
     )
-    version = str(doc["version"]).rsplit("/", 1)[-1]
     image = _text(doc.get("icon")) or _text(doc.get("favicon"))
     return ParsedFeed(
         url,
@@ -307,7 +312,23 @@ def _parse_json_feed(body: bytes, url: str) -> ParsedFeed | FeedError:
         _text(doc.get("home_page_url")),
         image,
         _newest_first(entries),
+        _text(doc.get("feed_url")),
     )
+
+
+def _json_feed_version(doc: Any) -> str | None:
+    """The JSON Feed version `doc` declares, in any spelling seen in the wild (WordPress writes
+    `http://jsonfeed.org/version/1`); "1" when it declares none but its items are feed items."""
+    if not isinstance(doc, dict):
+        return None
+    declared = _JSON_FEED_VERSION.match(str(doc.get("version", "")).strip())
+    if declared:
+        return declared.group(1)
+    items = doc.get("items")
+    if "version" in doc or not isinstance(items, list) or not items:
+        return None
+    looks_like_items = all(isinstance(item, dict) and ("id" in item or "url" in item) for item in items)
+    return "1" if looks_like_items and any(_JSON_ITEM_TEXT & item.keys() for item in items) else None
 
 
 def _json_entry(item: Mapping[str, Any]) -> RawEntry:
@@ -377,6 +398,8 @@ def _newest_first(entries: Iterable[RawEntry]) -> tuple[RawEntry, ...]:
 
 _RSS1 = "http://purl.org/rss/1.0/"
 _RSS090 = "http://my.netscape.com/rdf/simple/0.9/"
+_JSON_FEED_VERSION = re.compile(r"https?://(?:www\.)?jsonfeed\.org/version/([0-9][0-9.]*)/?\Z", re.IGNORECASE)
+_JSON_ITEM_TEXT = {"content_html", "content_text", "summary", "title"}
 _ATOM = "http://www.w3.org/2005/Atom"
 _RDF = "{http://www.w3.org/1999/02/22-rdf-syntax-ns#}RDF"
 _XML_BASE = "{http://www.w3.org/XML/1998/namespace}base"
@@ -535,6 +558,7 @@ class _Entry:
     updated: dt.datetime | None = None
     tags: list[list[str | None]] = field(default_factory=list)  # [term, scheme, label]
     author: str | None = None
+    related: str | None = None
 
     def raw(self) -> RawEntry:
         html = self.content[1] if self.content and "html" in self.content[0] else None
@@ -549,6 +573,7 @@ class _Entry:
             updated=self.updated,
             tags=_clean_tags(term or label for term, _, label in self.tags),
             author=self.author or None,
+            related=self.related,
         )
 
     def _content_value(self) -> str | None:
@@ -572,6 +597,7 @@ class _Feed:
     image: dict[str, str] | None = None
     logo: str | None = None
     icon: str | None = None
+    self_url: str | None = None
     entries: list[RawEntry] = field(default_factory=list)
 
     def image_url(self) -> str | None:
@@ -595,8 +621,9 @@ class _FastReader:
             self._read_channel(root, base, feed)
         else:
             self._read_rss(root, base, feed)
+        entries = _newest_first(feed.entries)
         return ParsedFeed(
-            self.url, self.version, feed.title, feed.link, feed.image_url(), _newest_first(feed.entries)
+            self.url, self.version, feed.title, feed.link, feed.image_url(), entries, feed.self_url
         )
 
     def _version(self, root: etree._Element) -> str:
@@ -701,6 +728,8 @@ class _FastReader:
             raise _Unsupported("a link with children")
         elif _is_alternate(attributes):
             feed.link = _join(base, href)
+        elif attributes.get("rel") == "self" and href and feed.self_url is None:
+            feed.self_url = _join(base, href)
 
     def _image(self, element: etree._Element, base: str, feed: _Feed) -> None:
         image = feed.image if feed.image is not None else {}
@@ -790,6 +819,8 @@ class _FastReader:
             raise _Unsupported("a link with children")
         elif _is_alternate(attributes):
             entry.link = _join(base, href)
+        elif _is_related(attributes) and entry.related is None:
+            entry.related = _join(base, href)
 
     def _author(self, element: etree._Element, base: str) -> str:
         """An RSS author is its text; an Atom author is "name (email)", or what of it is given."""
@@ -869,6 +900,11 @@ def _is_alternate(attributes: Mapping[str, str]) -> bool:
     rel = attributes.get("rel", "alternate")
     kind = attributes.get("type", "application/atom+xml" if rel == "self" else "text/html")
     return rel == "alternate" and _map_content_type(kind) in _HTML_TYPES
+
+
+def _is_related(attributes: Mapping[str, str]) -> bool:
+    """A link to a page of the same blog about the entry: on linkblogs, the post's permalink."""
+    return attributes.get("rel") == "related" and bool(attributes.get("href"))
 
 
 def _map_content_type(kind: str) -> str:

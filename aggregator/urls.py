@@ -121,9 +121,11 @@ def url_key(url: str) -> str:
 
 
 @functools.lru_cache(maxsize=8192)  # a post's guid and link are often one string, asked for twice
-def url_identity(value: str) -> str:
+def url_identity(value: str, *, fragment: bool = True) -> str:
     """Two spellings of one address compare equal: scheme, www., default port, trailing slash.
 
+    The fragment stays: on daily pages and linkblogs (`/2017/06/26.html#a080605`) it is what
+    tells one post from the next. `fragment=False` is the identity archives kept before it did.
     Also used on guids, which are often URLs; anything that is not an http(s) URL is returned as is.
     """
     parts = urlsplit(value)
@@ -135,4 +137,6 @@ def url_identity(value: str) -> str:
         return value
     host = parts.hostname.lower().removeprefix("www.")
     netloc = host if port in (None, 80, 443) else f"{host}:{port}"
-    return f"//{netloc}{parts.path.rstrip('/')}" + (f"?{parts.query}" if parts.query else "")
+    query = f"?{parts.query}" if parts.query else ""
+    after = f"#{parts.fragment}" if fragment and parts.fragment else ""
+    return f"//{netloc}{parts.path.rstrip('/')}{query}{after}"

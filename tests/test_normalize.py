@@ -6,11 +6,13 @@ import datetime as dt
 import re
 from html.parser import HTMLParser
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
 from aggregator import sanitize
-from aggregator.normalize import normalize, normalize_entry, post_id
+from aggregator.archive import merge_posts
+from aggregator.normalize import normalize, normalize_entry, own_url, post_id
 from aggregator.parse import ParsedFeed, RawEntry, parse_feed
 from aggregator.urls import absolute_http_url
 from tests.conftest import CORPUS, corpus_files, needs_corpus
@@ -37,18 +39,28 @@ def entry(**fields: object) -> RawEntry:
     return RawEntry(**{**base, **fields})  # type: ignore[arg-type]
 
 
+def feed_at(url: str, home: str | None = None, *entries: RawEntry) -> ParsedFeed:
+    return ParsedFeed(url, "rss20", "A blog", home, None, entries)
+
+
 @needs_corpus
 @pytest.mark.parametrize("path", ALL_FEEDS, ids=lambda p: p.name)
 def test_corpus_entries_become_posts_with_absolute_backlinks(path: Path) -> None:
     base = "https://feeds.example/" + path.name
     parsed = parse_feed(path.read_bytes(), {}, base)
     assert isinstance(parsed, ParsedFeed)
-    posts = {post.id: post for post in normalize(parsed, NOW).posts}
+    normalized = normalize(parsed, NOW)
+    posts = {post.id: post for post in normalized.posts}
     assert posts
+    # One entry, one post: every entry with a guid or link of its own is a post of its own,
+    # before the archive and after it.
+    distinct = {(item.guid or "").strip() or item.link or str(n) for n, item in enumerate(parsed.entries)}
+    assert len(posts) + len(normalized.kept_out) == len(distinct)
+    assert len(merge_posts([], normalized.posts)) == len(posts)
     for item in parsed.entries:
         link = absolute_http_url(item.link, base)
-        if link:
-            assert posts[post_id(item, link)].url == link
+        mine = own_url(item, parsed)
+        assert mine == link or (mine and urlsplit(mine).hostname == urlsplit(parsed.home_url or "").hostname)
     for post in posts.values():
         assert post.url is None or post.url.startswith(("http://", "https://"))
         assert post.title and len(post.title) <= 200
@@ -85,12 +97,14 @@ def test_dates_published_else_updated_else_first_seen() -> None:
     published = dt.datetime(2026, 9, 8, tzinfo=dt.UTC)
     updated = dt.datetime(2026, 9, 9, tzinfo=dt.UTC)
     assert (
-        normalize_entry(entry(published=published, updated=updated), "https://a.example/", NOW).published
+        normalize_entry(
+            entry(published=published, updated=updated), feed_at("https://a.example/"), NOW
+        ).published
         == published
     )
-    post = normalize_entry(entry(updated=updated), "https://a.example/", NOW)
+    post = normalize_entry(entry(updated=updated), feed_at("https://a.example/"), NOW)
     assert (post.published, post.date_source) == (updated, "updated")
-    post = normalize_entry(entry(), "https://a.example/", NOW)
+    post = normalize_entry(entry(), feed_at("https://a.example/"), NOW)
     assert (post.published, post.date_source, post.first_seen) == (NOW, "first-seen", NOW)
 
 
@@ -102,7 +116,7 @@ def test_unsafe_links_are_dropped_and_titles_are_plain_text() -> None:
             title_is_html=True,
             content_html='<p onclick="x()">Hi <a href="data:text/html,x">there</a> <img src="/a.png"></p>',
         ),
-        "https://blog.example/feed",
+        feed_at("https://blog.example/feed"),
         NOW,
     )
     assert post.url is None
@@ -121,7 +135,7 @@ def test_a_post_carries_its_sanitized_body_and_excerpt() -> None:
             content_html=f"<h2>Big</h2><p>{words}</p><script>x()</script>",
             summary_html="<p>A short summary.</p>",
         ),
-        "https://a.example/feed",
+        feed_at("https://a.example/feed"),
         NOW,
     )
     assert post.content_html == f"<h2>Big</h2><p>{words}</p>"
@@ -131,7 +145,9 @@ def test_a_post_carries_its_sanitized_body_and_excerpt() -> None:
 
 def test_a_stub_content_gives_way_to_a_longer_summary() -> None:
     post = normalize_entry(
-        entry(content_html="...", summary_html="<p>The real text of the post.</p>"), "https://a.example/", NOW
+        entry(content_html="...", summary_html="<p>The real text of the post.</p>"),
+        feed_at("https://a.example/"),
+        NOW,
     )
     assert post.excerpt_html == post.content_html == "<p>The real text of the post.</p>"
 
@@ -139,7 +155,7 @@ def test_a_stub_content_gives_way_to_a_longer_summary() -> None:
 def test_untitled_micro_posts_take_their_first_words() -> None:
     post = normalize_entry(
         entry(content_html="<p>Just finished the <b>week 2</b> reading &amp; loved it</p>"),
-        "https://a.example/",
+        feed_at("https://a.example/"),
         NOW,
     )
     assert post.title == "Just finished the week 2 reading & loved it"
@@ -194,7 +210,7 @@ def test_first_image_skips_tracking_pixels_and_counts_words() -> None:
         entry(
             content_html='<p>one two three</p><img src="https://t.example/p.gif" width="1" height="1"><img src="http://pics.example/a.jpg">'
         ),
-        "https://a.example/",
+        feed_at("https://a.example/"),
         NOW,
     )
     assert (post.image_url, post.words) == ("https://pics.example/a.jpg", 3)

@@ -90,7 +90,7 @@ def test_an_html_page_is_not_a_feed() -> None:
 def test_json_that_is_not_a_json_feed() -> None:
     result = parse_feed(b'{"hello": "world"}', {"content-type": "application/json"}, BASE)
     assert isinstance(result, NotAFeedError)
-    assert result.message == "JSON, but not a JSON Feed (no jsonfeed.org version)"
+    assert result.message == "JSON, but not a JSON Feed (no jsonfeed.org version, no feed items)"
 
 
 def test_entity_declarations_are_refused_before_parsing() -> None:
