@@ -17,17 +17,18 @@ from typing import Any, TextIO
 
 from . import archive as archive_mod
 from .archive import FORGOTTEN_FILE, Archive, Record
+from .cohort import placement
 from .config import Course, HubConfig, address_policy, from_mapping, load_settings
 from .discover import NoFeed
 from .enrol import Enrolled, Request, enrol, report_lines
 from .errors import AggregatorError, ArchiveError, ConfigError, EnrolmentError, RegistryError
 from .joinform import NAME, FormProblems, form_fields, read_join_form
-from .moderation import forget
+from .moderation import Moderation, current_moderation, forget
 from .normalize import Post
 from .pipeline import update
-from .registry import load_registry
+from .registry import Participant, load_registry
 from .registry_check import preview_changes, registry_changes
-from .replies import check_summary, invalid_summary, join_reply
+from .replies import check_summary, invalid_summary, join_reply, moved_message
 from .report import (
     STATUS_HEADER,
     advice_lines,
@@ -37,7 +38,7 @@ from .report import (
     table,
     write_health_report,
 )
-from .weeks import course_for, place
+from .weeks import course_for
 
 EXIT_BUG = 7  # the run finished, but the hub failed on some participants: a warning, with tracebacks
 EXIT_CODES: dict[type[AggregatorError], int] = {
@@ -106,11 +107,17 @@ def _register_arguments(sub: argparse.ArgumentParser) -> None:
     sub.add_argument("--display", choices=("title", "excerpt", "full"), help="how posts appear on the hub")
     sub.add_argument("--licence", help="licence of the posts, e.g. 'CC BY 4.0'")
     sub.add_argument("--dry-run", action="store_true", help="find and check, but change nothing")
+    sub.add_argument(
+        "--replace",
+        metavar="ID",
+        help="change the registered participant ID (their feed, name or choices): a maintainer's act",
+    )
 
 
 def _join_arguments(sub: argparse.ArgumentParser) -> None:
     sub.add_argument("issue_body", type=Path, metavar="ISSUE_BODY_FILE", help="the Join issue's body")
     sub.add_argument("--reply", type=Path, required=True, help="where to write the markdown reply")
+    sub.add_argument("--github", metavar="LOGIN", help="the GitHub account that opened the issue")
 
 
 def _check_arguments(sub: argparse.ArgumentParser) -> None:
@@ -160,9 +167,15 @@ def cmd_status(config: HubConfig, _args: argparse.Namespace, out: TextIO) -> int
 
 
 def cmd_export(config: HubConfig, _args: argparse.Namespace, out: TextIO) -> int:
-    records = Archive(config.archive).load_all(bodies=False).values()
-    posts = [export_row(record, post, config.course) for record in records for post in record.posts]
-    json.dump(posts, out, indent=2, ensure_ascii=False)
+    archive = Archive(config.archive)
+    registered = {person.id: person for person in load_registry(config.opml)}
+    moderation = current_moderation(config.moderation, archive)
+    rows = [
+        export_row(record, post, config.course, registered.get(record.participant.id), moderation)
+        for record in archive.load_all(bodies=False).values()
+        for post in record.posts
+    ]
+    json.dump(rows, out, indent=2, ensure_ascii=False)
     out.write("\n")
     return 0
 
@@ -180,24 +193,34 @@ def cmd_forget(config: HubConfig, args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
-def export_row(record: Record, post: Post, course: Course) -> dict[str, Any]:
-    placement = place(post.published, post.tags, course_for(course, record.participant.tag))
-    return {
-        "participant": record.participant.name,
-        "feed_url": record.participant.feed_url,
+def export_row(
+    record: Record, post: Post, course: Course, person: Participant | None, moderation: Moderation
+) -> dict[str, Any]:
+    """One archived post as the site treats it: `shown` is what the pages show (the participant's
+    own tag, moderation, and whether they are still in feeds.opml), decided by the site's function."""
+    who = person or record.participant
+    where = placement(post, course_for(course, who.tag))
+    rule = moderation.post_rule(who.id, post)
+    row = {
+        "participant": who.name,
+        "participant_id": who.id,
+        "feed_url": who.feed_url,
         "id": post.id,
         "title": post.title,
         "url": post.url,
         "published": archive_mod.format_time(post.published),
-        "week": placement.week,
-        "shown": placement.shown,
+        "week": where.week,
+        "shown": where.shown and rule is None and person is not None and not moderation.keeps_out(who),
         "tags": list(post.tags),
         "excerpt_html": post.excerpt_html,
     }
+    if rule is not None and rule.action == "hide":
+        row["hidden"] = True
+    return row
 
 
 def cmd_register(config: HubConfig, args: argparse.Namespace, out: TextIO) -> int:
-    request = Request(args.address, args.name, args.tag, args.display, args.licence)
+    request = Request(args.address, args.name, args.tag, args.display, args.licence, replace=args.replace)
     result = enrol(request, config, dt.datetime.now(dt.UTC), dry_run=args.dry_run)
     for line in report_lines(result, dry_run=args.dry_run):
         print(line, file=out)
@@ -210,6 +233,8 @@ def cmd_join(config: HubConfig, args: argparse.Namespace, out: TextIO) -> int:
     """Exit 0 when the participant was added or updated; otherwise the reply says how to fix it."""
     body = _read_text(args.issue_body)
     form = read_join_form(body)
+    if not isinstance(form, FormProblems):
+        form = dataclasses.replace(form, joining=True, github=args.github or None)
     result = form if isinstance(form, FormProblems) else _enrolled_or_why(form, config)
     _write_text(args.reply, join_reply(result, form_fields(body).get(NAME)))
     if isinstance(result, NoFeed | Enrolled):
@@ -217,7 +242,8 @@ def cmd_join(config: HubConfig, args: argparse.Namespace, out: TextIO) -> int:
             print(line, file=out)
     if not isinstance(result, Enrolled):
         raise EnrolmentError(f"not registered; the reply in {args.reply} says why")
-    _github_output(id=result.edit.participant.id, name=result.edit.participant.name)
+    person = result.edit.participant
+    _github_output(id=person.id, name=person.name, confirm="yes" if result.confirm else "no")
     return 0
 
 
@@ -231,7 +257,10 @@ def cmd_check_registry(config: HubConfig, args: argparse.Namespace, out: TextIO)
     changes = registry_changes(load_registry(args.base), head)
     previews = preview_changes(changes, config.fetch, config.course.tag, dt.datetime.now(dt.UTC))
     removed = [change.participant.name for change in changes if change.kind == "removed"]
-    _write_summary(args.summary, check_summary(previews, removed), out)
+    moved = [change for change in changes if change.kind == "moved"]
+    _write_summary(args.summary, check_summary(previews, removed, moved), out)
+    if moved:
+        raise RegistryError(moved_message(moved))
     failing = [p.change.participant.name for p in previews if p.error and p.change.new_feed]
     if failing:
         raise EnrolmentError(f"cannot read the new feed of {', '.join(failing)}")

@@ -126,6 +126,12 @@ def licence_url(licence: str) -> str | None:
     return None
 
 
+def placement(post: Post, own_course: Course) -> Placement:
+    """Where the site places `post` and whether it shows it, in the course as its author's posts
+    see it (`weeks.course_for`). `export` asks this same function."""
+    return place(post.published, post.tags, own_course)
+
+
 def build_cohort(
     participants: Iterable[Participant],
     records: Mapping[str, Record],
@@ -142,12 +148,10 @@ def build_cohort(
             continue
         record = records.get(person.id, Record(person))
         own = course_for(course, person.tag)
-        placements = [
-            (post, place(post.published, post.tags, own))
-            for post in record.posts
-            if moderation.post_rule(person.id, post) is None
+        placements = [(post, placement(post, own)) for post in record.posts]
+        shown = [
+            (post, p) for post, p in placements if p.shown and moderation.post_rule(person.id, post) is None
         ]
-        shown = [(post, p) for post, p in placements if p.shown]
         member = Member(
             person, record.feed, record.state, len(record.posts), sum(1 for _, p in shown if p.week)
         )

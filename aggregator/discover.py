@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from urllib.parse import quote, urljoin, urlsplit
 
 import lxml.etree
@@ -107,6 +107,7 @@ class Discovery:
 class NoFeed:
     address: str
     tried: tuple[Attempt, ...]
+    unreachable: bool = False  # the site gave no answer at all
 
 
 # Address clean-up: pure.
@@ -296,14 +297,34 @@ def unique(candidates: Iterable[Candidate], skip: Iterable[str] = ()) -> tuple[C
 # Fetching: the I/O edge.
 
 
-def discover(address: str, options: FetchOptions, tag: str | None) -> Discovery | NoFeed:
-    """Find the feed behind `address` (already cleaned); `tag` is the course tag, if any."""
+def discover(
+    address: str, options: FetchOptions, tag: str | None, *, http_fallback: bool = False
+) -> Discovery | NoFeed:
+    """Find the feed behind `address` (already cleaned); `tag` is the course tag, if any. With
+    `http_fallback` (the address was typed without a scheme, and https:// was assumed), a site
+    that cannot be reached over https is tried over http."""
 
     async def run() -> Discovery | NoFeed:
         async with FetchSession(options, connections=2) as session:
-            return await _Search(session, address).run(tag)
+            found = await _Search(session, address).run(tag)
+            if (
+                isinstance(found, NoFeed)
+                and found.unreachable
+                and http_fallback
+                and address.startswith("https://")
+            ):
+                plain = await _Search(session, "http://" + address.removeprefix("https://")).run(tag)
+                return replace(plain, tried=found.tried + plain.tried)
+            return found
 
     return run_to_completion(run())
+
+
+def scheme_given(typed: str) -> bool:
+    """Whether the participant typed an address's scheme (or a feed: link, or a Mastodon handle),
+    rather than leaving it to us."""
+    text = _unwrap(typed)
+    return bool(_SCHEME.match(text) and not re.match(r"^[^/]+:\d+(/|$)", text)) or bool(_HANDLE.match(text))
 
 
 @dataclass(frozen=True)
@@ -329,7 +350,7 @@ class _Search:
             platform = detect_platform(self.address, [given.generator])
             return self._discovery(given, platform, given.feed, tag_feed=False)
         if self.unreachable:
-            return NoFeed(self.address, tuple(self.tried))
+            return NoFeed(self.address, tuple(self.tried), unreachable=True)
         general = [link for link in links if not (tag and is_tag_link(link.url, tag))]
         main = await self._first(
             main_candidates(self.address, general, detect_platform(self.address, [generator]))

@@ -1,9 +1,16 @@
-"""Joining in one step: address -> feed -> a checked preview -> feeds.opml, added or updated.
+"""Joining in one step: address -> feed -> a checked preview -> feeds.opml, added or changed.
 
 `enrol` is the whole of `register` and `join` after their inputs are read: it cleans the address,
 discovers the feed, reads what the feed holds (`summarize`, pure) and writes the participant into
 feeds.opml (`opml_edit`, pure on bytes, then one atomic write). `report_lines` says what happened
 in plain lines a participant understands.
+
+Who a registration is about is decided by the blog, never by the name (`same_blog`). A new blog
+is a new participant, whatever their name. A blog already registered is a request to change
+that participant, which only they or a maintainer may make: the maintainer says so explicitly
+(`register --replace ID`), a participant by joining from the GitHub account they joined with
+(`hub:github`). Any other request to change someone is written for review, and says in plain
+words that a facilitator must confirm it.
 """
 
 from __future__ import annotations
@@ -12,21 +19,25 @@ import datetime as dt
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
+from urllib.parse import urlsplit
 
+from .archive import Archive, Record, identity_keys
 from .config import HubConfig, written_tag
-from .discover import PLATFORM_NAMES, Discovery, NoFeed, clean_address, discover
+from .discover import PLATFORM_NAMES, Attempt, Discovery, NoFeed, clean_address, discover, scheme_given
 from .errors import EnrolmentError
 from .files import write_atomically
+from .names import mixed_scripts, namesakes
 from .normalize import normalize
-from .opml_edit import Edit, Entry, upsert_participant
+from .opml_edit import Edit, Entry, add_participant, change_participant
 from .parse import ParsedFeed
-from .registry import NAME_LIMIT, parse_opml
+from .registry import NAME_LIMIT, Participant, parse_opml
 from .sanitize import plain_text
-from .urls import url_key
+from .urls import feed_identity
 from .weeks import EVERY_POST, normalize_tag
 
 DISPLAYS = ("title", "excerpt", "full")
 LATEST = 3
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)  # for identities only: no post is dated by it
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
@@ -39,6 +50,9 @@ class Request:
     tag: str | None = None  # the participant's own course tag
     display: str | None = None
     licence: str | None = None
+    replace: str | None = None  # the maintainer's explicit act: change the participant with this id
+    joining: bool = False  # asked by a participant (the join form), not by a maintainer (register)
+    github: str | None = None  # the GitHub account a join comes from, recorded as hub:github
 
 
 @dataclass(frozen=True)
@@ -63,24 +77,117 @@ class Enrolled:
     summary: FeedSummary
     edit: Edit
     written: bool  # False for a dry run, or when nothing changed
+    namesakes: tuple[Participant, ...] = ()  # others a reader could take this participant for
+    confirm: tuple[str, ...] = ()  # why a facilitator must confirm the change with the participant
 
 
 def enrol(
     request: Request, config: HubConfig, now: dt.datetime, *, dry_run: bool = False
 ) -> Enrolled | NoFeed:
     """Find, check and register one participant. EnrolmentError for unusable input."""
+    fallback = not scheme_given(request.address)
     request = checked(request)
     tag = request.tag or config.course.tag
-    found = discover(request.address, config.fetch, tag)
+    # `*`: the feed given holds only course posts, so there is no tag feed to look for.
+    found = discover(
+        request.address, config.fetch, None if tag == EVERY_POST else tag, http_fallback=fallback
+    )
     if isinstance(found, NoFeed):
         return found
     current = _read_opml(config)
-    entry = _entry(request, found, current)
-    edit = upsert_participant(current, entry)
+    people = parse_opml(current)
+    known = same_blog(found, people, Archive(config.archive))
+    target = _target(request, known, people)
+    entry = _entry(request, found, target)
+    edit = change_participant(current, target.id, entry) if target else add_participant(current, entry)
+    if known and not request.replace and not request.joining and edit.change != "unchanged":
+        raise EnrolmentError(
+            f"{found.feed_url} is the blog of {known.name} ({known.id}), already registered; nothing "
+            f"changed. To change their registration, run register again with --replace {known.id}"
+        )
     write = not dry_run and edit.change != "unchanged"
     if write:
         write_atomically(config.opml, edit.opml)
-    return Enrolled(found, summarize(found.feed, tag, found.tag_feed, now), edit, write)
+    summary = summarize(found.feed, tag, found.tag_feed, now)
+    person = edit.participant
+    return Enrolled(
+        found,
+        summary,
+        edit,
+        write,
+        namesakes(person.name, people, besides=person.id),
+        _confirm(request, edit),
+    )
+
+
+def same_blog(found: Discovery, people: tuple[Participant, ...], archive: Archive) -> Participant | None:
+    """The registered participant whose blog `found` is, however its feed is spelled: by the feed's
+    address (`feed_identity`), the address the feed gives itself, or entries the archive already
+    holds for a participant on the same host. Home pages do not count: the authors of one group
+    blog, each with their own feed, are different people."""
+    spellings = {feed_identity(url) for url in (found.feed_url, found.feed.self_url) if url}
+    by_feed = next((p for p in people if feed_identity(p.feed_url) in spellings), None)
+    if by_feed is not None:
+        return by_feed
+    hosts = {_host(found.feed_url), _host(found.home_url)} - {None}
+    nearby = [p for p in people if {_host(p.feed_url), _host(p.blog_url)} & hosts]
+    if not nearby:
+        return None
+    entries = {key for post in normalize(found.feed, _EPOCH).posts for key in identity_keys(post)[:2]}
+    return next((p for p in nearby if _holds_any(archive.load(p.id, bodies=False), entries)), None)
+
+
+def _holds_any(record: Record | None, keys: set[str]) -> bool:
+    return record is not None and any(not keys.isdisjoint(identity_keys(post)[:2]) for post in record.posts)
+
+
+def _host(url: str | None) -> str | None:
+    host = urlsplit(url).hostname if url else None
+    return host.removeprefix("www.") if host else None
+
+
+def _target(
+    request: Request, known: Participant | None, people: tuple[Participant, ...]
+) -> Participant | None:
+    """The participant to change: the one named by --replace, else the one whose blog this is."""
+    if request.replace is None:
+        return known
+    wanted = next((p for p in people if p.id == request.replace), None)
+    if wanted is None:
+        raise EnrolmentError(f"--replace {request.replace}: feeds.opml has no participant with that id")
+    if known is not None and known.id != wanted.id:
+        raise EnrolmentError(
+            f"--replace {request.replace}: this feed is the blog of another participant, "
+            f"{known.name} ({known.id})"
+        )
+    return wanted
+
+
+def _confirm(request: Request, edit: Edit) -> tuple[str, ...]:
+    """Why a facilitator must confirm this with the participant before it is merged."""
+    reasons = []
+    person, previous = edit.participant, edit.previous
+    if (
+        previous is not None
+        and edit.change == "updated"
+        and request.replace is None
+        and not _own(request, previous)
+    ):
+        asked = f"@{request.github}" if request.github else "someone"
+        joined = f"@{previous.github}" if previous.github else "no recorded GitHub account"
+        reasons.append(
+            f"This changes the registration of {previous.name} ({previous.id}): "
+            f"{', '.join(edit.what_changed)}. It was asked for by {asked}; {previous.name} joined "
+            f"from {joined}"
+        )
+    if mixed_scripts(person.name):
+        reasons.append(f"The name {person.name} mixes alphabets in one word, and may imitate someone else's")
+    return tuple(reasons)
+
+
+def _own(request: Request, person: Participant) -> bool:
+    """Whether the request comes from the GitHub account the participant joined with."""
+    return bool(request.github and person.github and request.github.casefold() == person.github.casefold())
 
 
 def checked(request: Request) -> Request:
@@ -106,7 +213,8 @@ def summarize(feed: ParsedFeed, tag: str | None, tag_feed: bool, now: dt.datetim
     """How many posts the feed holds, how many carry the course tag, and the latest few."""
     posts = sorted(normalize(feed, now).posts, key=lambda post: post.published, reverse=True)
     wanted = normalize_tag(tag) if tag else None
-    tagged = sum(1 for post in posts if tag_feed or wanted in {normalize_tag(t) for t in post.tags})
+    every = tag_feed or tag == EVERY_POST
+    tagged = sum(1 for post in posts if every or wanted in {normalize_tag(t) for t in post.tags})
     latest = tuple(PostLine(post.title, post.url, post.published) for post in posts[:LATEST])
     return FeedSummary(len(posts), tag, tagged if tag else len(posts), tag_feed, latest)
 
@@ -118,15 +226,17 @@ def _read_opml(config: HubConfig) -> bytes:
         raise EnrolmentError(f"cannot read {config.opml}: {exc.strerror}") from None
 
 
-def _entry(request: Request, found: Discovery, current: bytes) -> Entry:
+def _entry(request: Request, found: Discovery, target: Participant | None) -> Entry:
     hub = {
         "platform": found.platform,
         "display": request.display,
         "licence": _one_line(request.licence, 100) or None,
         "tag": EVERY_POST if found.tag_feed else request.tag,
+        # Recorded once, by the join that adds someone; changing it is a maintainer's edit.
+        "github": request.github if target is None else None,
     }
     return Entry(
-        name=_name(request.name, found, current),
+        name=_name(request.name, found, target),
         feed_url=found.feed_url,
         blog_url=found.home_url,
         hub=tuple((key, value) for key, value in hub.items() if value),
@@ -139,13 +249,11 @@ def _display(display: str | None) -> str | None:
     return display
 
 
-def _name(given: str | None, found: Discovery, current: bytes) -> str:
+def _name(given: str | None, found: Discovery, target: Participant | None) -> str:
     """The name given, else the registered one, else the feed's title."""
     if given is not None and _one_line(given, NAME_LIMIT):
         return _one_line(given, NAME_LIMIT)
-    key = url_key(found.feed_url)
-    registered = next((p.name for p in parse_opml(current) if url_key(p.feed_url) == key), None)
-    name = registered or _one_line(found.feed.title, NAME_LIMIT)
+    name = (target.name if target else None) or _one_line(found.feed.title, NAME_LIMIT)
     if not name:
         raise EnrolmentError("the feed has no title to use as your name: give one with --name")
     return name
@@ -160,7 +268,7 @@ def _one_line(text: str | None, limit: int) -> str:
 
 def report_lines(result: Enrolled | NoFeed, *, dry_run: bool = False) -> Iterator[str]:
     found = result.discovery if isinstance(result, Enrolled) else result
-    yield f"Looked at {found.address}{looked_at_kind(result)}"
+    yield f"Looked at {found.address}{looked_at_kind(result)}{_scheme_note(found.address, found.tried)}"
     yield "Tried:"
     yield from (f"  {attempt.url} : {printable(attempt.result)}" for attempt in found.tried)
     if isinstance(result, NoFeed):
@@ -169,6 +277,25 @@ def report_lines(result: Enrolled | NoFeed, *, dry_run: bool = False) -> Iterato
     yield chosen_line(result.discovery)
     yield found_line(result.summary)
     yield change_line(result, dry_run=dry_run)
+    yield from attention_lines(result)
+
+
+def attention_lines(result: Enrolled) -> Iterator[str]:
+    """What the person running the command must know: namesakes, and what to confirm."""
+    person = result.edit.participant
+    if result.edit.change == "added":
+        for other in result.namesakes:
+            yield (
+                f"Note: {printable(other.name)} ({other.id}) is already registered with the same name; "
+                f"{printable(person.name)} is a participant of their own ({person.id})"
+            )
+    yield from (f"A facilitator must confirm: {printable(reason)}" for reason in result.confirm)
+
+
+def _scheme_note(address: str, tried: tuple[Attempt, ...]) -> str:
+    if address.startswith("http://") and tried and tried[0].url.startswith("https://"):
+        return " (https:// could not connect, so http:// was used)"
+    return ""
 
 
 def looked_at_kind(result: Enrolled | NoFeed) -> str:
@@ -196,7 +323,9 @@ def found_line(summary: FeedSummary) -> str:
     if summary.posts == 0:
         return "Found no posts yet: that is fine, your posts will appear once you publish them"
     count = f"Found {summary.posts} post{'s' if summary.posts != 1 else ''}"
-    if summary.tag is not None:
+    if summary.tag == EVERY_POST:
+        count += f", all {summary.tagged} taken (hub:tag is *: every post of this feed counts)"
+    elif summary.tag is not None:
         count += f", {summary.tagged} with the course tag {summary.tag}"
     latest = "; ".join(f"{printable(line.title)} ({line.published:%Y-%m-%d})" for line in summary.latest)
     return f"{count}; latest: {latest}"

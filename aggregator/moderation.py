@@ -85,7 +85,13 @@ class Moderation:
         """The rule that keeps `post` off the site: its author's, or one naming the post itself."""
         if not self.rules:
             return None
-        found = [self._posts.get(url_identity(address)) for address in (post.url, post.id) if address]
+        # A rule naming a page without its fragment covers every post on it (a daily page's items).
+        found = [
+            self._posts.get(url_identity(address, fragment=fragment))
+            for address in (post.url, post.id)
+            if address
+            for fragment in (True, False)
+        ]
         return strongest([self._people.get(participant_id), *found])
 
     def withdrawn_posts(self, participant_id: str, posts: Iterable[Post]) -> tuple[Post, ...]:

@@ -1,4 +1,7 @@
-"""feeds.opml edits as pure functions on bytes: add or update one participant, remove one.
+"""feeds.opml edits as pure functions on bytes: add one participant, change one, remove one.
+
+Which participant a registration is about is the caller's decision (enrol.py): these functions
+never pick one by name.
 
 The file is maintained by hand and reviewed in pull requests, so an edit touches as few bytes as
 it can: an unchanged participant leaves the file byte-identical, an update rewrites one outline
@@ -13,8 +16,8 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass, replace
 
 from .errors import RegistryError
-from .registry import HUB_NS, Participant, default_id, parse_opml
-from .urls import url_key
+from .registry import HUB_NS, Participant, default_id, namesake_id, parse_opml
+from .urls import feed_identity
 
 _CORE = ("type", "text", "xmlUrl", "htmlUrl")
 _OUTLINE = re.compile(r"""<(/?)outline\b((?:[^>"']|"[^"]*"|'[^']*')*?)(/?)>""")
@@ -72,18 +75,28 @@ class _Tag:
         return dict(self.attributes).get(name)
 
 
-def upsert_participant(opml: bytes, entry: Entry) -> Edit:
-    """Add `entry`, or update the participant with the same feed (or the same id) in place."""
+def add_participant(opml: bytes, entry: Entry) -> Edit:
+    """`entry` as a new participant, with an id of their own written out (`free_id`)."""
     text, people = _decode(opml), parse_opml(opml)
     prefix, text = _hub_prefix(text)
-    tags = _feed_tags(text, people)
-    previous = _match(people, entry)
-    if previous is None:
-        fresh = replace(entry, hub=_merged(entry.hub, {"id": _new_id(entry)}))
-        edited = _insert(text, tags, _render(_attributes(fresh, prefix, ()), self_closing=True))
-        return _checked(edited, "added", fresh.feed_url, None)
-    tag = tags[people.index(previous)]
-    pinned = entry if entry.name == previous.name else _pin_id(entry, previous)
+    fresh = replace(
+        entry, hub=_merged(entry.hub, {"id": dict(entry.hub).get("id") or free_id(entry, people)})
+    )
+    edited = _insert(
+        text, _feed_tags(text, people), _render(_attributes(fresh, prefix, ()), self_closing=True)
+    )
+    return _checked(edited, "added", fresh.feed_url, None)
+
+
+def change_participant(opml: bytes, participant_id: str, entry: Entry) -> Edit:
+    """The participant `participant_id` as `entry` says, in place. A new name or feed would give
+    them another id: their id is written out, so that their archive and pages stay theirs."""
+    text, people = _decode(opml), parse_opml(opml)
+    prefix, text = _hub_prefix(text)
+    previous = _by_id(people, participant_id)
+    tag = _feed_tags(text, people)[people.index(previous)]
+    moved = entry.name != previous.name or feed_identity(entry.feed_url) != feed_identity(previous.feed_url)
+    pinned = replace(entry, hub=_merged(entry.hub, {"id": previous.id})) if moved else entry
     wanted = _attributes(pinned, prefix, tag.attributes)
     if dict(wanted) == dict(tag.attributes):
         return Edit(opml, "unchanged", previous, previous)
@@ -91,13 +104,18 @@ def upsert_participant(opml: bytes, entry: Entry) -> Edit:
     return _checked(edited, "updated", entry.feed_url, previous)
 
 
+def free_id(entry: Entry, people: tuple[Participant, ...]) -> str:
+    """The name's slug, unless someone has it (or would have it, without a hub:id): then the slug
+    and a hash of the feed, as the registry gives namesakes."""
+    slug = default_id(entry.name, entry.feed_url)
+    taken = {p.id for p in people} | {default_id(p.name, p.feed_url) for p in people}
+    return namesake_id(slug, entry.feed_url) if slug in taken else slug
+
+
 def remove_participant(opml: bytes, participant_id: str) -> bytes:
     """feeds.opml without the participant `participant_id`; RegistryError if there is none."""
     text, people = _decode(opml), parse_opml(opml)
-    ids = [person.id for person in people]
-    if participant_id not in ids:
-        raise RegistryError(f"feeds.opml has no participant with the id {participant_id!r}")
-    tag = _feed_tags(text, people)[ids.index(participant_id)]
+    tag = _feed_tags(text, people)[people.index(_by_id(people, participant_id))]
     start, end = _whole_line(text, tag.start, tag.end)
     result = (text[:start] + text[end:]).encode("utf-8")
     parse_opml(result)
@@ -152,33 +170,21 @@ def _decoded(source: str) -> tuple[tuple[str, str], ...]:
 def _feed_tags(text: str, people: tuple[Participant, ...]) -> list[_Tag]:
     """The outline tag of each participant, in the registry's order (document order)."""
     feeds = [tag for tag in _tags(text) if not tag.closing and tag.get("xmlUrl") is not None]
-    if [url_key(tag.get("xmlUrl") or "") for tag in feeds] != [url_key(p.feed_url) for p in people]:
+    if [feed_identity(tag.get("xmlUrl") or "") for tag in feeds] != [
+        feed_identity(p.feed_url) for p in people
+    ]:
         raise RegistryError("feeds.opml is laid out in a way this editor cannot follow; edit it by hand")
     return feeds
 
 
-def _match(people: tuple[Participant, ...], entry: Entry) -> Participant | None:
-    key = url_key(entry.feed_url)
-    wanted_id = dict(entry.hub).get("id") or default_id(entry.name, entry.feed_url)
-    return next((p for p in people if url_key(p.feed_url) == key), None) or next(
-        (p for p in people if p.id == wanted_id), None
-    )
+def _by_id(people: tuple[Participant, ...], participant_id: str) -> Participant:
+    found = next((person for person in people if person.id == participant_id), None)
+    if found is None:
+        raise RegistryError(f"feeds.opml has no participant with the id {participant_id!r}")
+    return found
 
 
 # Writing.
-
-
-def _new_id(entry: Entry) -> str:
-    """Written out, so the id (and the archive kept under it) survives a change of name.
-    Free: an entry whose id is taken was matched to that participant and updated instead."""
-    return dict(entry.hub).get("id") or default_id(entry.name, entry.feed_url)
-
-
-def _pin_id(entry: Entry, previous: Participant) -> Entry:
-    """A renamed participant keeps their id, and with it their archive."""
-    if "id" in dict(entry.hub):
-        return entry
-    return replace(entry, hub=_merged(entry.hub, {"id": previous.id}))
 
 
 def _merged(hub: tuple[tuple[str, str], ...], extra: dict[str, str]) -> tuple[tuple[str, str], ...]:
@@ -269,7 +275,7 @@ def _checked(text: str, change: str, feed_url: str, previous: Participant | None
     """Re-read the edited file as the registry will; the edit must be valid and findable."""
     data = text.encode("utf-8")
     people = parse_opml(data)
-    person = next((p for p in people if url_key(p.feed_url) == url_key(feed_url)), None)
+    person = next((p for p in people if feed_identity(p.feed_url) == feed_identity(feed_url)), None)
     if person is None:  # a bug in the editor, not the participant's doing
         raise RegistryError(f"the edited feeds.opml lost {feed_url}")
     return Edit(data, change, person, previous)

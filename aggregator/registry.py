@@ -1,5 +1,11 @@
 """The participant registry: feeds.opml (OPML 2.0) -> [Participant].
 
+People are not names. A participant's id is their `hub:id` when the outline gives one (`register`
+and `join` always write it), else their name as a slug; participants without a hub:id whose
+names slug alike (`Maria García`, `Maria Garcia`) are told apart by a short hash of their feed.
+So an id depends only on the participant's own outline and their namesakes', never on the order
+of the file. One blog is one participant: feeds are compared by `urls.feed_identity`.
+
 A feed outline needs `type="rss"` (also for Atom and JSON Feed), `text` (the person's name) and
 `xmlUrl`; `htmlUrl` is their blog. Outlines without `xmlUrl` are folders. Hub-specific extras are
 attributes in the hub namespace, e.g. `hub:platform="ghost"` or `hub:id="maya"`. The participant's
@@ -12,16 +18,19 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-import xml.etree.ElementTree as ET
+from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from lxml import etree
+
 from .config import written_tag
 from .errors import RegistryError
+from .names import LOOKALIKES
 from .sanitize import plain_text
-from .urls import absolute_http_url, address_problem, url_key
+from .urls import absolute_http_url, address_problem, feed_identity
 
 HUB_NS = "https://course-hub.example/ns/opml/1"
 NAME_LIMIT = 100
@@ -55,6 +64,11 @@ class Participant:
         return self.hub_attribute("licence")
 
     @property
+    def github(self) -> str | None:
+        """The GitHub account the participant joined from: only it may change their registration."""
+        return self.hub_attribute("github")
+
+    @property
     def tag(self) -> str | None:
         """The participant's own course tag, overriding the course's; `*` takes every post."""
         return self.hub_attribute("tag")
@@ -71,19 +85,28 @@ def load_registry(path: Path) -> tuple[Participant, ...]:
 def parse_opml(data: bytes, source: str = "feeds.opml") -> tuple[Participant, ...]:
     if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
         raise RegistryError(f"{source}: document type declarations are not allowed in OPML")
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, remove_comments=True)
     try:
-        root = ET.fromstring(data)  # noqa: S314 - DTDs refused above, so no entity expansion
-    except ET.ParseError as exc:
+        root = etree.fromstring(data, parser)
+    except etree.XMLSyntaxError as exc:
         raise RegistryError(f"{source}: not well-formed XML ({exc})") from None
     body = root.find("body")
     if root.tag != "opml" or body is None:
         raise RegistryError(f"{source}: not an OPML document (expected <opml> with a <body>)")
-    participants = [_participant(node, folder, source) for node, folder in _feed_outlines(body)]
-    _check_unique(participants, source)
-    return tuple(participants)
+    outlines = list(_feed_outlines(body))
+    people = _told_apart([_participant(node, folder, source) for node, folder in outlines])
+    _check_unique(people, [_line(node) for node, _ in outlines], source)
+    return tuple(people)
 
 
-def _feed_outlines(parent: ET.Element, folder: str | None = None) -> Iterator[tuple[ET.Element, str | None]]:
+def _line(node: etree._Element) -> int:
+    line: int | None = getattr(node, "sourceline", None)  # lxml-stubs mistype it
+    return line or 0
+
+
+def _feed_outlines(
+    parent: etree._Element, folder: str | None = None
+) -> Iterator[tuple[etree._Element, str | None]]:
     for node in parent.findall("outline"):
         if node.get("xmlUrl") is not None:
             yield node, folder
@@ -91,7 +114,7 @@ def _feed_outlines(parent: ET.Element, folder: str | None = None) -> Iterator[tu
             yield from _feed_outlines(node, node.get("text") or node.get("title") or folder)
 
 
-def _participant(node: ET.Element, folder: str | None, source: str) -> Participant:
+def _participant(node: etree._Element, folder: str | None, source: str) -> Participant:
     name = plain_text(node.get("text"), NAME_LIMIT, is_html=False)
     raw_url = node.get("xmlUrl", "")
     where = f"{source}: outline {name or raw_url!r}"
@@ -124,9 +147,10 @@ def _http_url(value: str, attribute: str, where: str) -> str:
     return url
 
 
-def _extras(node: ET.Element, where: str) -> tuple[tuple[str, str], ...]:
+def _extras(node: etree._Element, where: str) -> tuple[tuple[str, str], ...]:
     prefix = "{" + HUB_NS + "}"
-    found = {key[len(prefix) :]: value for key, value in node.attrib.items() if key.startswith(prefix)}
+    attributes = {str(key): str(value) for key, value in node.attrib.items()}
+    found = {key[len(prefix) :]: value for key, value in attributes.items() if key.startswith(prefix)}
     if found.get("display", "excerpt") not in DISPLAYS:
         raise RegistryError(
             f"{where}: hub:display must be one of {', '.join(DISPLAYS)}, got {found['display']!r}"
@@ -172,24 +196,49 @@ def valid_id(text: str) -> bool:
 
 
 def slugify(text: str) -> str:
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    """Lower-case ASCII words joined by dashes; letters drawn like Latin ones count as those."""
+    ascii_text = unicodedata.normalize("NFKD", text.translate(LOOKALIKES)).encode("ascii", "ignore").decode()
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:64].rstrip("-")
 
 
-def _check_unique(participants: list[Participant], source: str) -> None:
-    seen_urls: dict[str, str] = {}
-    seen_ids: dict[str, str] = {}
-    for person in participants:
-        key = url_key(person.feed_url)
-        if key in seen_urls:
+def _told_apart(people: list[Participant]) -> list[Participant]:
+    """Participants without a hub:id whose names slug alike, or slug to another's hub:id, each
+    get their feed's hash after the slug: the same ids whatever the order of the file."""
+    pinned = {person.id for person in people if person.hub_attribute("id")}
+    slugs = Counter(person.id for person in people if not person.hub_attribute("id"))
+    return [
+        replace(person, id=namesake_id(person.id, person.feed_url))
+        if not person.hub_attribute("id") and (slugs[person.id] > 1 or person.id in pinned)
+        else person
+        for person in people
+    ]
+
+
+def namesake_id(slug: str, feed_url: str) -> str:
+    """The id of a participant whose name's slug someone else has: the slug and 6 hex digits of
+    their feed's hash."""
+    return f"{slug[:57].rstrip('-')}-{hashlib.sha256(feed_identity(feed_url).encode()).hexdigest()[:6]}"
+
+
+def _check_unique(people: list[Participant], lines: list[int], source: str) -> None:
+    seen_feeds: dict[str, int] = {}
+    seen_ids: dict[str, int] = {}
+    for number, person in enumerate(people):
+        key = feed_identity(person.feed_url)
+        if key in seen_feeds:
+            first = seen_feeds[key]
             raise RegistryError(
-                f"{source}: feed {person.feed_url} is registered twice "
-                f"({seen_urls[key]!r} and {person.name!r})"
+                f"{source}: feed {person.feed_url} is registered twice ({_where(people, lines, first)} "
+                f"and {_where(people, lines, number)}): one blog is one participant"
             )
         if person.id in seen_ids:
+            first = seen_ids[person.id]
             raise RegistryError(
-                f"{source}: {seen_ids[person.id]!r} and {person.name!r} share the id {person.id!r}; "
-                'give one of them a distinct hub:id="..."'
+                f"{source}: {_where(people, lines, first)} and {_where(people, lines, number)} share "
+                f'the hub:id {person.id!r}; give one of them another hub:id="..."'
             )
-        seen_urls[key] = person.name
-        seen_ids[person.id] = person.name
+        seen_feeds[key] = seen_ids[person.id] = number
+
+
+def _where(people: list[Participant], lines: list[int], number: int) -> str:
+    return f"line {lines[number]} ({people[number].name!r})"

@@ -14,17 +14,20 @@ from .config import FetchOptions
 from .enrol import FeedSummary, summarize
 from .errors import FeedError
 from .fetch import Fetched, FetchSession, Validators, run_to_completion
+from .names import namesakes
 from .opml_edit import differences
 from .parse import parse_feed
 from .registry import Participant
+from .urls import feed_identity
 from .weeks import EVERY_POST
 
 
 @dataclass(frozen=True)
 class Change:
-    kind: str  # "new", "changed" or "removed"
+    kind: str  # "new", "changed", "moved" (the same feed under another id) or "removed"
     participant: Participant  # as proposed (as it was, when removed)
-    what: tuple[str, ...] = ()  # for "changed": which settings differ
+    what: tuple[str, ...] = ()  # for "changed": which settings differ; for "moved": the old id
+    namesakes: tuple[Participant, ...] = ()  # others a reader could take a new participant for
 
     @property
     def new_feed(self) -> bool:
@@ -41,15 +44,26 @@ class Preview:
 
 def registry_changes(base: tuple[Participant, ...], head: tuple[Participant, ...]) -> tuple[Change, ...]:
     before = {person.id: person for person in base}
+    by_feed = {feed_identity(person.feed_url): person for person in base}
     after = {person.id for person in head}
-    changes = [_compared(before.get(person.id), person) for person in head]
-    removed = [Change("removed", person) for person in base if person.id not in after]
+    changes = [
+        _compared(before.get(person.id), by_feed.get(feed_identity(person.feed_url)), person, head)
+        for person in head
+    ]
+    moved = {change.what[0] for change in changes if change is not None and change.kind == "moved"}
+    removed = [Change("removed", person) for person in base if person.id not in after | moved]
     return (*(c for c in changes if c is not None), *removed)
 
 
-def _compared(old: Participant | None, new: Participant) -> Change | None:
+def _compared(
+    old: Participant | None, same_feed: Participant | None, new: Participant, head: tuple[Participant, ...]
+) -> Change | None:
+    if old is None and same_feed is not None:
+        # Their archive and page are kept under the old id: a hand edit (a namesake added without
+        # hub:id, a rename) must not move them.
+        return Change("moved", new, (same_feed.id,))
     if old is None:
-        return Change("new", new)
+        return Change("new", new, namesakes=namesakes(new.name, head, besides=new.id))
     what = differences(old, new)
     return Change("changed", new, what) if what else None
 
@@ -66,7 +80,7 @@ def preview_changes(
                     *(
                         _preview(session, change, course_tag, now)
                         for change in changes
-                        if change.kind != "removed"
+                        if change.kind in ("new", "changed")
                     )
                 )
             )

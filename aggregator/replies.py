@@ -14,7 +14,8 @@ from .discover import PLATFORM_NAMES, Attempt, NoFeed
 from .enrol import Enrolled, FeedSummary, PostLine
 from .joinform import DISPLAY_CHOICES, FormProblems
 from .markdown_text import code, link, text
-from .registry_check import Preview
+from .names import mixed_scripts
+from .registry_check import Change, Preview
 from .weeks import EVERY_POST
 
 DISPLAY_WORDS = {value: label for label, value in DISPLAY_CHOICES.items()}
@@ -36,6 +37,8 @@ def tried_lines(tried: Iterable[Attempt]) -> Iterator[str]:
 def tag_words(summary: FeedSummary) -> str:
     if summary.tag is None:
         return "every post counts (the course uses no tag)"
+    if summary.tag == EVERY_POST:
+        return f"all {summary.tagged} (every post of this feed counts)"
     if summary.tagged == 0:
         return f"none yet with {code(summary.tag)}"
     return f"{summary.tagged} with {code(summary.tag)}" + (" (a tag feed)" if summary.tag_feed else "")
@@ -78,27 +81,34 @@ def _joined(result: Enrolled) -> Iterator[str]:
 
 def _what_happened(result: Enrolled) -> str:
     if result.edit.change == "added":
-        return (
+        said = (
             "I found your feed and added you to the list of participants. A maintainer will review it soon."
         )
-    if result.edit.change == "updated":
+    elif result.edit.change == "updated":
         said = (
             f"I found your feed and updated your entry ({', '.join(result.edit.what_changed)}). "
             "A maintainer will review it soon."
         )
-        return said + _new_feed_warning(result)
-    return "You are already registered with these settings, so nothing needed to change."
+    else:
+        said = "You are already registered with these settings, so nothing needed to change."
+    return said + "".join(_namesake_note(result)) + "".join(_confirm_note(result))
 
 
-def _new_feed_warning(result: Enrolled) -> str:
-    """Same name, other feed: a name is not proof of identity, so the reviewer must check."""
-    previous = result.edit.previous
-    if previous is None or previous.feed_url == result.edit.participant.feed_url:
-        return ""
-    return (
-        f"\n\n**For the maintainer:** this replaces the feed of the registered participant "
-        f"{text(previous.name)} ({code(previous.feed_url)}). Merge only if it is the same person."
+def _namesake_note(result: Enrolled) -> Iterator[str]:
+    """A name proves nothing: someone else with it is another participant, and both are told so."""
+    if not result.namesakes or result.edit.change != "added":
+        return
+    others = ", ".join(f"{text(p.name)} ({code(p.id)})" for p in result.namesakes)
+    yield (
+        f"\n\nSomeone with the same name is already registered: {others}. You are a participant of "
+        f"your own, with the id {code(result.edit.participant.id)}; nothing of theirs changed."
     )
+
+
+def _confirm_note(result: Enrolled) -> Iterator[str]:
+    if result.confirm:
+        reasons = " ".join(f"{text(reason)}." for reason in result.confirm)
+        yield f"\n\n**A facilitator must confirm this with the participant before merging:** {reasons}"
 
 
 def _next_steps(summary: FeedSummary) -> Iterator[str]:
@@ -126,15 +136,27 @@ def _fix_address() -> Iterator[str]:
 # The registry check.
 
 
-def check_summary(previews: Iterable[Preview], removed: Iterable[str]) -> str:
-    previews, removed = list(previews), list(removed)
+def check_summary(previews: Iterable[Preview], removed: Iterable[str], moved: Iterable[Change] = ()) -> str:
+    previews, removed, moved = list(previews), list(removed), list(moved)
     lines = ["## Registry check", ""]
-    if not previews and not removed:
+    if not previews and not removed and not moved:
         lines.append("feeds.opml is valid. No participant was added or changed.")
+    if moved:
+        lines += [f"**Problem:** {text(moved_message(moved))}", ""]
     for preview in previews:
         lines += [*_preview(preview), ""]
     lines += [f"- Removed: {text(name)}" for name in removed]
     return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def moved_message(moved: Iterable[Change]) -> str:
+    """Participants whose id this change would move, and the one-line fix for each."""
+    fixes = "; ".join(
+        f"{change.participant.name} would move from {change.what[0]} to {change.participant.id} (their "
+        f'archive and page stay under the old id): write hub:id="{change.what[0]}" on their outline'
+        for change in moved
+    )
+    return f"this change moves participants to new ids: {fixes}"
 
 
 def invalid_summary(message: str) -> str:
@@ -148,6 +170,13 @@ def _preview(preview: Preview) -> Iterator[str]:
     yield ""
     if change.what:
         yield f"- What changed: {', '.join(change.what)}"
+    for other in change.namesakes:
+        yield (
+            f"- **Same name as** {text(other.name)} ({code(other.id)}): a different participant; "
+            "check it is not the same person"
+        )
+    if mixed_scripts(person.name):
+        yield "- **The name mixes alphabets in one word:** it may imitate someone else's"
     yield f"- Blog: {code(person.blog_url) if person.blog_url else 'not given'}"
     yield f"- Feed: {code(person.feed_url)}"
     if person.tag == EVERY_POST:

@@ -110,6 +110,23 @@ def within_limit(url: str | None) -> str | None:
     return url if url is None or len(url) <= URL_LIMIT else None
 
 
+# Query parameters that say where a click came from, never which page or feed it is.
+_TRACKING = re.compile(
+    r"utm_[a-z]+|fbclid|gclid|dclid|msclkid|mc_cid|mc_eid|_hs(?:enc|mi)|igshid|ref_src", re.I
+)
+
+
+def feed_identity(url: str) -> str:
+    """One blog's feed however it is spelled: `url_identity` without the fragment, tracking
+    parameters (utm_*, fbclid...) or an empty query. Two registrations with one identity are one
+    participant."""
+    parts = urlsplit(url)
+    kept = [
+        pair for pair in parts.query.split("&") if pair and not _TRACKING.fullmatch(pair.split("=", 1)[0])
+    ]
+    return url_identity(urlunsplit(parts._replace(query="&".join(kept), fragment="")), fragment=False)
+
+
 def url_key(url: str) -> str:
     """A comparison key: case-insensitive scheme and host, no default port, no fragment."""
     parts = urlsplit(url)

@@ -126,6 +126,29 @@ def test_export_is_a_json_array_of_posts(project: Path) -> None:
     assert by_url["https://ada.example/2026/09/30/networks/"]["week"] == 2
     assert by_url["https://ada.example/2026/09/15/sourdough/"]["shown"] is False
     assert "<script" not in sunday["excerpt_html"]
+    assert "hidden" not in sunday
+
+
+def test_export_shows_what_the_site_shows(project: Path) -> None:
+    """The participant's own tag counts, and a post moderation hides is neither shown nor hidden
+    from the export: it says so."""
+    aggregator("update", "--allow-private", "127.0.0.1", cwd=project)
+    opml = project / "feeds.opml"
+    opml.write_text(
+        opml.read_text(encoding="utf-8")
+        .replace(
+            '<opml version="2.0">', '<opml version="2.0" xmlns:hub="https://course-hub.example/ns/opml/1">'
+        )
+        .replace('text="Ada Lovelace"', 'text="Ada Lovelace" hub:tag="*"'),
+        encoding="utf-8",
+    )
+    (project / "moderation.yml").write_text(
+        'hide:\n  - post: "https://ben.example/2026/09/14/hello"\n    reason: "off topic"\n', encoding="utf-8"
+    )
+    posts = {p["url"]: p for p in json.loads(aggregator("export", cwd=project).stdout)}
+    assert posts["https://ada.example/2026/09/15/sourdough/"]["shown"] is True  # every post of Ada's counts
+    ben = posts["https://ben.example/2026/09/14/hello"]
+    assert (ben["shown"], ben["hidden"], ben["participant_id"]) == (False, True, "ben-okri")
 
 
 @pytest.mark.parametrize(

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import io
 from pathlib import Path
 
 import pytest
 
+from aggregator.archive import Archive, Record
 from aggregator.cli import main
 from aggregator.config import FetchOptions, HubConfig
 from aggregator.discover import NoFeed
 from aggregator.enrol import Enrolled, Request, enrol, report_lines
 from aggregator.errors import EnrolmentError, RegistryError
-from aggregator.opml_edit import Entry, remove_participant, upsert_participant
+from aggregator.normalize import normalize
+from aggregator.opml_edit import Entry, add_participant, change_participant, remove_participant
 from aggregator.registry import parse_opml
 from tests import blogsites
 from tests.blogsites import TAG
@@ -49,33 +52,47 @@ ADA_LINE = (
 
 
 def test_a_new_participant_is_one_line_at_the_end_of_the_participants_folder() -> None:
-    edit = upsert_participant(REGISTRY.encode(), ADA)
+    edit = add_participant(REGISTRY.encode(), ADA)
     assert edit.change == "added"
     assert edit.opml.decode() == REGISTRY.replace(TOMAS, TOMAS + ADA_LINE)
     assert (edit.participant.id, edit.participant.folder) == ("ada-lovelace", "Participants")
 
 
 def test_a_newcomer_named_like_a_windows_device_gets_an_id_with_a_suffix() -> None:
-    edit = upsert_participant(REGISTRY.encode(), Entry("Nul", "https://nul.example/feed/", None, ()))
+    edit = add_participant(REGISTRY.encode(), Entry("Nul", "https://nul.example/feed/", None, ()))
     assert edit.participant.id == "nul-1"
     assert 'text="Nul" xmlUrl="https://nul.example/feed/" hub:id="nul-1"/>' in edit.opml.decode()
 
 
-def test_adding_again_changes_nothing_and_the_file_round_trips_byte_identical() -> None:
-    added = upsert_participant(REGISTRY.encode(), ADA).opml
-    again = upsert_participant(added, ADA)
+def test_changing_nothing_leaves_the_file_byte_identical() -> None:
+    added = add_participant(REGISTRY.encode(), ADA).opml
+    again = change_participant(added, "ada-lovelace", ADA)
     assert (again.change, again.opml) == ("unchanged", added)
     same_feed_spelled_differently = Entry(
         "Ada Lovelace", "HTTPS://ADA.example:443/feed/", None, (("platform", "wordpress"),)
     )
-    assert (
-        upsert_participant(added, same_feed_spelled_differently).change == "updated"
-    )  # the new spelling is kept
-    unchanged = upsert_participant(
+    changed = change_participant(added, "ada-lovelace", same_feed_spelled_differently)
+    assert (changed.change, changed.participant.id) == ("updated", "ada-lovelace")  # the new spelling is kept
+    unchanged = change_participant(
         REGISTRY.encode(),
+        "tomas-ibanez",
         Entry("Tomás Ibáñez", "https://tomas.example/index.xml", None, (("platform", "hugo"),)),
     )
     assert (unchanged.change, unchanged.opml) == ("unchanged", REGISTRY.encode())
+
+
+def test_a_namesake_is_a_new_participant_with_an_id_of_their_own() -> None:
+    other_maya = Entry("Maya Okafor", "https://other-maya.example/feed/")
+    edit = add_participant(REGISTRY.encode(), other_maya)
+    hashed = hashlib.sha256(b"//other-maya.example/feed").hexdigest()[:6]
+    assert (edit.change, edit.participant.id) == ("added", f"maya-okafor-{hashed}")
+    people = {p.id: p.feed_url for p in parse_opml(edit.opml)}
+    assert people == {
+        "maya-okafor": "https://maya.example/feed/",  # the registered Maya: untouched, same id
+        "tomas-ibanez": "https://tomas.example/index.xml",
+        f"maya-okafor-{hashed}": "https://other-maya.example/feed/",
+    }
+    assert edit.opml.decode().count("maya.example/feed/") == 2
 
 
 def test_an_update_rewrites_only_that_participants_tag_with_attributes_in_fixed_order() -> None:
@@ -85,7 +102,7 @@ def test_an_update_rewrites_only_that_participants_tag_with_attributes_in_fixed_
         "https://tomas.example/blog/",
         (("display", "full"), ("licence", "CC BY 4.0")),
     )
-    edit = upsert_participant(REGISTRY.encode(), entry)
+    edit = change_participant(REGISTRY.encode(), "tomas-ibanez", entry)
     assert edit.change == "updated"
     assert edit.previous is not None and edit.previous.feed_url == "https://tomas.example/index.xml"
     new_line = (
@@ -95,18 +112,23 @@ def test_an_update_rewrites_only_that_participants_tag_with_attributes_in_fixed_
     assert edit.opml.decode() == REGISTRY.replace(TOMAS, new_line)
 
 
-def test_the_same_id_with_a_new_feed_updates_that_participant() -> None:
-    edit = upsert_participant(REGISTRY.encode(), Entry("Maya Okafor", "https://maya.example/atom.xml"))
+def test_a_participant_given_a_new_feed_keeps_their_id() -> None:
+    edit = change_participant(
+        REGISTRY.encode(), "maya-okafor", Entry("Maya Okafor", "https://maya.example/atom.xml")
+    )
     assert (edit.change, edit.participant.id, edit.participant.feed_url) == (
         "updated",
         "maya-okafor",
         "https://maya.example/atom.xml",
     )
+    assert 'hub:id="maya-okafor"' in edit.opml.decode()
     assert len(parse_opml(edit.opml)) == 2
 
 
 def test_a_renamed_participant_keeps_their_id() -> None:
-    edit = upsert_participant(REGISTRY.encode(), Entry("Tomás I.", "https://tomas.example/index.xml"))
+    edit = change_participant(
+        REGISTRY.encode(), "tomas-ibanez", Entry("Tomás I.", "https://tomas.example/index.xml")
+    )
     assert edit.participant.id == "tomas-ibanez"
     assert (
         '<outline type="rss" text="Tomás I." xmlUrl="https://tomas.example/index.xml" '
@@ -116,7 +138,7 @@ def test_a_renamed_participant_keeps_their_id() -> None:
 
 def test_names_and_values_are_xml_escaped() -> None:
     entry = Entry('Ada "<b>" & co\n', "https://ada.example/feed/?a=1&b=2", None, (("licence", "CC <BY>"),))
-    edit = upsert_participant(REGISTRY.encode(), entry)
+    edit = add_participant(REGISTRY.encode(), entry)
     assert (
         '<outline type="rss" text="Ada &quot;&lt;b&gt;&quot; &amp; co&#10;" '
         'xmlUrl="https://ada.example/feed/?a=1&amp;b=2" hub:id="ada-b-co" hub:licence="CC &lt;BY&gt;"/>'
@@ -126,11 +148,11 @@ def test_names_and_values_are_xml_escaped() -> None:
 
 def test_without_a_participants_folder_the_last_folder_or_the_body_takes_the_new_line() -> None:
     folders_only = HEAD + "  <body>\n" + FACILITATORS + "  </body>\n</opml>\n"
-    edit = upsert_participant(folders_only.encode(), ADA)
+    edit = add_participant(folders_only.encode(), ADA)
     maya_line = FACILITATORS.splitlines(keepends=True)[1]
     assert edit.opml.decode() == folders_only.replace(maya_line, maya_line + ADA_LINE)
     flat = HEAD + "  <body>\n  </body>\n</opml>\n"
-    assert upsert_participant(flat.encode(), ADA).opml.decode() == flat.replace(
+    assert add_participant(flat.encode(), ADA).opml.decode() == flat.replace(
         "  <body>\n", "  <body>\n" + ADA_LINE.replace("      <", "    <")
     )
 
@@ -139,7 +161,7 @@ def test_the_hub_namespace_is_declared_when_missing_and_crlf_files_stay_crlf() -
     plain = REGISTRY.replace(' xmlns:hub="https://course-hub.example/ns/opml/1"', "")
     plain = plain.replace(' hub:platform="wordpress"', "").replace(' hub:platform="hugo"', "")
     crlf = plain.replace("\n", "\r\n")
-    edit = upsert_participant(crlf.encode(), ADA)
+    edit = add_participant(crlf.encode(), ADA)
     expected = crlf.replace(
         '<opml version="2.0">', '<opml version="2.0" xmlns:hub="https://course-hub.example/ns/opml/1">'
     )
@@ -152,12 +174,12 @@ def test_outlines_inside_comments_are_left_alone() -> None:
         "  <body>\n",
         '  <body>\n    <!-- <outline type="rss" text="Old" xmlUrl="https://old.example/"/> -->\n',
     )
-    edit = upsert_participant(commented.encode(), ADA)
+    edit = add_participant(commented.encode(), ADA)
     assert edit.opml.decode() == commented.replace(TOMAS, TOMAS + ADA_LINE)
 
 
 def test_remove_participant_removes_their_line_and_nothing_else() -> None:
-    added = upsert_participant(REGISTRY.encode(), ADA).opml
+    added = add_participant(REGISTRY.encode(), ADA).opml
     assert remove_participant(added, "ada-lovelace") == REGISTRY.encode()
     assert remove_participant(REGISTRY.encode(), "maya-okafor").decode() == REGISTRY.replace(
         FACILITATORS.splitlines(keepends=True)[1], ""
@@ -168,7 +190,7 @@ def test_remove_participant_removes_their_line_and_nothing_else() -> None:
 
 def test_an_invalid_registry_is_refused() -> None:
     with pytest.raises(RegistryError, match="not well-formed XML"):
-        upsert_participant(REGISTRY.replace("</body>", "").encode(), ADA)
+        add_participant(REGISTRY.replace("</body>", "").encode(), ADA)
 
 
 # The enrol workflow.
@@ -228,6 +250,17 @@ def test_the_participants_own_tag_is_written_and_used(server: LoopbackServer, co
     assert result.edit.participant.hub_attribute("tag") == "Persimmon"
 
 
+def test_every_post_counts_when_the_participant_says_star(server: LoopbackServer, config: HubConfig) -> None:
+    blogsites.microblog(server)
+    result = enrol(Request(server.url("/"), "Keiko Tanaka", tag="*"), config, NOW)
+    assert isinstance(result, Enrolled)
+    assert (result.summary.posts, result.summary.tagged) == (6, 6)
+    assert result.edit.participant.tag == "*"
+    assert list(report_lines(result))[-2].startswith(
+        "Found 6 posts, all 6 taken (hub:tag is *: every post of this feed counts); latest: "
+    )
+
+
 def test_dry_run_and_no_feed_leave_feeds_opml_untouched(server: LoopbackServer, config: HubConfig) -> None:
     blogsites.wordpress(server)
     dry = enrol(Request(server.url("/"), "Maya O."), config, NOW, dry_run=True)
@@ -262,7 +295,13 @@ def test_a_name_is_taken_from_the_registry_or_the_feed_when_not_given(
     blogsites.ghost(server)
     first = enrol(Request(server.url("/")), config, NOW)
     assert isinstance(first, Enrolled) and first.edit.participant.name == "Priya Raman"
-    again = enrol(Request(server.url("/"), licence="CC BY-SA 4.0"), config, NOW)
+    with pytest.raises(
+        EnrolmentError,
+        match=r"already registered; nothing changed\. To change their registration, "
+        r"run register again with --replace priya-raman",
+    ):
+        enrol(Request(server.url("/"), licence="CC BY-SA 4.0"), config, NOW)
+    again = enrol(Request(server.url("/"), licence="CC BY-SA 4.0", replace="priya-raman"), config, NOW)
     assert isinstance(again, Enrolled)
     assert (again.edit.change, again.edit.participant.name) == ("updated", "Priya Raman")
     assert list(report_lines(again))[-1] == "Updated Priya Raman in feeds.opml (hub:licence)"
@@ -322,6 +361,27 @@ def test_register_command_adds_a_mastodon_account(server: LoopbackServer, projec
     ) in (project / "feeds.opml").read_text(encoding="utf-8")
 
 
+def test_register_without_a_scheme_tries_https_then_http_and_says_which(
+    server: LoopbackServer, project: Path
+) -> None:
+    """The loopback server speaks only http: https:// cannot connect, so http:// is used."""
+    blogsites.ghost(server)
+    typed = server.url("/").removeprefix("http://")
+    code, out = register(project, typed, "--allow-private", "127.0.0.1")
+    assert code == 0
+    lines = out.splitlines()
+    assert (
+        lines[0]
+        == f"Looked at {server.url('/')} (a Ghost site) (https:// could not connect, so http:// was used)"
+    )
+    assert lines[2].startswith(f"  https://{typed} : ")
+    assert f'xmlUrl="{server.url(f"/tag/{TAG}/rss/")}"' in (project / "feeds.opml").read_text(
+        encoding="utf-8"
+    )
+    code, out = register(project, "https://" + typed, "--dry-run", "--allow-private", "127.0.0.1")
+    assert code == 6 and "http:// was used" not in out  # a scheme typed is a scheme meant
+
+
 def test_register_dry_run_writes_nothing(server: LoopbackServer, project: Path) -> None:
     blogsites.ghost(server)
     code, out = register(project, server.url("/"), "--dry-run", "--allow-private", "127.0.0.1")
@@ -375,3 +435,77 @@ def test_invoke_register_passes_its_options_through(server: LoopbackServer, proj
         'htmlUrl="https://priya-raman.example/" hub:display="full" hub:id="priya-r-raman" '
         'hub:licence="CC BY 4.0" hub:platform="ghost" hub:tag="OL26"/>'
     ) in (project / "feeds.opml").read_text(encoding="utf-8")
+
+
+# People are not names; one blog is one participant.
+
+
+def test_register_under_a_taken_name_adds_a_participant_and_leaves_the_other_untouched(
+    server: LoopbackServer, project: Path
+) -> None:
+    blogsites.ghost(server)
+    code, out = register(project, server.url("/"), "--name", "Tomás Ibáñez", "--allow-private")
+    assert code == 0
+    people = {p.id: p for p in parse_opml((project / "feeds.opml").read_bytes())}
+    (newcomer,) = [p for p in people.values() if p.feed_url.startswith(server.url("/"))]
+    assert newcomer.id.startswith("tomas-ibanez-") and len(newcomer.id) == len("tomas-ibanez-") + 6
+    assert people["tomas-ibanez"].feed_url == "https://tomas.example/index.xml"
+    assert out.splitlines()[-2:] == [
+        "Added Tomás Ibáñez to feeds.opml",
+        f"Note: Tomás Ibáñez (tomas-ibanez) is already registered with the same name; Tomás Ibáñez is "
+        f"a participant of their own ({newcomer.id})",
+    ]
+
+
+@pytest.mark.parametrize(
+    "spelling", ["{feed}", "{feed_without_slash}", "{feed}?utm_source=mastodon", "{feed}#top"]
+)
+def test_a_registered_blog_spelled_another_way_changes_only_with_replace(
+    server: LoopbackServer, config: HubConfig, spelling: str
+) -> None:
+    blogsites.ghost(server)
+    assert isinstance(enrol(Request(server.url("/")), config, NOW), Enrolled)
+    feed = server.url(f"/tag/{TAG}/rss/")
+    typed = spelling.format(feed=feed, feed_without_slash=feed.rstrip("/"))
+    before = config.opml.read_bytes()
+    with pytest.raises(
+        EnrolmentError, match=r"is the blog of Priya Raman \(priya-raman\), already registered"
+    ):
+        enrol(Request(typed, "Mallory", display="full"), config, NOW)
+    assert config.opml.read_bytes() == before
+    result = enrol(Request(typed, "Priya R.", display="full", replace="priya-raman"), config, NOW)
+    assert isinstance(result, Enrolled) and result.confirm == ()
+    people = {p.id: p for p in parse_opml(config.opml.read_bytes())}
+    assert (people["priya-raman"].name, people["priya-raman"].display) == ("Priya R.", "full")
+    assert len(people) == 3
+
+
+def test_replace_names_a_registered_participant_whose_blog_it_is(
+    server: LoopbackServer, config: HubConfig
+) -> None:
+    blogsites.ghost(server)
+    with pytest.raises(
+        EnrolmentError, match=r"--replace nobody: feeds\.opml has no participant with that id"
+    ):
+        enrol(Request(server.url("/"), replace="nobody"), config, NOW)
+    assert isinstance(enrol(Request(server.url("/")), config, NOW), Enrolled)
+    with pytest.raises(
+        EnrolmentError, match=r"this feed is the blog of another participant, Priya Raman \(priya-raman\)"
+    ):
+        enrol(Request(server.url("/"), replace="tomas-ibanez"), config, NOW)
+
+
+def test_a_feed_read_under_another_address_is_known_by_the_entries_archived(
+    server: LoopbackServer, config: HubConfig
+) -> None:
+    """A junk query (`?x=1`) serves the same feed: the archive already holds its entries."""
+    blogsites.ghost(server)
+    first = enrol(Request(server.url("/")), config, NOW)
+    assert isinstance(first, Enrolled)
+    feed = first.discovery.feed_url
+    person = first.edit.participant
+    posts = normalize(first.discovery.feed, NOW).posts
+    Archive(config.archive).save(Record(person, posts=posts))
+    server.routes[f"/tag/{TAG}/rss/?x=1"] = server.routes[f"/tag/{TAG}/rss/"]
+    with pytest.raises(EnrolmentError, match=r"is the blog of Priya Raman \(priya-raman\)"):
+        enrol(Request(feed + "?x=1", "Someone Else", display="full"), config, NOW)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from aggregator.cli import main
 from aggregator.enrol import Request
 from aggregator.joinform import CONSENT_TEXT, FormProblems, read_join_form
 from aggregator.markdown_text import link, text
+from aggregator.registry import load_registry
 from tests import blogsites
 from tests.blogsites import TAG
 from tests.conftest import DATA
@@ -124,9 +126,10 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path
 
 
-def join(project: Path, body: str) -> tuple[int, str, str]:
+def join(project: Path, body: str, github: str = "priya-gh") -> tuple[int, str, str]:
     (project / "issue.md").write_text(body, encoding="utf-8")
-    code, out = run(project, "join", str(project / "issue.md"), "--reply", str(project / "reply.md"))
+    reply = project / "reply.md"
+    code, out = run(project, "join", str(project / "issue.md"), "--reply", str(reply), "--github", github)
     return code, out, (project / "reply.md").read_text(encoding="utf-8")
 
 
@@ -180,7 +183,7 @@ def test_join_registers_a_participant_and_writes_a_safe_reply_and_the_step_outpu
     ]
     assert "<code>@everyone</code>" in html
     assert (project / "github-output").read_text() == (
-        "earlier=1\nid=mallory-b-everyone-b\nname=Mallory <b>@everyone</b>\n"
+        "earlier=1\nid=mallory-b-everyone-b\nname=Mallory <b>@everyone</b>\nconfirm=no\n"
     )
     assert out.splitlines()[-1] == "Added Mallory <b>@everyone</b> to feeds.opml"
     opml = (project / "feeds.opml").read_text(encoding="utf-8")
@@ -188,7 +191,8 @@ def test_join_registers_a_participant_and_writes_a_safe_reply_and_the_step_outpu
         TOMAS,
         TOMAS + '      <outline type="rss" text="Mallory &lt;b&gt;@everyone&lt;/b&gt;" '
         f'xmlUrl="{server.url("/feed/")}" htmlUrl="https://mallory.example/" hub:display="excerpt" '
-        'hub:id="mallory-b-everyone-b" hub:licence="CC BY [4.0](x)" hub:platform="wordpress"/>\n',
+        'hub:github="priya-gh" hub:id="mallory-b-everyone-b" hub:licence="CC BY [4.0](x)" '
+        'hub:platform="wordpress"/>\n',
     )
 
 
@@ -288,6 +292,35 @@ def test_check_registry_with_nothing_changed(project: Path) -> None:
     )
 
 
+def test_check_registry_fails_when_a_hand_edit_would_move_someones_id(
+    server: LoopbackServer, project: Path
+) -> None:
+    """A namesake added by hand without hub:id tells both apart by their feeds: the registered
+    one's id would change, taking their archive and page away. The check says how to keep it."""
+    server.routes["/tomas2.xml"] = blogsites.feed("tomas/index.xml")
+    namesake = f'      <outline type="rss" text="Tomas Ibanez" xmlUrl="{server.url("/tomas2.xml")}"/>\n'
+    code, _ = check(
+        project, REGISTRY.replace(TOMAS, TOMAS + namesake), "--summary", str(project / "summary.md")
+    )
+    assert code == 4
+    summary = (project / "summary.md").read_text(encoding="utf-8")
+    moved = (
+        "this change moves participants to new ids: Tomás Ibáñez would move from tomas-ibanez to "
+        f"tomas-ibanez-{hashlib.sha256(b'//tomas.example/index.xml').hexdigest()[:6]} (their archive and "
+        'page stay under the old id): write hub:id="tomas-ibanez" on their outline'
+    )
+    assert f"**Problem:** {text(moved)}\n" in summary
+    assert "- **Same name as** Tomás Ibáñez (`tomas-ibanez" in summary
+    pinned = TOMAS.replace('hub:platform="hugo"', 'hub:id="tomas-ibanez" hub:platform="hugo"')
+    code, _ = check(
+        project, REGISTRY.replace(TOMAS, pinned + namesake), "--summary", str(project / "summary.md")
+    )
+    assert code == 0
+    summary = (project / "summary.md").read_text(encoding="utf-8")
+    assert "### New participant: Tomas Ibanez (`tomas-ibanez-" in summary
+    assert "- **Same name as** Tomás Ibáñez (`tomas-ibanez`): a different participant" in summary
+
+
 def test_check_registry_previews_new_and_changed_participants(server: LoopbackServer, project: Path) -> None:
     server.routes["/ada.rss"] = Reply(body=(DATA / "ada.rss").read_bytes(), headers=blogsites.RSS)
     server.routes["/tomas.xml"] = blogsites.feed("tomas/index.xml")
@@ -362,20 +395,71 @@ def test_check_registry_fails_on_an_invalid_registry(
     assert summary == f"## Registry check\n\nfeeds.opml is not valid: {text(message)}\n"
 
 
-def test_a_join_that_replaces_a_registered_feed_warns_the_maintainer(
+def test_a_join_under_a_registered_name_is_a_new_participant_and_says_so(
     server: LoopbackServer, project: Path
 ) -> None:
     blogsites.ghost(server)
-    code, _, reply = join(project, issue_body(name="Tomás Ibáñez", address=server.url("/")))
+    before = (project / "feeds.opml").read_text(encoding="utf-8")
+    code, _, reply = join(
+        project, issue_body(name="Tomás Ibáñez", address=server.url("/"), display="Full post")
+    )
     assert code == 0
-    assert reply.splitlines()[2].startswith(
-        "I found your feed and updated your entry (feed address, blog address"
+    people = {p.id: p for p in load_registry(project / "feeds.opml")}
+    (newcomer,) = [p for p in people.values() if p.feed_url.startswith(server.url("/"))]
+    assert newcomer.id.startswith("tomas-ibanez-") and newcomer.github == "priya-gh"
+    tomas = people["tomas-ibanez"]  # the registered Tomás: feed, display and name untouched
+    assert (tomas.feed_url, tomas.display, tomas.name) == (
+        "https://tomas.example/index.xml",
+        "excerpt",
+        "Tomás Ibáñez",
+    )
+    assert TOMAS in (project / "feeds.opml").read_text(encoding="utf-8") and TOMAS in before
+    assert (
+        "Someone with the same name is already registered: Tomás Ibáñez (`tomas-ibanez`). You are a "
+        f"participant of your own, with the id `{newcomer.id}`; nothing of theirs changed."
+    ) in reply
+
+
+def test_only_the_account_that_joined_changes_a_registration_without_a_facilitator(
+    server: LoopbackServer, project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    blogsites.ghost(server)
+    assert join(project, issue_body(name="Priya Raman", address=server.url("/")), github="priya-gh")[0] == 0
+    outputs = project / "outputs"
+    monkeypatch.setenv("GITHUB_OUTPUT", str(outputs))
+    # Someone else asks for Priya's blog, in full, under another name.
+    code, _, reply = join(
+        project, issue_body(name="Mallory", address=server.url("/"), display="Full post"), github="mallory"
+    )
+    assert code == 0
+    reason = (
+        "This changes the registration of Priya Raman (priya-raman): name, hub:display. It was asked "
+        "for by @mallory; Priya Raman joined from @priya-gh"
     )
     assert (
-        "**For the maintainer:** this replaces the feed of the registered participant Tomás Ibáñez "
-        "(`https://tomas.example/index.xml`). Merge only if it is the same person.\n"
-    ) in reply
-    code, _, reply = join(
-        project, issue_body(name="Tomás Ibáñez", address=server.url("/"), display="Title only")
+        f"**A facilitator must confirm this with the participant before merging:** {text(reason)}." in reply
     )
-    assert code == 0 and "For the maintainer" not in reply  # the same feed again: nothing to check
+    assert outputs.read_text(encoding="utf-8").endswith("confirm=yes\n")
+    # Priya herself, from her account: no confirmation needed.
+    outputs.unlink()
+    code, _, reply = join(
+        project,
+        issue_body(name="Priya Raman", address=server.url("/"), display="Title only"),
+        github="Priya-GH",
+    )
+    assert code == 0 and "must confirm" not in reply
+    assert outputs.read_text(encoding="utf-8").endswith("confirm=no\n")
+
+
+def test_a_look_alike_name_is_flagged(server: LoopbackServer, project: Path) -> None:
+    blogsites.ghost(server)
+    code, _, reply = join(project, issue_body(name="Tomаs Ibáñez", address=server.url("/")))
+    assert code == 0
+    assert (
+        text(
+            "The name Tom\u0430s Ib\u00e1\u00f1ez mixes alphabets in one word, and may imitate someone else's"
+        )
+        in reply
+    )
+    assert "Someone with the same name is already registered: Tomás Ibáñez (`tomas-ibanez`)" in reply
+    assert "with the id `tomas-ibanez-" in reply

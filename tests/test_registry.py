@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import itertools
 from pathlib import Path
 
 import pytest
@@ -55,11 +57,12 @@ def test_folders_extras_and_defaults() -> None:
         ),
         (
             '<outline type="rss" text="A" xmlUrl="https://a.example/feed"/><outline type="rss" text="B" xmlUrl="HTTPS://A.example:443/feed"/>',
-            "registered twice ('A' and 'B')",
+            "registered twice (line 1 ('A') and line 1 ('B')): one blog is one participant",
         ),
         (
-            '<outline type="rss" text="Sam Lee" xmlUrl="https://a.example/feed"/><outline type="rss" text="Sam  Lee" xmlUrl="https://b.example/feed"/>',
-            "share the id 'sam-lee'",
+            '<outline type="rss" text="Sam Lee" xmlUrl="https://a.example/feed" hub:id="sam"/>\n'
+            '<outline type="rss" text="Sam Li" xmlUrl="https://b.example/feed" hub:id="sam"/>',
+            "line 1 ('Sam Lee') and line 2 ('Sam Li') share the hub:id 'sam'",
         ),
         ('<outline type="rss" text="A" xmlUrl="https://a.example/f" hub:id="Not OK"/>', "hub:id must be"),
         (
@@ -138,3 +141,59 @@ def test_a_wrong_participant_option_names_the_outline(attributes: str, message: 
     with pytest.raises(RegistryError) as caught:
         parse_opml(opml(f'<outline type="rss" text="B" xmlUrl="https://b.example/feed" {attributes}/>'))
     assert str(caught.value) == f"feeds.opml: outline 'B': {message}"
+
+
+def outline(name: str, feed: str, extra: str = "") -> str:
+    return f'<outline type="rss" text="{name}" xmlUrl="{feed}"{extra}/>\n'
+
+
+MARIAS = (
+    outline("Maria García", "https://maria.example/feed/"),
+    outline("Maria Garcia", "https://mgarcia.example/rss"),
+    outline("María  García", "https://garcia.example/atom.xml"),
+)
+
+
+def test_participants_whose_names_slug_alike_each_get_an_id_of_their_own() -> None:
+    ids = {p.name: p.id for p in parse_opml(opml("".join(MARIAS)))}
+    assert ids == {
+        "Maria García": "maria-garcia-" + sha6("//maria.example/feed"),
+        "Maria Garcia": "maria-garcia-" + sha6("//mgarcia.example/rss"),
+        "María García": "maria-garcia-" + sha6("//garcia.example/atom.xml"),
+    }
+    # Independent of the order of feeds.opml, and of who else joins or leaves.
+    for order in itertools.permutations(MARIAS):
+        assert {p.name: p.id for p in parse_opml(opml("".join(order)))} == ids
+    others = outline("Ada", "https://ada.example/feed") + outline("Maria G.", "https://mg.example/feed")
+    assert {p.name: p.id for p in parse_opml(opml(others + "".join(MARIAS)))} == ids | {
+        "Ada": "ada",
+        "Maria G.": "maria-g",
+    }
+    two = parse_opml(opml("".join(MARIAS[:2])))
+    assert [p.id for p in two] == [ids["Maria García"], ids["Maria Garcia"]]
+
+
+def test_a_hub_id_wins_and_a_name_slugging_to_it_is_told_apart() -> None:
+    people = parse_opml(
+        opml(outline("Maria García", "https://maria.example/feed/", ' hub:id="maria-garcia"') + MARIAS[1])
+    )
+    assert [p.id for p in people] == ["maria-garcia", "maria-garcia-" + sha6("//mgarcia.example/rss")]
+
+
+@pytest.mark.parametrize(
+    "spelling",
+    [
+        "http://maria.example/feed/",
+        "https://www.maria.example/feed",
+        "https://MARIA.example:443/feed/",
+        "https://maria.example/feed/?utm_source=rss&amp;utm_medium=x",
+        "https://maria.example/feed/#top",
+    ],
+)
+def test_one_blog_spelled_another_way_is_registered_twice(spelling: str) -> None:
+    with pytest.raises(RegistryError, match=r"is registered twice .* one blog is one participant"):
+        parse_opml(opml(MARIAS[0] + outline("Someone Else", spelling)))
+
+
+def sha6(identity: str) -> str:
+    return hashlib.sha256(identity.encode()).hexdigest()[:6]
