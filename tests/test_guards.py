@@ -1,0 +1,77 @@
+"""Guards of the design: things that are true by decision, and drift unless a test holds them."""
+
+from __future__ import annotations
+
+import ast
+import re
+import tomllib
+
+from aggregator.config import DEFAULTS, REQUIRED, USER_AGENT
+from tests.conftest import ROOT, run_python
+
+AGGREGATOR = ROOT / "aggregator"
+# Every runtime dependency, and the file and pattern that show it is used.
+USES = {
+    "pelican": ("plugins/cohort/generator.py", r"^from pelican\b"),
+    "feedparser": ("aggregator/parse.py", r"^import feedparser\b"),
+    "Markdown": ("content/weeks/week-1.md", r"^Title: "),  # Pelican reads content/*.md with it
+    "aiohttp": ("aggregator/fetch.py", r"^import aiohttp\b"),
+    "charset-normalizer": ("aggregator/parse.py", r"^import charset_normalizer\b"),
+    "nh3": ("aggregator/sanitize.py", r"^import nh3\b"),
+    "lxml": ("aggregator/parse.py", r"^from lxml import etree\b"),
+    "Jinja2": ("themes/commons/templates/base.html", r"{% block\b"),  # the theme's templates
+    "MarkupSafe": ("pelicanconf.py", r'"autoescape": True'),  # what Jinja2 escapes them with
+    "invoke": ("tasks.py", r"^from invoke import\b"),
+    "tzdata": ("aggregator/config.py", r"^from zoneinfo import\b"),  # zone data where the OS has none
+    "pagefind": ("plugins/cohort/search.py", r"pagefind_command"),
+    "PyYAML": ("aggregator/moderation.py", r"^import yaml\b"),
+}
+
+
+def test_the_aggregator_never_imports_pelican() -> None:
+    """aggregator/ is plain Python: it runs in the update job and the join workflow, and is
+    tested, without Pelican."""
+    modules = sorted(f"aggregator.{path.stem}" for path in AGGREGATOR.glob("*.py") if path.stem != "__main__")
+    for path in AGGREGATOR.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
+            names += [node.module or ""] if isinstance(node, ast.ImportFrom) else []
+            assert not any(name.split(".")[0] == "pelican" for name in names), path.name
+    script = f"import sys\nimport {', '.join(modules)}\nprint(sorted(m for m in sys.modules if m.startswith('pelican')))"
+    result = run_python("-c", script, cwd=ROOT)
+    assert (result.returncode, result.stdout.strip()) == (0, "[]"), result.stderr
+
+
+def test_the_readme_settings_table_is_config_defaults() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    rows = re.findall(r"^\| `([a-z_]+)` \| (required|`[^`]*`) \|", readme, re.MULTILINE)
+    table = dict(rows)
+    assert set(table) == set(DEFAULTS) | set(REQUIRED)
+    for key in REQUIRED:
+        assert table[key] == "required", key
+    for key, value in DEFAULTS.items():
+        shown = "`course-hub/…`" if value == USER_AGENT else f"`{_python(value)}`"
+        assert table[key] == shown, key
+
+
+def _python(value: object) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return repr(value).replace("'", '"')
+
+
+def test_every_declared_dependency_is_used() -> None:
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    declared = {re.split(r"[\[=<>]", spec, maxsplit=1)[0] for spec in project["project"]["dependencies"]}
+    assert declared == set(USES)
+    for name, (file, pattern) in USES.items():
+        text = (ROOT / file).read_text(encoding="utf-8")
+        assert re.search(pattern, text, re.MULTILINE), f"{name}: nothing in {file} matches {pattern}"
+
+
+def test_every_stage_module_is_named_in_the_readme_layout() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    missing = [
+        p.name for p in AGGREGATOR.glob("*.py") if p.stem != "__init__" and f" {p.name} " not in readme
+    ]
+    assert missing == []
