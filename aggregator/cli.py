@@ -1,4 +1,4 @@
-"""python -m aggregator update|status|export|forget|register|join|check-registry.
+"""python -m aggregator update|status|export|forget|register|join|withdraw|check-registry.
 
 The one place that maps errors to exit codes.
 """
@@ -22,13 +22,13 @@ from .config import Course, HubConfig, address_policy, from_mapping, load_settin
 from .discover import NoFeed
 from .enrol import Enrolled, Request, enrol, report_lines
 from .errors import AggregatorError, ArchiveError, ConfigError, EnrolmentError, RegistryError
-from .joinform import NAME, FormProblems, form_fields, read_join_form
+from .issueforms import NAME, FormProblems, WithdrawRequest, form_fields, read_join_form, read_withdraw_form
 from .moderation import Moderation, current_moderation, forget
 from .normalize import Post
 from .pipeline import update
 from .registry import Participant, load_registry
 from .registry_check import preview_changes, registry_changes
-from .replies import check_summary, invalid_summary, join_reply, moved_message
+from .replies import check_summary, invalid_summary, join_reply, moved_message, withdraw_reply
 from .report import (
     STATUS_HEADER,
     advice_lines,
@@ -39,6 +39,7 @@ from .report import (
     write_health_report,
 )
 from .weeks import course_for
+from .withdrawal import Withdrawal, request_withdrawal
 
 EXIT_BUG = 7  # the run finished, but the hub failed on some participants: a warning, with tracebacks
 EXIT_CODES: dict[type[AggregatorError], int] = {
@@ -71,6 +72,7 @@ def _parser() -> argparse.ArgumentParser:
         ("forget", cmd_forget, "erase everything of a participant, at their request, for good"),
         ("register", cmd_register, "find a participant's feed, check it and add them to feeds.opml"),
         ("join", cmd_join, "register a participant from a Join issue form; write the reply"),
+        ("withdraw", cmd_withdraw, "withdraw posts from a Withdraw issue form; write the reply"),
         ("check-registry", cmd_check_registry, "preview new or changed feeds of feeds.opml (PR check)"),
     ):
         sub = commands.add_parser(name, help=text, description=text)
@@ -79,6 +81,8 @@ def _parser() -> argparse.ArgumentParser:
     commands.choices["forget"].add_argument("participant", help="their hub id, as in cohort/people/<id>/")
     _register_arguments(commands.choices["register"])
     _join_arguments(commands.choices["join"])
+    _join_arguments(commands.choices["withdraw"])
+    commands.choices["withdraw"].add_argument("--issue", metavar="NUMBER", help="the issue's number")
     _check_arguments(commands.choices["check-registry"])
     return parser
 
@@ -245,6 +249,30 @@ def cmd_join(config: HubConfig, args: argparse.Namespace, out: TextIO) -> int:
     person = result.edit.participant
     _github_output(id=person.id, name=person.name, confirm="yes" if result.confirm else "no")
     return 0
+
+
+def cmd_withdraw(config: HubConfig, args: argparse.Namespace, out: TextIO) -> int:
+    """Exit 0 when the request was understood (written, or left to a facilitator); otherwise the
+    reply says what to fix."""
+    form = read_withdraw_form(_read_text(args.issue_body))
+    result = _withdrawal_or_why(form, config, args) if isinstance(form, WithdrawRequest) else form
+    _write_text(args.reply, withdraw_reply(result))
+    if not isinstance(result, Withdrawal):
+        raise EnrolmentError(f"nothing withdrawn; the reply in {args.reply} says why")
+    person, done = result.participant, "Wrote" if result.written else "Did not write"
+    print(f"{done} the withdrawal of {person.name} ({person.id})", file=out)
+    outcome = "written" if result.written else "already" if result.already else "facilitator"
+    _github_output(id=person.id, name=person.name, outcome=outcome)
+    return 0
+
+
+def _withdrawal_or_why(
+    form: WithdrawRequest, config: HubConfig, args: argparse.Namespace
+) -> Withdrawal | str:
+    try:
+        return request_withdrawal(form, config, args.github, args.issue)
+    except EnrolmentError as exc:
+        return str(exc)
 
 
 def cmd_check_registry(config: HubConfig, args: argparse.Namespace, out: TextIO) -> int:

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import json
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -132,6 +134,33 @@ def load_moderation(path: Path | None) -> Moderation:
     except yaml.YAMLError as exc:
         raise ConfigError(f"{path} is not valid YAML: {exc}") from None
     return Moderation(parse_rules(doc, str(path)))
+
+
+def with_rule(text: str, action: Action, entry: Mapping[str, str], source: str = "moderation.yml") -> str:
+    """`text` (moderation.yml) with one more entry at the top of its `action:` list; comments and
+    everything else kept as they were. ConfigError when the file is laid out in a way this edit
+    cannot follow."""
+    item = "".join(
+        f"{'  - ' if n == 0 else '    '}{key}: {json.dumps(value, ensure_ascii=False)}\n"
+        for n, (key, value) in enumerate(entry.items())
+    )
+    head = re.compile(rf"^{action}:[ \t]*(?:\[[ \t]*\])?[ \t]*(?:#.*)?$", re.MULTILINE)
+    found = head.search(text)
+    if found:
+        edited = f"{text[: found.start()]}{action}:\n{item}{text[found.end() + 1 :]}"
+    else:
+        edited = f"{text}{'' if not text or text.endswith(chr(10)) else chr(10)}{action}:\n{item}"
+    before = _rules_in(text, source)
+    if len(_rules_in(edited, source)) != len(before) + 1:
+        raise ConfigError(f"{source} is laid out in a way this edit cannot follow; add the line by hand")
+    return edited
+
+
+def _rules_in(text: str, source: str) -> tuple[Rule, ...]:
+    try:
+        return parse_rules(yaml.safe_load(text), source)
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{source} is not valid YAML: {exc}") from None
 
 
 def parse_rules(doc: Any, source: str) -> tuple[Rule, ...]:

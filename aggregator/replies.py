@@ -12,11 +12,12 @@ from collections.abc import Iterable, Iterator
 
 from .discover import PLATFORM_NAMES, Attempt, NoFeed
 from .enrol import Enrolled, FeedSummary, PostLine
-from .joinform import DISPLAY_CHOICES, FormProblems
+from .issueforms import DISPLAY_CHOICES, FormProblems
 from .markdown_text import code, link, text
 from .names import mixed_scripts
 from .registry_check import Change, Preview
 from .weeks import EVERY_POST
+from .withdrawal import Withdrawal
 
 DISPLAY_WORDS = {value: label for label, value in DISPLAY_CHOICES.items()}
 WITHDRAW = (
@@ -131,6 +132,47 @@ def _fix_address() -> Iterator[str]:
         "edit this issue and change the address."
     )
     yield "- The Join page says where each blog platform keeps its feed."
+
+
+# The withdraw issue.
+
+HISTORY = (
+    "The pages stop showing them at the next build, and the current archive no longer holds them. "
+    "Older versions of the archive stay in the repository's history until a facilitator rewrites "
+    "it: the README's section on withdrawal says how, and when it is done."
+)
+
+
+def withdraw_reply(result: Withdrawal | FormProblems | str) -> str:
+    """The reply to a withdraw issue, also the pull request's body. A str result is an error."""
+    if isinstance(result, Withdrawal):
+        lines = ["Hello,", "", *_withdrawn(result)]
+    elif isinstance(result, FormProblems):
+        lines = ["Hello,", "", "The form is not complete yet:", "", *(f"- {p}" for p in result.problems)]
+        lines += ["", "Please edit this issue (the ··· menu, then Edit) and fix it; I will look again."]
+    else:
+        lines = ["Hello,", "", f"I could not act on this request: {text(result)}", ""]
+        lines += ["Please edit this issue with the address of the blog you joined with; I will look again."]
+    return "\n".join(lines) + "\n"
+
+
+def _withdrawn(result: Withdrawal) -> Iterator[str]:
+    person = result.participant
+    what = f"your post {code(result.post)}" if result.post else "all your posts"
+    who = f"{text(person.name)} ({code(person.id)})"
+    if result.already:
+        yield f"moderation.yml already withdraws {what} ({who}): nothing more to do. {HISTORY}"
+    elif result.written:
+        yield f"I opened a pull request that withdraws {what} ({who}) in moderation.yml."
+        yield ""
+        yield f"Once a facilitator merges it, the next update erases them from the archive. {HISTORY}"
+    else:
+        joined = code("@" + person.github) if person.github else "no recorded GitHub account"
+        yield (
+            f"This request does not come from the GitHub account {who} joined from ({joined}), so I "
+            f"changed nothing. A facilitator will check with the author that the request is theirs, and "
+            f"then withdraw {what}."
+        )
 
 
 # The registry check.

@@ -11,7 +11,7 @@ from markdown_it import MarkdownIt
 
 from aggregator.cli import main
 from aggregator.enrol import Request
-from aggregator.joinform import CONSENT_TEXT, FormProblems, read_join_form
+from aggregator.issueforms import CONSENT_TEXT, FormProblems, read_join_form
 from aggregator.markdown_text import link, text
 from aggregator.registry import load_registry
 from tests import blogsites

@@ -11,13 +11,21 @@ import json
 from pathlib import Path
 
 import pytest
+import yaml
 
 from aggregator.archive import Archive, Record
 from aggregator.cli import main
 from aggregator.cohort import build_cohort
 from aggregator.config import HubConfig
 from aggregator.errors import ConfigError
-from aggregator.moderation import Moderation, current_moderation, load_moderation, parse_rules
+from aggregator.moderation import (
+    Moderation,
+    Rule,
+    current_moderation,
+    load_moderation,
+    parse_rules,
+    with_rule,
+)
 from aggregator.pipeline import UpdateReport, update
 from aggregator.registry import Participant, load_registry
 from aggregator.report import health_markdown
@@ -322,3 +330,38 @@ def test_an_archive_without_tombstones_keeps_its_exact_bytes(
     text = (config.archive / "bo.json").read_text(encoding="utf-8")
     assert '"withdrawn"' not in text
     assert Archive(config.archive).save(record) is False
+
+
+# --- the withdraw form's edit of moderation.yml ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        ("", 'withdraw:\n  - post: "https://a.example/p"\n    reason: "r"\n'),
+        (
+            "# comment\nwithdraw: []\nhide: []\n",
+            '# comment\nwithdraw:\n  - post: "https://a.example/p"\n    reason: "r"\nhide: []\n',
+        ),
+        (
+            "hide:\n  - participant: bo\nwithdraw:  # theirs\n  - participant: al\n",
+            'hide:\n  - participant: bo\nwithdraw:\n  - post: "https://a.example/p"\n    reason: "r"\n'
+            "  - participant: al\n",
+        ),
+        ("hide: []", 'hide: []\nwithdraw:\n  - post: "https://a.example/p"\n    reason: "r"\n'),
+    ],
+)
+def test_a_withdrawal_is_one_more_entry_and_the_rest_of_the_file_stays(before: str, after: str) -> None:
+    assert with_rule(before, "withdraw", {"post": "https://a.example/p", "reason": "r"}) == after
+    assert Rule("withdraw", None, "https://a.example/p", "r") in parse_rules(yaml.safe_load(after), "t")
+
+
+def test_a_layout_the_edit_cannot_follow_is_a_clear_error() -> None:
+    with pytest.raises(ConfigError, match="laid out in a way this edit cannot follow; add the line by hand"):
+        with_rule("withdraw: [{participant: al}]\n", "withdraw", {"participant": "bo"})
+    text = with_rule(
+        "withdraw: []\n", "withdraw", {"post": 'https://a.example/"quoted"\n', "reason": "x: y # z"}
+    )
+    assert parse_rules(yaml.safe_load(text), "t") == (
+        Rule("withdraw", None, 'https://a.example/"quoted"', "x: y # z"),
+    )

@@ -94,3 +94,24 @@ def test_the_current_week_is_highlighted_by_date(tmp_path: Path) -> None:
     )
     current = [a for a in document.iter("a") if a.get("aria-current") == "date"]
     assert ["".join(a.itertext()) for a in current] == ["Week 2 (this week)"]
+
+
+def test_two_participants_with_one_name_each_update_and_show_under_their_own_page(
+    server: LoopbackServer, tmp_path: Path
+) -> None:
+    """People are not names: a shared name stops nobody's update, and each person keeps their page."""
+    ada, ben = serve_ada_and_ben(server)
+    namesakes = [("Sam Lee", ada[1], "https://ada.example/"), ("Sam  Lee", ben[1], "https://ben.example/")]
+    result = build(tmp_path, write_opml(tmp_path / "feeds.opml", namesakes))
+    assert result.returncode == 0, result.stderr + result.stdout
+    ids = {path.stem for path in (tmp_path / "archive").glob("*.json")}
+    assert len(ids) == 2 and all(id_.startswith("sam-lee-") for id_ in ids)
+    people = tmp_path / "output" / "cohort" / "people"
+    pages = {id_: links(people / id_ / "index.html") for id_ in ids}
+    ada_page, ben_page = sorted(
+        pages.values(), key=lambda hrefs: "https://ben.example/2026/09/14/hello" in hrefs
+    )
+    assert "https://ada.example/2026/09/13/sunday-night/" in ada_page
+    assert "https://ben.example/2026/09/14/hello" not in ada_page
+    assert "https://ben.example/2026/09/14/hello" in ben_page
+    assert "https://ada.example/2026/09/30/networks/" not in ben_page

@@ -152,6 +152,7 @@ def test_permissions_are_empty_at_the_top_and_least_per_job() -> None:
             "keep-alive": {"actions": "write"},
         },
         "join.yml": {"join": {"contents": "write", "pull-requests": "write", "issues": "write"}},
+        "withdraw.yml": {"withdraw": {"contents": "write", "pull-requests": "write", "issues": "write"}},
         "registry-check.yml": {"check": {"contents": "read"}},
         "ci.yml": {"test": {"contents": "read"}},
     }
@@ -170,13 +171,18 @@ def test_the_registry_check_runs_on_plain_pull_requests_touching_the_registry() 
     assert checkout["with"]["fetch-depth"] == 0
 
 
-def test_the_join_workflow_runs_on_labelled_issues_only() -> None:
-    workflow = load("join.yml")
-    assert triggers(workflow) == {"issues": {"types": ["opened", "edited"]}}
-    assert workflow["jobs"]["join"]["if"] == "contains(github.event.issue.labels.*.name, 'join')"
-    # The body reaches the shell only through the environment.
-    step = step_named(workflow, "join", "Read the form and find the feed")
-    assert step["env"] == {"ISSUE_BODY": "${{ github.event.issue.body }}"}
+@pytest.mark.parametrize(
+    ("workflow", "job", "step"),
+    [("join.yml", "join", "Read the form and find the feed"), ("withdraw.yml", "withdraw", "Read the form")],
+)
+def test_the_issue_workflows_run_on_labelled_issues_only(workflow: str, job: str, step: str) -> None:
+    spec = load(workflow)
+    assert triggers(spec) == {"issues": {"types": ["opened", "edited"]}}
+    assert spec["jobs"][job]["if"] == f"contains(github.event.issue.labels.*.name, '{job}')"
+    # The body and the author reach the shell only through the environment.
+    env = step_named(spec, job, step)["env"]
+    assert env["ISSUE_BODY"] == "${{ github.event.issue.body }}"
+    assert env["ISSUE_AUTHOR"] == "${{ github.event.issue.user.login }}"
 
 
 def test_publishing_never_cancels_a_running_publish() -> None:
@@ -202,7 +208,7 @@ def test_the_build_fails_on_errors_and_renders_offline_after_the_update() -> Non
 
 
 def test_settings_are_named_once_per_workflow_and_used_by_every_command() -> None:
-    hub_workflows = ("publish.yml", "join.yml", "registry-check.yml")
+    hub_workflows = ("publish.yml", "join.yml", "withdraw.yml", "registry-check.yml")
     for name in hub_workflows:
         assert load(name)["env"] == {"HUB_SETTINGS": "publishconf.py"}, name
     commands = [
@@ -210,7 +216,7 @@ def test_settings_are_named_once_per_workflow_and_used_by_every_command() -> Non
         for name, step in all_steps()
         if name in hub_workflows and re.search(r"python -m (aggregator|pelican)", step.get("run", ""))
     ]
-    assert len(commands) == 4
+    assert len(commands) == 5
     assert all('--settings "$HUB_SETTINGS"' in run or '-s "$HUB_SETTINGS"' in run for run in commands)
 
 
@@ -540,7 +546,11 @@ def test_a_bug_on_one_participant_warns_and_everyone_else_is_committed_and_built
 
 # --- the token reaches git in the pushing steps only ---------------------------------------------
 
-PUSHING_STEPS = [("publish.yml", "build", "Commit the archive"), ("join.yml", "join", "Open a pull request")]
+PUSHING_STEPS = [
+    ("publish.yml", "build", "Commit the archive"),
+    ("join.yml", "join", "Open a pull request"),
+    ("withdraw.yml", "withdraw", "Open a pull request or ask a facilitator"),
+]
 
 
 @pytest.mark.parametrize(("workflow", "job", "name"), PUSHING_STEPS)
@@ -553,6 +563,10 @@ def test_the_pushing_step_gives_git_the_token_from_its_environment(
         "github.event.issue.number": "42",
         "steps.join.outputs.id": "ada",
         "steps.join.outputs.name": "Ada",
+        "steps.join.outputs.confirm": "no",
+        "steps.withdraw.outputs.id": "ada",
+        "steps.withdraw.outputs.name": "Ada",
+        "steps.withdraw.outputs.outcome": "written",
     }
     runner = StepRunner(load(workflow), job, tmp_path, {}, context)
     env = {
@@ -588,7 +602,9 @@ args = sys.argv[1:]
 body = open(args[args.index("--body-file") + 1]).read() if "--body-file" in args else None
 with open(os.environ["GH_STUB_LOG"], "a") as log:
     log.write(json.dumps({{"args": args, "body": body}}) + "\\n")
-if args[:2] == ["pr", "view"]:
+if args[:2] == ["pr", "view"] and "reviews" in args:
+    print(os.environ.get("GH_STUB_REVIEWS", "0"))
+elif args[:2] == ["pr", "view"]:
     if not os.environ.get("GH_STUB_PR"):
         sys.exit("no pull requests found for branch")  # what gh says when there is none
     print(os.environ["GH_STUB_PR"])
@@ -654,18 +670,39 @@ def join_scratch(root: Path) -> Scratch:
     return scratch
 
 
-def run_join(scratch: Scratch, body: str, existing_pr: str = "") -> JoinRun:
+def run_join(
+    scratch: Scratch, body: str, existing_pr: str = "", reviews: int = 0, author: str = "zoe-gh"
+) -> JoinRun:
     """The join job's steps for issue #42, from a clean checkout of main as on a fresh runner."""
+    return run_issue_job(scratch, "join.yml", "join", JOIN_STEPS, body, existing_pr, reviews, author)
+
+
+def run_issue_job(
+    scratch: Scratch,
+    workflow: str,
+    job: str,
+    steps: tuple[str, ...],
+    body: str,
+    existing_pr: str = "",
+    reviews: int = 0,
+    author: str = "zoe-gh",
+) -> JoinRun:
     git(scratch.work, "switch", "--quiet", "main")
+    git(scratch.work, "checkout", "--quiet", "--", ".")
     context = {
         "github.event.issue.body": body,
         "github.event.issue.number": "42",
+        "github.event.issue.user.login": author,
         "github.token": "test-token",
         "github.repository": "example/course-hub",
     }
-    runner = scratch.runner("join.yml", "join", "loopback_settings.py", **context)
-    runner.env |= {"GH_STUB_LOG": str(scratch.root / "gh.log"), "GH_STUB_PR": existing_pr}
-    results = {name: runner.run(name) for name in JOIN_STEPS}
+    runner = scratch.runner(workflow, job, "loopback_settings.py", **context)
+    runner.env |= {
+        "GH_STUB_LOG": str(scratch.root / "gh.log"),
+        "GH_STUB_PR": existing_pr,
+        "GH_STUB_REVIEWS": str(reviews),
+    }
+    results = {name: runner.run(name) for name in steps}
     return JoinRun(scratch, results, runner.outputs)
 
 
@@ -720,28 +757,44 @@ def test_join_opens_a_pull_request_from_a_branch_and_answers(tmp_path: Path, blo
     ]  # fmt: skip
 
 
-def test_an_edited_issue_replaces_the_branch_and_updates_its_pull_request(
+def test_an_edited_issue_adds_a_commit_and_says_it_changed_after_review(
     tmp_path: Path, blog: LoopbackServer
 ) -> None:
     scratch = join_scratch(tmp_path)
     first = run_join(scratch, complete_form(blog.url("/")))
     branch = f"join/{first.outputs['steps.join.outputs.id']}-42"
+    reviewed = git(scratch.origin, "rev-parse", branch).strip()
     gh_calls(scratch)
     edited = complete_form(blog.url("/")).replace("\n\nTitle only\n", "\n\nFull post\n")
-    second = run_join(scratch, edited, existing_pr=PR_URL)
-    assert [result.returncode for result in second.results.values()] == [0, 0, 0]
-    # One commit on main, replacing the first try rather than stacking on it.
-    assert git(scratch.origin, "rev-parse", f"{branch}~1") == git(scratch.origin, "rev-parse", "main")
+    second = run_join(scratch, edited, existing_pr=PR_URL, reviews=1)
+    assert [result.returncode for result in second.results.values()] == [0, 0, 0], second.results
+    # What was reviewed stays: the edit is a second commit on top of it, never a force-push.
+    assert git(scratch.origin, "rev-parse", f"{branch}~1").strip() == reviewed
+    assert git(scratch.origin, "rev-parse", f"{branch}~2") == git(scratch.origin, "rev-parse", "main")
     assert 'hub:display="full"' in git(scratch.origin, "show", "--format=", branch, "--", "feeds.opml")
     reply = second.reply()
+    head = git(scratch.origin, "rev-parse", "--short", branch).strip()
+    note = (
+        f"**Changed after review:** the issue was edited and this pull request got a new commit ({head}). "
+        "A review given before it did not see this change.\n\n"
+    )
     assert gh_calls(scratch) == [
+        {"args": ["pr", "view", branch, "--json", "reviews", "--jq", ".reviews | length"], "body": None},
         {"args": ["pr", "view", branch, "--json", "url", "--jq", ".url"], "body": None},
         {
             "args": ["pr", "edit", branch, "--body-file", str(scratch.temp / "pr.md")],
-            "body": reply.removesuffix(f"\nThe pull request: {PR_URL}\n") + "\nCloses #42\n",
+            "body": note + reply.removesuffix(f"\nThe pull request: {PR_URL}\n") + "\nCloses #42\n",
         },
         {"args": ["issue", "comment", "42", "--body-file", str(scratch.temp / "reply.md")], "body": reply},
     ]
+    # The same form again: the branch already says it, so nothing is pushed.
+    third = run_join(scratch, edited, existing_pr=PR_URL, reviews=1)
+    assert [result.returncode for result in third.results.values()] == [0, 0, 0]
+    assert (
+        git(scratch.origin, "rev-parse", branch).strip()
+        == git(scratch.origin, "rev-parse", f"{branch}").strip()
+    )
+    assert git(scratch.origin, "rev-parse", f"{branch}~2") == git(scratch.origin, "rev-parse", "main")
 
 
 @pytest.mark.parametrize(
@@ -770,6 +823,122 @@ def test_join_without_a_feed_or_consent_only_answers(
     ]
     assert origin_branches(scratch) == ["main"]
     assert git(scratch.work, "status", "--porcelain", "--", "feeds.opml") == ""
+
+
+# --- the withdraw workflow -----------------------------------------------------------------------
+
+WITHDRAW_FORM = ROOT / ".github" / "ISSUE_TEMPLATE" / "withdraw.yml"
+WITHDRAW_STEPS = ("Read the form", "Open a pull request or ask a facilitator", "Answer on the issue")
+PRIYA_POST = "https://priya-raman.example/sunday-night-week-six/"
+
+
+def withdraw_form(what: str = "One post", post: str = PRIYA_POST, ticked: bool = True) -> str:
+    form = yaml.safe_load(WITHDRAW_FORM.read_text(encoding="utf-8"))
+    values = {
+        "Your blog or feed address": "priya-raman.example",
+        "What to withdraw": what,
+        "The post's address": post,
+        "Confirmation": "ticked" if ticked else "",
+    }
+    fields = [item for item in form["body"] if item["type"] != "markdown"]
+    return "\n\n".join(f"### {f['attributes']['label']}\n\n{rendered(f, values)}" for f in fields)
+
+
+def withdraw_scratch(root: Path) -> Scratch:
+    """A scratch clone whose feeds.opml records the GitHub account Priya Raman joined from."""
+    scratch = join_scratch(root)
+    opml = scratch.work / "feeds.opml"
+    opml.write_text(
+        opml.read_text(encoding="utf-8").replace(
+            'text="Priya Raman"', 'text="Priya Raman" hub:github="priya-gh"'
+        ),
+        encoding="utf-8",
+    )
+    git(scratch.work, "commit", "--quiet", "-am", "Priya joined through the form")
+    git(scratch.work, "push", "--quiet", "origin", "main")
+    return scratch
+
+
+def run_withdraw(scratch: Scratch, body: str, author: str) -> JoinRun:
+    return run_issue_job(scratch, "withdraw.yml", "withdraw", WITHDRAW_STEPS, body, author=author)
+
+
+def test_the_withdraw_form_asks_exactly_what_the_withdraw_command_reads() -> None:
+    form = yaml.safe_load(WITHDRAW_FORM.read_text(encoding="utf-8"))
+    assert form["labels"] == ["withdraw"]
+    fields = [item for item in form["body"] if item["type"] != "markdown"]
+    assert [(f["type"], f["attributes"]["label"]) for f in fields] == [
+        ("input", "Your blog or feed address"),
+        ("dropdown", "What to withdraw"),
+        ("input", "The post's address"),
+        ("checkboxes", "Confirmation"),
+    ]
+    assert fields[1]["attributes"]["options"] == ["One post", "All my posts"]
+    assert fields[3]["attributes"]["options"] == [
+        {"label": "I wrote the posts I ask to withdraw, on the blog given above.", "required": True}
+    ]
+
+
+def test_a_withdrawal_from_the_participants_own_account_opens_a_pull_request(tmp_path: Path) -> None:
+    scratch = withdraw_scratch(tmp_path)
+    run = run_withdraw(scratch, withdraw_form(), author="Priya-GH")
+    for name, result in run.results.items():
+        assert result.returncode == 0, f"{name}:\n{result.stdout}\n{result.stderr}"
+    branch = "withdraw/priya-raman-42"
+    assert origin_branches(scratch) == sorted(["main", branch])
+    changed = git(scratch.origin, "show", "--format=%s", branch, "--", "moderation.yml")
+    assert changed.startswith("Withdraw posts of Priya Raman (#42)\n")
+    assert (
+        f'+withdraw:\n+  - post: "{PRIYA_POST}"\n+    reason: "withdrawn by the author (issue #42)"\n'
+        in changed
+    )
+    moderation = git(scratch.origin, "show", f"{branch}:moderation.yml")
+    assert moderation.startswith("# Consent and moderation for this course hub.")  # comments kept
+    reply = run.reply()
+    assert reply.startswith(
+        f"Hello,\n\nI opened a pull request that withdraws your post `{PRIYA_POST}` (Priya Raman (`priya-raman`)) "
+        "in moderation.yml.\n"
+    )
+    assert reply.endswith(f"\nThe pull request: {PR_URL}\n")
+    calls = gh_calls(scratch)
+    assert [call["args"][:2] for call in calls] == [["pr", "view"], ["pr", "create"], ["issue", "comment"]]
+    assert calls[1]["args"][calls[1]["args"].index("--title") + 1] == "Withdraw posts of Priya Raman"
+
+
+def test_a_withdrawal_from_another_account_changes_nothing_and_asks_a_facilitator(tmp_path: Path) -> None:
+    scratch = withdraw_scratch(tmp_path)
+    run = run_withdraw(scratch, withdraw_form(what="All my posts", post="_No response_"), author="mallory")
+    assert [result.returncode for result in run.results.values()] == [0, 0, 0]
+    assert origin_branches(scratch) == ["main"]
+    assert git(scratch.work, "status", "--porcelain", "--", "moderation.yml") == ""
+    reply = run.reply()
+    assert (
+        "This request does not come from the GitHub account Priya Raman (`priya-raman`) joined from "
+        "(`@priya-gh`), so I changed nothing. A facilitator will check with the author that the request "
+        "is theirs, and then withdraw all your posts."
+    ) in reply
+    assert gh_calls(scratch) == [
+        {"args": ["issue", "edit", "42", "--add-label", "needs-facilitator"], "body": None},
+        {"args": ["issue", "comment", "42", "--body-file", str(scratch.temp / "reply.md")], "body": reply},
+    ]
+
+
+@pytest.mark.parametrize(
+    ("body", "explains"),
+    [
+        (withdraw_form(ticked=False), "The confirmation box is not ticked."),
+        (withdraw_form(post="https://elsewhere.example/a-post/"), "is not a post of Priya Raman"),
+        (withdraw_form().replace("priya-raman.example", "nobody.example", 1), "no registered participant"),
+    ],
+)
+def test_a_withdrawal_that_cannot_be_acted_on_only_answers(tmp_path: Path, body: str, explains: str) -> None:
+    scratch = withdraw_scratch(tmp_path)
+    run = run_withdraw(scratch, body, author="priya-gh")
+    assert run.results["Read the form"].returncode != 0
+    assert run.results["Open a pull request or ask a facilitator"].stdout == "(skipped)"
+    assert explains in run.reply().replace("\\", "")
+    assert [call["args"][:2] for call in gh_calls(scratch)] == [["issue", "comment"]]
+    assert origin_branches(scratch) == ["main"]
 
 
 # --- the registry check --------------------------------------------------------------------------

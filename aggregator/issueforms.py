@@ -1,7 +1,8 @@
-"""The "Join the course" issue form, read back from the issue body GitHub renders for it. Pure.
+"""The issue forms ("Join the course", "Withdraw my posts"), read back from the issue body GitHub
+renders for them. Pure.
 
 GitHub writes each field as `### <label>`, a blank line, then the value; an empty optional field
-is `_No response_` and a ticked checkbox is `- [X] <text>`. The labels below are the form's own
+is `_No response_` and a ticked checkbox is `- [X] <text>`. The labels below are the forms' own
 (.github/ISSUE_TEMPLATE), so a change there must be made here too.
 """
 
@@ -24,6 +25,13 @@ CONSENT_TEXT = (
 )
 DISPLAY_CHOICES = {"Title and excerpt (default)": "excerpt", "Title only": "title", "Full post": "full"}
 NO_RESPONSE = "_No response_"
+# The withdraw form.
+BLOG = "Your blog or feed address"
+WHAT = "What to withdraw"
+POST = "The post's address"
+CONFIRM = "Confirmation"
+CONFIRM_TEXT = "I wrote the posts I ask to withdraw, on the blog given above."
+WHAT_CHOICES = {"One post": "post", "All my posts": "all"}
 _HEADING = re.compile(r"^###[ \t]+(.+?)[ \t]*$", re.MULTILINE)
 _TICKED = re.compile(r"^\s*[-*]\s+\[[xX]\]\s+(.+?)\s*$", re.MULTILINE)
 
@@ -53,6 +61,26 @@ def read_join_form(body: str) -> Request | FormProblems:
     )
 
 
+@dataclass(frozen=True)
+class WithdrawRequest:
+    blog: str  # the blog or feed address, as typed: who the participant is
+    post: str | None  # the post's address; None withdraws every post
+
+
+def read_withdraw_form(body: str) -> WithdrawRequest | FormProblems:
+    fields = form_fields(body)
+    what = WHAT_CHOICES.get(fields.get(WHAT, ""))
+    problems = [
+        *([f"“{BLOG}” is empty."] if not fields.get(BLOG) else []),
+        *([f"“{WHAT}” must be one of {_choices(WHAT_CHOICES)}."] if what is None else []),
+        *([f"“{POST}” is empty: which post?"] if what == "post" and not fields.get(POST) else []),
+        *_ticked_problems(fields.get(CONFIRM), CONFIRM_TEXT, "The confirmation box is not ticked."),
+    ]
+    if problems:
+        return FormProblems(tuple(problems))
+    return WithdrawRequest(fields[BLOG], fields.get(POST) if what == "post" else None)
+
+
 def form_fields(body: str) -> dict[str, str]:
     """Label -> value; fields left empty (`_No response_`) are absent."""
     text = body.replace("\r\n", "\n")
@@ -65,14 +93,17 @@ def form_fields(body: str) -> dict[str, str]:
 
 
 def _display_problems(value: str | None) -> list[str]:
-    if value in DISPLAY_CHOICES:
-        return []
-    choices = ", ".join(f"“{choice}”" for choice in DISPLAY_CHOICES)
-    return [f"“{DISPLAY}” must be one of {choices}."]
+    return [] if value in DISPLAY_CHOICES else [f"“{DISPLAY}” must be one of {_choices(DISPLAY_CHOICES)}."]
+
+
+def _choices(choices: dict[str, str]) -> str:
+    return ", ".join(f"“{choice}”" for choice in choices)
 
 
 def _consent_problems(value: str | None) -> list[str]:
-    ticked = _TICKED.findall(value or "")
-    if CONSENT_TEXT in ticked:
-        return []
-    return [f"The consent box is not ticked: without it the hub cannot show your posts. ({CONSENT_TEXT})"]
+    why = "The consent box is not ticked: without it the hub cannot show your posts."
+    return _ticked_problems(value, CONSENT_TEXT, why)
+
+
+def _ticked_problems(value: str | None, statement: str, why: str) -> list[str]:
+    return [] if statement in _TICKED.findall(value or "") else [f"{why} ({statement})"]
