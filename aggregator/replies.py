@@ -21,8 +21,8 @@ from .withdrawal import Withdrawal
 
 DISPLAY_WORDS = {value: label for label, value in DISPLAY_CHOICES.items()}
 WITHDRAW = (
-    "To change your settings later, open a new Join issue with the same blog address. "
-    "To leave, open an issue asking to be removed: your posts are then taken off the hub."
+    "To change your settings later, open a new Join issue with the same blog address, from this "
+    "GitHub account. To take posts off the hub, open a \"Withdraw my posts\" issue."
 )
 
 

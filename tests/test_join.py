@@ -170,8 +170,8 @@ def test_join_registers_a_participant_and_writes_a_safe_reply_and_the_step_outpu
         "\n"
         "- Tag your course posts with `openlearning26`: only those appear on the hub.\n"
         "- Your posts appear on the hub after this change is merged and the hub next updates.\n"
-        "- To change your settings later, open a new Join issue with the same blog address. "
-        "To leave, open an issue asking to be removed: your posts are then taken off the hub.\n"
+        "- To change your settings later, open a new Join issue with the same blog address, from this "
+        'GitHub account. To take posts off the hub, open a "Withdraw my posts" issue.\n'
     )
     html = render(reply)
     assert "<script" not in html and "<b>" not in html and "<img" not in html  # shown as text, not markup
