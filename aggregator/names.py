@@ -12,13 +12,11 @@ from __future__ import annotations
 import functools
 import unicodedata
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:  # registry folds look-alikes in its slugs: it imports this module
-    from .registry import Participant
+from .registry import Participant
 
 # Letters drawn like Latin ones (from Unicode's confusables list, the ones seen in impersonation).
-LOOKALIKES = str.maketrans(
+_LOOKALIKES = str.maketrans(
     {
         **dict(zip("аеорсухіјѕԁӏһԛԝ", "aeopcyxijsdlhqw", strict=True)),  # Cyrillic small
         **dict(zip("АВЕКМНОРСТХІЈЅ", "abekmhopctxijs", strict=True)),  # Cyrillic capital
@@ -33,9 +31,9 @@ LOOKALIKES = str.maketrans(
 @functools.lru_cache(maxsize=4096)
 def skeleton(name: str) -> str:
     """What is left of a name once everything a reader could mistake is folded away."""
-    decomposed = unicodedata.normalize("NFKD", name.translate(LOOKALIKES))
+    decomposed = unicodedata.normalize("NFKD", name.translate(_LOOKALIKES))
     letters = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return " ".join(letters.translate(LOOKALIKES).casefold().split())
+    return " ".join(letters.translate(_LOOKALIKES).casefold().split())
 
 
 def mixed_scripts(name: str) -> bool:

@@ -28,7 +28,6 @@ from lxml import etree
 
 from .config import written_tag
 from .errors import RegistryError
-from .names import LOOKALIKES
 from .sanitize import plain_text
 from .urls import absolute_http_url, address_problem, feed_identity
 
@@ -196,8 +195,9 @@ def valid_id(text: str) -> bool:
 
 
 def slugify(text: str) -> str:
-    """Lower-case ASCII words joined by dashes; letters drawn like Latin ones count as those."""
-    ascii_text = unicodedata.normalize("NFKD", text.translate(LOOKALIKES)).encode("ascii", "ignore").decode()
+    # Letters without an ASCII form are dropped (not folded as names.skeleton folds them): ids
+    # made before must stay what they were, or archives and pages would move.
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:64].rstrip("-")
 
 

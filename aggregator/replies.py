@@ -22,7 +22,7 @@ from .withdrawal import Withdrawal
 DISPLAY_WORDS = {value: label for label, value in DISPLAY_CHOICES.items()}
 WITHDRAW = (
     "To change your settings later, open a new Join issue with the same blog address, from this "
-    "GitHub account. To take posts off the hub, open a \"Withdraw my posts\" issue."
+    'GitHub account. To take posts off the hub, open a "Withdraw my posts" issue.'
 )
 
 

@@ -197,3 +197,19 @@ def test_one_blog_spelled_another_way_is_registered_twice(spelling: str) -> None
 
 def sha6(identity: str) -> str:
     return hashlib.sha256(identity.encode()).hexdigest()[:6]
+
+
+def test_ids_made_before_stay_what_they_were() -> None:
+    """Archives and pages are kept under ids: the rules for a name alone have not changed."""
+    people = parse_opml(
+        opml(
+            outline("Анна Петрова", "https://anna.example/feed")
+            + outline("Zoë Ñúñez", "https://zoe.example/feed")
+            + outline("Tom\u0430s", "https://t.example/feed")
+        )
+    )
+    assert [p.id for p in people] == [
+        "p-" + hashlib.sha256(b"https://anna.example/feed").hexdigest()[:10],
+        "zoe-nunez",
+        "toms",
+    ]
