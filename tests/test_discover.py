@@ -379,5 +379,6 @@ def test_loopback_is_refused_without_permission_and_discovery_stops_there(server
                 "refused to connect to non-public address 127.0.0.1 (allow it with --allow-private 127.0.0.1)",
             ),
         ),
+        unreachable=True,
     )
     assert server.requests == []

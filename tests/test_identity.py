@@ -240,3 +240,23 @@ def test_a_post_withdrawn_before_fragments_counted_stays_withdrawn() -> None:
     record = Record(PERSON, withdrawn=legacy)
     assert record.buried(gone)
     assert not record.buried(post("https://d.example/27.html#a1", "https://d.example/27.html#a1", "Other", 2))
+
+
+def test_a_blog_that_moves_platform_keeps_its_posts_and_adds_only_the_new_one(
+    server: LoopbackServer, tmp_path: Path, options: FetchOptions
+) -> None:
+    """http to https, www., ?p=N to slugs and new ids for every post: each old post is found again
+    (by its link, or its title and date), and a new post of the same day is a post of its own."""
+    before = archived(server, tmp_path, options, "migration-before.rss")
+    ids = {post.title: post.id for post in before.posts}
+    path = DATA / "migration-after.atom"
+    server.routes["/feed"] = Reply(body=path.read_bytes(), headers={"Content-Type": KINDS[path.suffix]})
+    outcome = update(server, tmp_path, options, NOW + dt.timedelta(days=1))
+    assert (outcome.new_posts, outcome.changed_posts) == (1, 2)
+    record = Archive(tmp_path / "archive").load("lin")
+    assert record is not None
+    assert {post.title: (post.id, post.url) for post in record.posts} == {
+        "A new home": ("https://www.moving.example/a-new-home/", "https://www.moving.example/a-new-home/"),
+        "Second week": (ids["Second week"], "https://www.moving.example/second-week/"),
+        "First week, revisited": (ids["First week"], "https://www.moving.example/2026/09/first-week"),
+    }

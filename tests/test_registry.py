@@ -10,6 +10,7 @@ import pytest
 
 from aggregator.errors import RegistryError
 from aggregator.registry import HUB_NS, load_registry, parse_opml, slugify
+from aggregator.urls import absolute_http_url, feed_identity
 
 
 def opml(body: str) -> bytes:
@@ -213,3 +214,14 @@ def test_ids_made_before_stay_what_they_were() -> None:
         "zoe-nunez",
         "toms",
     ]
+
+
+def test_a_feed_identity_ignores_how_the_address_is_written() -> None:
+    spellings = [
+        "https://xn--bcher-kva.example/feed/",
+        absolute_http_url("https://bücher.example/feed") or "",
+        "http://www.BÜCHER.example/feed?utm_source=x&fbclid=y".replace("BÜCHER", "xn--bcher-kva"),
+        "https://xn--bcher-kva.example:443/feed#x",
+    ]
+    assert {feed_identity(url) for url in spellings} == {"//xn--bcher-kva.example/feed"}
+    assert feed_identity("https://a.example/feed?tag=x") != feed_identity("https://a.example/feed?tag=y")
