@@ -8,6 +8,7 @@ the sanitizer, text is plain, URLs are absolute http(s) or absent.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -127,29 +128,33 @@ def own_url(entry: RawEntry, feed: ParsedFeed) -> str | None:
     Usually the entry's link. On a linkblog (Daring Fireball, WordPress link posts) the link is
     the article discussed, on another site, and the post's own page is its rel="related" link or
     its guid: taken when it is on the blog's own host and the link is not. A link to the feed
-    itself or to the blog's home page is no post's address.
+    itself (as fetched, or its self link) or to the blog's home page is no post's address.
     """
-    pages = _feed_pages(feed)
+    pages, hosts = _feed_pages(feed), _blog_hosts(feed.base_url, feed.home_url)
     link = absolute_http_url(entry.link, feed.base_url)
     if link and url_identity(link, fragment=False) in pages:
         link = None
-    if link and _on_blog(link, feed):
+    if link and _host(link) in hosts:
         return link
     for other in (entry.related and absolute_http_url(entry.related, feed.base_url), entry.guid):
         mine = absolute_http_url(other.strip()) if other else None  # a guid only when absolute
-        if mine and _on_blog(mine, feed) and url_identity(mine, fragment=False) not in pages:
+        if mine and _host(mine) in hosts and url_identity(mine, fragment=False) not in pages:
             return mine
     return link
 
 
 def _feed_pages(feed: ParsedFeed) -> frozenset[str]:
-    pages = (feed.base_url, feed.self_url, feed.home_url)
-    return frozenset(url_identity(url, fragment=False) for url in pages if url)
+    return _pages(feed.base_url, feed.self_url, feed.home_url)
 
 
-def _on_blog(url: str, feed: ParsedFeed) -> bool:
-    hosts = {_host(feed.home_url), _host(feed.base_url)} - {None}
-    return _host(url) in hosts
+@functools.lru_cache(maxsize=64)  # asked for every entry of a feed
+def _pages(*urls: str | None) -> frozenset[str]:
+    return frozenset(url_identity(url, fragment=False) for url in urls if url)
+
+
+@functools.lru_cache(maxsize=64)
+def _blog_hosts(*urls: str | None) -> frozenset[str]:
+    return frozenset(host for url in urls if (host := _host(url)))
 
 
 def _host(url: str | None) -> str | None:
