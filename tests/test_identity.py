@@ -66,26 +66,31 @@ def test_a_daily_page_keeps_every_item_told_apart_by_its_fragment(
     assert by_title(record)["Short one."].content_html == "<p>Short one.</p>"
 
 
-def test_a_linkblog_credits_the_bloggers_own_page_and_keeps_both_entries_on_one_article(
-    server: LoopbackServer, tmp_path: Path, options: FetchOptions
+@pytest.mark.parametrize(
+    ("name", "addresses"),
+    [
+        (  # Atom: the related link; two entries on one article stay two posts
+            "linkblog.atom",
+            {
+                "On the news about open courses": "https://linkblog.example/linked/2026/09/09/open-courses",
+                "More on open courses": "https://linkblog.example/linked/2026/09/09/open-courses-2",
+                "My own essay": "https://linkblog.example/2026/09/my-own-essay",
+            },
+        ),
+        (  # RSS: the permalink guid
+            "link-posts.rss",
+            {
+                "Worth reading: the state of blogging": "https://links.example/2026/09/08/state-of-blogging",
+                "A post of my own": "https://links.example/2026/09/07/my-own",
+            },
+        ),
+    ],
+)
+def test_a_linkblog_credits_the_bloggers_own_page(
+    server: LoopbackServer, tmp_path: Path, options: FetchOptions, name: str, addresses: dict[str, str]
 ) -> None:
-    posts = by_title(archived(server, tmp_path, options, "linkblog.atom"))
-    assert {title: post.url for title, post in posts.items()} == {
-        "On the news about open courses": "https://linkblog.example/linked/2026/09/09/open-courses",
-        "More on open courses": "https://linkblog.example/linked/2026/09/09/open-courses-2",
-        "My own essay": "https://linkblog.example/2026/09/my-own-essay",
-    }
-    assert posts["More on open courses"].id == "tag:linkblog.example,2026:/linked//6.102"
-
-
-def test_an_rss_link_post_credits_its_permalink_guid(
-    server: LoopbackServer, tmp_path: Path, options: FetchOptions
-) -> None:
-    posts = by_title(archived(server, tmp_path, options, "link-posts.rss"))
-    assert {title: post.url for title, post in posts.items()} == {
-        "Worth reading: the state of blogging": "https://links.example/2026/09/08/state-of-blogging",
-        "A post of my own": "https://links.example/2026/09/07/my-own",
-    }
+    posts = by_title(archived(server, tmp_path, options, name))
+    assert {title: post.url for title, post in posts.items()} == addresses
 
 
 def test_entries_linking_to_the_feed_or_to_nothing_are_posts_of_their_own(
