@@ -19,7 +19,6 @@ import datetime as dt
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
-from urllib.parse import urlsplit
 
 from .archive import Archive, Record, identity_keys
 from .config import HubConfig, written_tag
@@ -32,7 +31,7 @@ from .opml_edit import Edit, Entry, add_participant, change_participant
 from .parse import ParsedFeed
 from .registry import NAME_LIMIT, Participant, parse_opml
 from .sanitize import plain_text
-from .urls import feed_identity
+from .urls import feed_identity, site_host
 from .weeks import EVERY_POST, normalize_tag
 
 DISPLAYS = ("title", "excerpt", "full")
@@ -129,8 +128,8 @@ def same_blog(found: Discovery, people: tuple[Participant, ...], archive: Archiv
     by_feed = next((p for p in people if feed_identity(p.feed_url) in spellings), None)
     if by_feed is not None:
         return by_feed
-    hosts = {_host(found.feed_url), _host(found.home_url)} - {None}
-    nearby = [p for p in people if {_host(p.feed_url), _host(p.blog_url)} & hosts]
+    hosts = {site_host(found.feed_url), site_host(found.home_url)} - {None}
+    nearby = [p for p in people if {site_host(p.feed_url), site_host(p.blog_url)} & hosts]
     if not nearby:
         return None
     entries = {key for post in normalize(found.feed, _EPOCH).posts for key in identity_keys(post)[:2]}
@@ -141,17 +140,14 @@ def _holds_any(record: Record | None, keys: set[str]) -> bool:
     return record is not None and any(not keys.isdisjoint(identity_keys(post)[:2]) for post in record.posts)
 
 
-def _host(url: str | None) -> str | None:
-    host = urlsplit(url).hostname if url else None
-    return host.removeprefix("www.") if host else None
-
-
 def _target(
     request: Request, known: Participant | None, people: tuple[Participant, ...]
 ) -> Participant | None:
-    """The participant to change: the one named by --replace, else the one whose blog this is."""
+    """The participant to change: the one named by --replace, else the one whose blog this is,
+    else, for a join, the one who joined from the same GitHub account (a participant whose blog
+    moved re-joins with the new address)."""
     if request.replace is None:
-        return known
+        return known or _joined_from(request, people)
     wanted = next((p for p in people if p.id == request.replace), None)
     if wanted is None:
         raise EnrolmentError(f"--replace {request.replace}: feeds.opml has no participant with that id")
@@ -161,6 +157,13 @@ def _target(
             f"{known.name} ({known.id})"
         )
     return wanted
+
+
+def _joined_from(request: Request, people: tuple[Participant, ...]) -> Participant | None:
+    if not request.joining:
+        return None
+    mine = [person for person in people if _own(request, person)]
+    return mine[0] if len(mine) == 1 else None
 
 
 def _confirm(request: Request, edit: Edit) -> tuple[str, ...]:

@@ -11,7 +11,6 @@ import datetime as dt
 import functools
 import hashlib
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
 from . import sanitize
 from .limits import (
@@ -25,7 +24,7 @@ from .limits import (
 )
 from .markup import costly
 from .parse import ParsedFeed, RawEntry
-from .urls import absolute_http_url, url_identity, within_limit
+from .urls import absolute_http_url, site_host, url_identity, within_limit
 
 FUTURE_TOLERANCE = dt.timedelta(days=1)  # clocks and time zones are often wrong by hours
 
@@ -134,11 +133,11 @@ def own_url(entry: RawEntry, feed: ParsedFeed) -> str | None:
     link = absolute_http_url(entry.link, feed.base_url)
     if link and url_identity(link, fragment=False) in pages:
         link = None
-    if link and _host(link) in hosts:
+    if link and site_host(link) in hosts:
         return link
     for other in (entry.related and absolute_http_url(entry.related, feed.base_url), entry.guid):
         mine = absolute_http_url(other.strip()) if other else None  # a guid only when absolute
-        if mine and _host(mine) in hosts and url_identity(mine, fragment=False) not in pages:
+        if mine and site_host(mine) in hosts and url_identity(mine, fragment=False) not in pages:
             return mine
     return link
 
@@ -154,15 +153,7 @@ def _pages(*urls: str | None) -> frozenset[str]:
 
 @functools.lru_cache(maxsize=64)
 def _blog_hosts(*urls: str | None) -> frozenset[str]:
-    return frozenset(host for url in urls if (host := _host(url)))
-
-
-def _host(url: str | None) -> str | None:
-    try:
-        host = urlsplit(url).hostname if url else None
-    except ValueError:
-        return None
-    return host.lower().removeprefix("www.") if host else None
+    return frozenset(host for url in urls if (host := site_host(url)))
 
 
 def post_id(entry: RawEntry, url: str | None, feed_pages: frozenset[str] = frozenset()) -> str:

@@ -127,6 +127,15 @@ def feed_identity(url: str) -> str:
     return url_identity(urlunsplit(parts._replace(query="&".join(kept), fragment="")), fragment=False)
 
 
+def site_host(url: str | None) -> str | None:
+    """The host `url` is on, lower-case and without `www.`: one blog's pages and feeds share it."""
+    try:
+        host = urlsplit(url).hostname if url else None
+    except ValueError:
+        return None
+    return host.lower().removeprefix("www.") if host else None
+
+
 def url_key(url: str) -> str:
     """A comparison key: case-insensitive scheme and host, no default port, no fragment."""
     parts = urlsplit(url)

@@ -11,7 +11,6 @@ from every page.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
 from .archive import Archive
 from .config import HubConfig
@@ -21,7 +20,7 @@ from .files import write_atomically
 from .issueforms import WithdrawRequest
 from .moderation import load_moderation, with_rule
 from .registry import Participant, load_registry
-from .urls import feed_identity, url_identity
+from .urls import feed_identity, site_host, url_identity
 
 
 @dataclass(frozen=True)
@@ -53,11 +52,15 @@ def request_withdrawal(
 
 
 def participant_of(address: str, people: tuple[Participant, ...]) -> Participant:
-    """The participant whose feed or blog `address` is, however it is spelled."""
+    """The participant whose feed or blog `address` is, however it is spelled. Several authors of
+    one group blog share its address: then only their own feed's address tells them apart."""
     wanted = feed_identity(address)
-    found = [p for p in people if wanted in {feed_identity(p.feed_url), feed_identity(p.blog_url or "")}]
+    by_feed = [p for p in people if feed_identity(p.feed_url) == wanted]
+    found = by_feed or [p for p in people if p.blog_url and feed_identity(p.blog_url) == wanted]
     if not found:
         raise EnrolmentError(f"no registered participant has the blog or feed {address}")
+    if len(found) > 1:
+        raise EnrolmentError(f"several participants write on {address}: give the address of your own feed")
     return found[0]
 
 
@@ -68,15 +71,10 @@ def _their_post(address: str, person: Participant, archive: Archive) -> str:
     archived = record is not None and any(
         url_identity(url) in {url_identity(post.url or ""), url_identity(post.id)} for post in record.posts
     )
-    hosts = {_host(person.feed_url), _host(person.blog_url)}
-    if not archived and _host(url) not in hosts:
+    hosts = {site_host(person.feed_url), site_host(person.blog_url)}
+    if not archived and site_host(url) not in hosts:
         raise EnrolmentError(f"{url} is not a post of {person.name}'s blog")
     return url
-
-
-def _host(url: str | None) -> str | None:
-    host = urlsplit(url).hostname if url else None
-    return host.removeprefix("www.") if host else None
 
 
 def _already(config: HubConfig, person: Participant, post: str | None) -> bool:

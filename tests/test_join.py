@@ -451,6 +451,27 @@ def test_only_the_account_that_joined_changes_a_registration_without_a_facilitat
     assert outputs.read_text(encoding="utf-8").endswith("confirm=no\n")
 
 
+def test_a_participant_whose_blog_moved_rejoins_from_their_account(
+    server: LoopbackServer, project: Path
+) -> None:
+    blogsites.ghost(server)
+    server.routes["/moved.xml"] = blogsites.feed("tomas/index.xml")  # another blog's feed
+    assert join(project, issue_body(name="Priya Raman", address=server.url("/")), github="priya-gh")[0] == 0
+    moved = issue_body(name="Priya Raman", address=server.url("/moved.xml"))
+    code, _, reply = join(project, moved, github="priya-gh")
+    assert code == 0
+    assert reply.splitlines()[2].startswith("I found your feed and updated your entry (feed address")
+    assert "must confirm" not in reply
+    people = {p.id: p for p in load_registry(project / "feeds.opml")}
+    assert (len(people), people["priya-raman"].feed_url) == (3, server.url("/moved.xml"))
+    # From any other account, the same form is a newcomer who shares her name.
+    (project / "feeds.opml").write_text(REGISTRY, encoding="utf-8")
+    assert join(project, issue_body(name="Priya Raman", address=server.url("/")), github="priya-gh")[0] == 0
+    code, _, reply = join(project, moved, github="mallory")
+    assert code == 0 and "Someone with the same name is already registered: Priya Raman" in reply
+    assert len(load_registry(project / "feeds.opml")) == 4
+
+
 def test_a_look_alike_name_is_flagged(server: LoopbackServer, project: Path) -> None:
     blogsites.ghost(server)
     code, _, reply = join(project, issue_body(name="Tomаs Ibáñez", address=server.url("/")))

@@ -17,7 +17,7 @@ from aggregator.archive import Archive, Record
 from aggregator.cli import main
 from aggregator.cohort import build_cohort
 from aggregator.config import HubConfig
-from aggregator.errors import ConfigError
+from aggregator.errors import ConfigError, EnrolmentError
 from aggregator.moderation import (
     Moderation,
     Rule,
@@ -27,8 +27,9 @@ from aggregator.moderation import (
     with_rule,
 )
 from aggregator.pipeline import UpdateReport, update
-from aggregator.registry import Participant, load_registry
+from aggregator.registry import Participant, load_registry, parse_opml
 from aggregator.report import health_markdown
+from aggregator.withdrawal import participant_of
 from tests.conftest import COURSE, invoke
 from tests.loopback import LoopbackServer, Reply
 
@@ -365,3 +366,20 @@ def test_a_layout_the_edit_cannot_follow_is_a_clear_error() -> None:
     assert parse_rules(yaml.safe_load(text), "t") == (
         Rule("withdraw", None, 'https://a.example/"quoted"', "x: y # z"),
     )
+
+
+def test_a_withdrawal_finds_its_participant_by_their_blog_or_their_own_feed() -> None:
+    group = (
+        '<opml version="2.0"><body>'
+        '<outline type="rss" text="Al" xmlUrl="https://group.example/author/al/feed/" htmlUrl="https://group.example/"/>'
+        '<outline type="rss" text="Bo" xmlUrl="https://group.example/author/bo/feed/" htmlUrl="https://group.example/"/>'
+        '<outline type="rss" text="Cy" xmlUrl="https://cy.example/feed" htmlUrl="https://www.cy.example/"/>'
+        "</body></opml>"
+    )
+    people = parse_opml(group.encode())
+    assert participant_of("http://cy.example", people).name == "Cy"
+    assert participant_of("https://group.example/author/bo/feed?utm_source=x", people).name == "Bo"
+    with pytest.raises(EnrolmentError, match=r"several participants write on https://group\.example/"):
+        participant_of("https://group.example/", people)
+    with pytest.raises(EnrolmentError, match="no registered participant has the blog or feed"):
+        participant_of("https://nobody.example/", people)
