@@ -30,7 +30,8 @@ from .normalize import Post
 from .registry import Participant
 from .urls import url_identity
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: only course posts, bodies only for display "full", outbound links
+READABLE_FORMATS = (1, 2)  # a format-1 file is read, and written as format 2 by the next update
 _Value = TypeVar("_Value")
 
 
@@ -84,6 +85,7 @@ class Record:
     posts: tuple[Post, ...] = ()
     complete: bool = True  # False when loaded without post bodies, for rendering: never saved
     withdrawn: tuple[Tombstone, ...] = ()
+    format: int = field(default=FORMAT_VERSION, compare=False)  # the format the file was read in
 
     @functools.cached_property
     def tombstone_keys(self) -> frozenset[str]:
@@ -235,7 +237,7 @@ def _surely_within(posts: Collection[Post], limit: int) -> bool:
     16,384 bytes."""
     chars = sum(len(p.content_html) + len(p.excerpt_html) + len(p.title) + len(p.id) for p in posts)
     chars += sum(len(p.url or "") + len(p.author or "") + len(p.image_url or "") for p in posts)
-    chars += sum(len(tag) for p in posts for tag in p.tags)
+    chars += sum(len(tag) for p in posts for tag in p.tags) + sum(len(url) for p in posts for url in p.links)
     return 4 * chars + 600 * len(posts) + 16_384 <= limit
 
 
@@ -278,18 +280,23 @@ class Archive:
             raise ArchiveError(f"cannot read {path}: {exc.strerror}") from None
         return record_from_json(text, str(path), bodies=bodies)
 
+    def ids(self) -> tuple[str, ...]:
+        """The id of every record in the archive, sorted."""
+        if not self.directory.is_dir():
+            return ()
+        names = sorted(path.name for path in self.directory.glob("*.json") if not path.name.startswith("_"))
+        return tuple(name.removesuffix(".json") for name in names)
+
     def load_all(self, *, bodies: bool = True) -> dict[str, Record]:
         """Every record, including those of participants no longer in feeds.opml.
 
         Rendering shows excerpts only: `bodies=False` leaves each post's full HTML on disk. Such
         records cannot be saved.
         """
-        if not self.directory.is_dir():
-            return {}
         return {
-            path.stem: record
-            for path in sorted(self.directory.glob("*.json"), key=lambda path: path.name)
-            if not path.name.startswith("_") and (record := self.load(path.stem, bodies=bodies))
+            participant_id: record
+            for participant_id in self.ids()
+            if (record := self.load(participant_id, bodies=bodies))
         }
 
     def save(self, record: Record) -> bool:
@@ -424,7 +431,7 @@ def _post_doc(post: Post) -> dict[str, Any]:
 def record_from_json(text: str, source: str, *, bodies: bool = True) -> Record:
     try:
         doc = json.loads(text)
-        if doc.get("format") != FORMAT_VERSION:
+        if type(doc.get("format")) is not int or doc["format"] not in READABLE_FORMATS:
             raise ArchiveError(f"{source}: unknown archive format {doc.get('format')!r}")
         return Record(
             participant=_participant(doc["participant"]),
@@ -433,6 +440,7 @@ def record_from_json(text: str, source: str, *, bodies: bool = True) -> Record:
             posts=tuple(_post(item, bodies) for item in doc["posts"]),
             complete=bodies,
             withdrawn=tuple(_tombstone(item) for item in doc.get("withdrawn", ())),
+            format=doc["format"],
         )
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
         raise ArchiveError(
@@ -441,11 +449,15 @@ def record_from_json(text: str, source: str, *, bodies: bool = True) -> Record:
 
 
 def _participant_doc(person: Participant) -> dict[str, Any]:
-    return {"id": person.id, "name": person.name, "feed_url": person.feed_url, "blog_url": person.blog_url}
+    doc = {"id": person.id, "name": person.name, "feed_url": person.feed_url, "blog_url": person.blog_url}
+    if person.display == "full":  # what the archive holds depends on it (consent.py)
+        doc["display"] = "full"
+    return doc
 
 
 def _participant(doc: dict[str, Any]) -> Participant:
-    return Participant(id=doc["id"], name=doc["name"], feed_url=doc["feed_url"], blog_url=doc["blog_url"])
+    extras = (("display", doc["display"]),) if "display" in doc else ()
+    return Participant(doc["id"], doc["name"], doc["feed_url"], doc["blog_url"], extras=extras)
 
 
 def _state(doc: dict[str, Any]) -> FeedState:
@@ -480,6 +492,7 @@ def _post(doc: dict[str, Any], bodies: bool) -> Post:
     # Values that repeat across posts are stored once: a 35,000-participant archive has 500,000
     # posts and a few hundred distinct tag sets; a guid is usually the post's link.
     values["tags"] = _shared(tuple(values["tags"]))
+    values["links"] = tuple(values.get("links", ()))
     values["date_source"] = _shared(values["date_source"])
     if values["id"] == values["url"]:
         values["id"] = values["url"]

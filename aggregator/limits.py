@@ -30,6 +30,7 @@ EXCERPT_WORDS = 60
 EXCERPT_CHARACTERS = 600  # of text: a 24,000-character "word" is still one word
 URL_LIMIT = 2048  # characters in a post's address, its guid or its picture's address
 BODY_LIMIT = 256 * 1024  # bytes of sanitized HTML (UTF-8)
+LINKS_PER_POST = 20  # outbound links kept (the first ones), for the conversation features
 
 # One participant's archive file, archive/<id>.json, and what one run may write to it (the
 # archive's history in git grows by what runs write). New and edited posts are taken the newest

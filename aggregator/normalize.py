@@ -44,6 +44,7 @@ class Post:
     excerpt_html: str
     image_url: str | None = None  # the first https image of the post, for a thumbnail
     words: int = 0  # for the reading time
+    links: tuple[str, ...] = ()  # where the post links to (outbound links), for the conversations
 
 
 @dataclass(frozen=True)
@@ -102,6 +103,7 @@ def _post(entry: RawEntry, feed: ParsedFeed, now: dt.datetime) -> Post:
         excerpt_html=sanitize.excerpt(body),
         image_url=within_limit(sanitize.first_image(body)),
         words=len(sanitize.rough_text(body).split()),
+        links=sanitize.outbound_links(body),
     )
 
 

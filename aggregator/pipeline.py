@@ -20,8 +20,20 @@ from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from . import sanitize, workers
-from .archive import Archive, FeedInfo, FeedState, Fitted, Record, fit, merge_posts, new_posts, withdraw
-from .config import HubConfig
+from .archive import (
+    FORMAT_VERSION,
+    Archive,
+    FeedInfo,
+    FeedState,
+    Fitted,
+    Record,
+    fit,
+    merge_posts,
+    new_posts,
+    withdraw,
+)
+from .config import Course, HubConfig
+from .consent import consented, departed, kept_posts
 from .errors import FeedError, HTTPStatusError
 from .fetch import Fetched, FetchSession, NotModified, Validators, run_to_completion
 from .limits import ARCHIVE_FILE_LIMIT, NEW_POSTS_PER_RUN, RUN_BYTES_LIMIT
@@ -78,6 +90,7 @@ class ReadFeed:
     feed: FeedInfo
     posts: tuple[Post, ...]
     kept_out: tuple[KeptOut, ...] = ()
+    listed: tuple[str, ...] = ()  # short hashes of every post the feed lists, course posts or not
 
 
 def update(
@@ -94,9 +107,19 @@ def update(
         moderation = current_moderation(config.moderation, archive)
         shards = _shards(people, _processes(config, len(people)))
         done = _run_shards(config, shards, now, moderation, lock)
+        _migrate_departed(archive, {person.id for person in people}, config.course)
         archive.sync()
     by_id = {outcome.participant.id: outcome for outcomes in done for outcome in outcomes}
     return UpdateReport(tuple(by_id[person.id] for person in people), now, moderation)
+
+
+def _migrate_departed(archive: Archive, registered: set[str], course: Course) -> None:
+    """Records of people no longer in feeds.opml keep only what consent allows too (consent.py)."""
+    for participant_id in archive.ids():
+        if participant_id not in registered and (record := archive.load(participant_id)) is not None:
+            kept = departed(record, course)
+            if kept != record or record.format < FORMAT_VERSION:
+                archive.save(kept)
 
 
 def _processes(config: HubConfig, participants: int) -> int:
@@ -157,7 +180,9 @@ async def _update_all(
 
     async def work(session: FetchSession, cpu: Executor) -> None:
         for index, person in queue:  # shared by every task: each takes the next participant
-            outcomes[index] = await update_participant(archive, session, now, person, moderation, cpu)
+            outcomes[index] = await update_participant(
+                archive, session, now, person, moderation, cpu, config.course
+            )
 
     with ThreadPoolExecutor(CPU_THREADS, thread_name_prefix="read-feed") as cpu:
         async with FetchSession(config.fetch) as session:
@@ -171,7 +196,8 @@ def read_feed(fetched: Fetched, now: dt.datetime) -> ReadFeed | FeedError:
     if isinstance(parsed, FeedError):
         return parsed
     content = normalize(parsed, now)
-    return ReadFeed(_feed_info(parsed), content.posts, content.kept_out)
+    listed = tuple(listed_key(post.id) for post in content.posts)
+    return ReadFeed(_feed_info(parsed), content.posts, content.kept_out, listed)
 
 
 async def update_participant(
@@ -181,12 +207,16 @@ async def update_participant(
     person: Participant,
     moderation: Moderation | None = None,
     cpu: Executor | None = None,
+    course: Course | None = None,
 ) -> FeedOutcome:
     """One participant's update. Their feed's problems are values; an exception here is a bug in
     the hub, which is reported with its traceback while everyone else is updated all the same.
-    Reading the feed runs on `cpu` (the loop's default threads if None), never on the event loop."""
+    Reading the feed runs on `cpu` (the loop's default threads if None), never on the event loop.
+    With `course`, the archive keeps only what the participant consented to (consent.py)."""
     try:
-        return await _update_participant(archive, session, now, person, moderation or Moderation(), cpu)
+        return await _update_participant(
+            archive, session, now, person, moderation or Moderation(), cpu, course
+        )
     except Exception:
         return FeedOutcome(person, "bug", bug=traceback.format_exc())
 
@@ -198,20 +228,31 @@ async def _update_participant(
     person: Participant,
     moderation: Moderation,
     cpu: Executor | None,
+    course: Course | None,
 ) -> FeedOutcome:
     if note := moderation.forgotten_note(person):
         return FeedOutcome(person, "skipped", note=note)  # nothing read, nothing written
     stored = _current_record(archive, person)
-    record, outcome = await _fetch_into(session, stored, now, moderation, cpu)
+    current = consented(stored, person, course) if course else stored  # migrates older archives
+    if stored.format < FORMAT_VERSION:  # read the whole feed once: its posts gain their links
+        current = replace(
+            current, state=replace(current.state, etag=None, last_modified=None, body_sha256=None)
+        )
+    record, outcome = await _fetch_into(session, current, now, moderation, cpu, course)
     record, erased = honour_withdrawals(record, moderation, now)
     record, gone = await _withdraw_gone_originals(session, stored.state, record, now)
-    if record != stored:
+    if record != stored or stored.format < FORMAT_VERSION:
         await asyncio.to_thread(archive.save, record)  # the loop fetches on while the file is written
     return replace(outcome, archived=len(record.posts), withdrawn=erased + gone, state=record.state)
 
 
 async def _fetch_into(
-    session: FetchSession, record: Record, now: dt.datetime, moderation: Moderation, cpu: Executor | None
+    session: FetchSession,
+    record: Record,
+    now: dt.datetime,
+    moderation: Moderation,
+    cpu: Executor | None,
+    course: Course | None,
 ) -> tuple[Record, FeedOutcome]:
     person = record.participant
     rule = moderation.person_rule(person.id)
@@ -222,7 +263,7 @@ async def _fetch_into(
     result = await session.fetch(person.feed_url, _validators(record.state))
     # Parsing and sanitizing take CPU time: on the loop, one large feed would hold every other
     # feed's fetch (and run out their deadlines) for as long as it takes.
-    return await asyncio.get_running_loop().run_in_executor(cpu, apply_fetch, record, result, now)
+    return await asyncio.get_running_loop().run_in_executor(cpu, apply_fetch, record, result, now, course)
 
 
 def honour_withdrawals(record: Record, moderation: Moderation, now: dt.datetime) -> tuple[Record, int]:
@@ -262,12 +303,15 @@ def listed_key(post_id: str) -> str:
 
 
 def apply_fetch(
-    record: Record, result: Fetched | NotModified | FeedError, now: dt.datetime
+    record: Record, result: Fetched | NotModified | FeedError, now: dt.datetime, course: Course | None = None
 ) -> tuple[Record, FeedOutcome]:
-    """Pure: what one fetch result does to a participant's record."""
+    """Pure: what one fetch result does to a participant's record. With `course`, only what the
+    participant consented to is taken in (consent.py)."""
     if isinstance(result, Fetched):
         content = read_feed(result, now)
         if isinstance(content, ReadFeed):
+            if course is not None:
+                content = replace(content, posts=kept_posts(content.posts, record.participant, course))
             return _ingest(record, result, content, now)
         result = content
     if isinstance(result, NotModified):
@@ -283,6 +327,9 @@ def _current_record(archive: Archive, person: Participant) -> Record:
         # A new feed address: the old validators describe another document; give it a fresh try.
         fresh = FeedState(last_success=record.state.last_success, last_error=record.state.last_error)
         record = replace(record, state=fresh)
+    elif person.display == "full" != record.participant.display:
+        # They chose to be shown in full: read the whole feed again, so its posts gain their bodies.
+        record = replace(record, state=replace(record.state, etag=None, last_modified=None, body_sha256=None))
     return replace(record, participant=person)
 
 
@@ -302,7 +349,7 @@ def _ingest(
         body_sha256=fetched.validators.body_sha256,
         last_success=now,
         moved_to=fetched.moved_to,
-        listed=tuple(listed_key(post.id) for post in content.posts),
+        listed=content.listed,
     )
     merged = replace(record, feed=content.feed, state=state, posts=merge_posts(record.posts, incoming))
     fitted = fit(record, merged, ARCHIVE_FILE_LIMIT, RUN_BYTES_LIMIT)

@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 import nh3
 
 from .chars import xml_safe
-from .limits import EXCERPT_CHARACTERS, EXCERPT_WORDS
+from .limits import EXCERPT_CHARACTERS, EXCERPT_WORDS, LINKS_PER_POST, URL_LIMIT
 from .markup import TAG, costly
 from .urls import absolute_http_url
 
@@ -52,6 +52,7 @@ _EMBED = re.compile(r"<(?:iframe|embed|object|video|audio)\b[^>]*+(?:>|\Z)", re.
 _EMBED_SOURCE = re.compile(r"""\s(?:src|data)\s*+=\s*+["']?(https?://[^"'\s>]++)""", re.IGNORECASE)
 MAX_PASSES = 3  # nh3 output settles in two passes at most on every input we know of
 _IMG_TAG = re.compile(r"<img [^>]*>")
+_LINK_HREF = re.compile(r'<a [^>]*?\bhref="([^"]+)"')  # sanitized HTML: attributes in double quotes
 _ATTR_SRC = re.compile(r' src="(https://[^"]+)"')
 _PIXEL = re.compile(r' (?:width|height)="[01]"')
 _IMG = re.compile(r"<img(?=[\s>])")
@@ -148,6 +149,14 @@ def first_image(safe_html: str) -> str | None:
         if src and not _PIXEL.search(tag):  # tracking pixels are not pictures
             return html.unescape(src.group(1))
     return None
+
+
+def outbound_links(safe_html: str, limit: int = LINKS_PER_POST) -> tuple[str, ...]:
+    """The http(s) addresses sanitized HTML links to, once each, in order, at most `limit` (for
+    the conversation features: who answers whom)."""
+    found = (html.unescape(href) for href in _LINK_HREF.findall(safe_html))
+    wanted = (url for url in found if url.startswith(("http://", "https://")) and len(url) <= URL_LIMIT)
+    return tuple(itertools.islice(dict.fromkeys(wanted), limit))
 
 
 def plain_text(value: str | None, limit: int, *, is_html: bool = True) -> str:

@@ -55,9 +55,15 @@ def course_for(course: Course, own_tag: str | None) -> Course:
     return dataclasses.replace(course, tag=None if own_tag == EVERY_POST else own_tag)
 
 
+def course_post(tags: Iterable[str], course: Course) -> bool:
+    """Whether a post belongs to the course: it carries the course's tag, or the course has none.
+    The archive keeps only these, and the site shows only these."""
+    return course.tag is None or normalize_tag(course.tag) in {normalize_tag(t) for t in tags}
+
+
 def place(published: dt.datetime, tags: Iterable[str], course: Course) -> Placement:
     tags = tuple(tags)
-    shown = course.tag is None or normalize_tag(course.tag) in {normalize_tag(t) for t in tags}
+    shown = course_post(tags, course)
     tagged = explicit_week(tags, course)
     if tagged is not None:
         return _placement(tagged, "week tag", shown)

@@ -139,8 +139,9 @@ def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
         feeds.routes[path] = Reply(body=make(hostile.PAYLOADS))
         rows.append((name, feeds.url(path), f"https://{path[1:]}.example/"))
     # Twice: each feed holds one payload more than the 50 new posts a run takes from a participant,
-    # and the last comes in with the second run.
-    results = [build(tmp, write_opml(tmp / "feeds.opml", rows)) for _ in range(2)]
+    # and the last comes in with the second run. Shown in full: the archive keeps, and the pages
+    # show, every payload's whole sanitized body.
+    results = [build(tmp, write_opml(tmp / "feeds.opml", rows, display="full")) for _ in range(2)]
     feeds.close()
     for result in results:
         assert result.returncode == 0, result.stdout + result.stderr

@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from aggregator.registry import HUB_NS
 from tests.conftest import DATA, ROOT
 from tests.loopback import LoopbackServer, Reply
 
@@ -35,15 +36,16 @@ def serve_ada_and_ben(server: LoopbackServer) -> list[tuple[str, str, str]]:
     ]
 
 
-def write_opml(path: Path, feeds: list[tuple[str, str, str]]) -> Path:
-    """feeds: (name, feed URL, blog URL)."""
+def write_opml(path: Path, feeds: list[tuple[str, str, str]], **choices: str) -> Path:
+    """feeds: (name, feed URL, blog URL); `choices` are hub:* attributes given to every outline."""
+    extras = "".join(f' hub:{key}="{value}"' for key, value in choices.items())
     outlines = "\n".join(
-        f'    <outline type="rss" text="{name}" xmlUrl="{url}" htmlUrl="{blog}"/>'
+        f'    <outline type="rss" text="{name}" xmlUrl="{url}" htmlUrl="{blog}"{extras}/>'
         for name, url, blog in feeds
     )
     path.write_text(
-        f'<?xml version="1.0" encoding="UTF-8"?>\n<opml version="2.0">\n  <head><title>t</title></head>\n'
-        f"  <body>\n{outlines}\n  </body>\n</opml>\n",
+        f'<?xml version="1.0" encoding="UTF-8"?>\n<opml version="2.0" xmlns:hub="{HUB_NS}">\n'
+        f"  <head><title>t</title></head>\n  <body>\n{outlines}\n  </body>\n</opml>\n",
         encoding="utf-8",
     )
     return path

@@ -1,0 +1,129 @@
+"""What the public archive keeps: course posts only, bodies only for participants shown in full, and
+an archive of the previous format migrated with no course post lost and no id changed."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+import shutil
+
+import pytest
+
+from aggregator.archive import FORMAT_VERSION
+from aggregator.config import HubConfig
+from aggregator.consent import kept_posts
+from aggregator.pipeline import update
+from aggregator.registry import Participant
+from tests.conftest import COURSE, DATA
+from tests.loopback import LoopbackServer, Reply
+from tests.test_identity import post
+
+NOW = dt.datetime(2026, 10, 1, 12, 0, tzinfo=dt.UTC)
+FORMAT_1 = DATA / "archive-format-1"
+TAGGED = (
+    "https://ada.example/2026/09/30/networks/",
+    "https://ada.example/2026/09/13/sunday-night/",
+)  # newest first
+
+
+def ada(server: LoopbackServer, **choices: str) -> Participant:
+    return Participant("ada", "Ada", server.url("/ada.rss"), None, extras=tuple(choices.items()))
+
+
+@pytest.fixture
+def config(config: HubConfig) -> HubConfig:
+    """The course of the demo: its posts carry the tag openlearning26."""
+    return dataclasses.replace(config, course=dataclasses.replace(COURSE, tag="openlearning26"))
+
+
+@pytest.fixture
+def feed(server: LoopbackServer) -> LoopbackServer:
+    server.routes["/ada.rss"] = Reply(body=(DATA / "ada.rss").read_bytes())
+    return server
+
+
+def archived(config: HubConfig) -> dict[str, dict[str, object]]:
+    doc = json.loads((config.archive / "ada.json").read_text(encoding="utf-8"))
+    assert doc["format"] == FORMAT_VERSION
+    return {str(p["url"]): p for p in doc["posts"]}
+
+
+def test_with_a_course_tag_only_course_posts_are_archived_and_no_bodies(
+    config: HubConfig, feed: LoopbackServer
+) -> None:
+    report = update(config, [ada(feed)], now=NOW)
+    assert report.outcomes[0].new_posts == 2
+    posts = archived(config)
+    assert tuple(posts) == TAGGED  # the sourdough post, tagged "baking", is not kept at all
+    assert [p["content_html"] for p in posts.values()] == ["", ""]
+    sunday = posts[TAGGED[1]]
+    assert sunday["excerpt_html"].startswith("<p>Written at 23:30 London time")  # type: ignore[union-attr]
+    assert sunday["links"] == [feed.url("/weeks/week-1/")]  # resolved against the feed's address
+    raw = (config.archive / "ada.json").read_text(encoding="utf-8")
+    assert "sourdough" not in raw and "?p=15" not in raw
+
+
+def test_a_participant_shown_in_full_keeps_bodies_and_gets_them_when_they_switch(
+    config: HubConfig, feed: LoopbackServer
+) -> None:
+    update(config, [ada(feed)], now=NOW)
+    update(config, [ada(feed, display="full")], now=NOW + dt.timedelta(hours=4))  # the feed is unchanged
+    posts = archived(config)
+    assert posts[TAGGED[1]]["content_html"] == (
+        f'<p>Written at 23:30 London time on the last evening of <a href="{feed.url("/weeks/week-1/")}" '
+        'rel="ugc nofollow noopener noreferrer">week one</a>. </p>'
+    )
+    update(config, [ada(feed)], now=NOW + dt.timedelta(hours=8))  # and back: the bodies go
+    assert [p["content_html"] for p in archived(config).values()] == ["", ""]
+
+
+def test_the_participants_own_tag_and_star_decide() -> None:
+    tagged, other = post("a", "https://a.example/a", "A"), post("b", "https://a.example/b", "B")
+    tagged = dataclasses.replace(tagged, tags=("OpenLearning26",))
+    other = dataclasses.replace(other, tags=("#mytag",))
+    course = dataclasses.replace(COURSE, tag="openlearning26")
+    person = Participant("p", "P", "https://a.example/feed", None)
+    assert [p.id for p in kept_posts([tagged, other], person, course)] == ["a"]
+    own = dataclasses.replace(person, extras=(("tag", "mytag"),))
+    assert [p.id for p in kept_posts([tagged, other], own, course)] == ["b"]
+    star = dataclasses.replace(person, extras=(("tag", "*"),))
+    assert [p.id for p in kept_posts([tagged, other], star, course)] == ["a", "b"]
+    untagged_course = dataclasses.replace(COURSE, tag=None)
+    assert [p.id for p in kept_posts([tagged, other], person, untagged_course)] == ["a", "b"]
+
+
+def test_an_archive_of_the_previous_format_is_migrated_with_no_course_post_lost(
+    config: HubConfig, server: LoopbackServer
+) -> None:
+    """The demo's own archive as format 1 wrote it: Maya's feed is down, Keiko (shown in full) has
+    left feeds.opml. Both files are migrated by the next update."""
+    shutil.copytree(FORMAT_1, config.archive)
+    before = {path.stem: json.loads(path.read_text(encoding="utf-8")) for path in FORMAT_1.glob("*.json")}
+    server.routes["/maya"] = Reply(503, b"down")
+    maya = Participant("maya-okafor", "Maya Okafor", server.url("/maya"), "https://maya-okafor.example/")
+    update(
+        dataclasses.replace(config, course=dataclasses.replace(config.course, tag="openlearning26")),
+        [maya],
+        now=NOW,
+    )
+    for name, old in before.items():
+        new = json.loads((config.archive / f"{name}.json").read_text(encoding="utf-8"))
+        assert new["format"] == FORMAT_VERSION
+        course_ids = [p["id"] for p in old["posts"] if "openlearning26" in {t.lower() for t in p["tags"]}]
+        assert [p["id"] for p in new["posts"]] == course_ids  # every course post, under its id
+        assert all(p["content_html"] == "" for p in new["posts"])
+        assert [p["excerpt_html"] for p in new["posts"]] == [
+            p["excerpt_html"] for p in old["posts"] if p["id"] in course_ids
+        ]
+        assert new.get("withdrawn") == old.get("withdrawn")
+    maya_state = json.loads((config.archive / "maya-okafor.json").read_text(encoding="utf-8"))["state"]
+    assert maya_state["consecutive_failures"] == 1 and maya_state["last_error"]["status"] == 503
+    assert len(before["maya-okafor"]["posts"]) == 7 and len(before["keiko-tanaka"]["posts"]) == 6
+
+
+def test_a_migrated_archive_is_left_alone_afterwards(config: HubConfig, feed: LoopbackServer) -> None:
+    update(config, [ada(feed)], now=NOW)
+    first = (config.archive / "ada.json").read_bytes()
+    assert update(config, [ada(feed)], now=NOW + dt.timedelta(hours=4)).outcomes[0].status == "unchanged"
+    assert (config.archive / "ada.json").read_bytes() == first
