@@ -17,8 +17,10 @@ import datetime as dt
 import fcntl
 import functools
 import hashlib
+import html
 import json
 import os
+import re
 from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
@@ -28,8 +30,12 @@ from .errors import ArchiveError
 from .files import write_atomically
 from .normalize import Post
 from .registry import Participant
-from .urls import url_identity
+from .sanitize import rough_text
+from .urls import canonical_address, url_identity
 
+FINGERPRINT_WORDS = 40
+FINGERPRINT_MIN_WORDS = 12  # "First week done." twice is two posts, not one republished
+_WORDS = re.compile(r"\w+")
 FORMAT_VERSION = 2  # 2: only course posts, bodies only for display "full", outbound links
 READABLE_FORMATS = (1, 2)  # a format-1 file is read, and written as format 2 by the next update
 _Value = TypeVar("_Value")
@@ -101,7 +107,25 @@ class Record:
 
 
 def tombstone_keys(post: Post, *, fragment: bool = True) -> tuple[str, ...]:
-    return tuple(_digest(key) for key in identity_keys(post, fragment=fragment))
+    """Hashes of everything a post is known by, and of what would tell it again if its blog
+    republished it: its address however shared (canonical_address), and its words."""
+    canonical = {canonical_address(a, fragment=fragment) for a in (post.url, post.id) if a}
+    keys = [*identity_keys(post, fragment=fragment), *(f"canon {c}" for c in sorted(canonical))]
+    if words := _fingerprint(post):
+        keys.append(f"text {words}")
+    return tuple(_digest(key) for key in keys)
+
+
+def address_digest(url: str) -> str:
+    """The tombstone key a post at `url` leaves: to tell whether a rule's post was withdrawn."""
+    return _digest(f"canon {canonical_address(url)}")
+
+
+def _fingerprint(post: Post) -> str | None:
+    """The first words of a post's text, when there are enough of them to tell it from another
+    post of the same blog (a republished post keeps its words, not its guid, link or date)."""
+    words = _WORDS.findall(html.unescape(rough_text(post.excerpt_html)).casefold())
+    return " ".join(words[:FINGERPRINT_WORDS]) if len(words) >= FINGERPRINT_MIN_WORDS else None
 
 
 def _digest(text: str) -> str:

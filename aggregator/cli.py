@@ -36,6 +36,7 @@ from .report import (
     status_row,
     summary,
     table,
+    unmatched_rule_lines,
     write_health_report,
 )
 from .weeks import course_for
@@ -151,7 +152,7 @@ def cmd_update(config: HubConfig, _args: argparse.Namespace, out: TextIO) -> int
     """Exit 0 when every participant was handled, failing feeds included; EXIT_BUG when the hub
     itself failed on some participants (everyone else was updated all the same)."""
     report = update(config, load_registry(config.opml))
-    for line in [*outcome_lines(report), summary(report)]:
+    for line in [*outcome_lines(report), summary(report), *unmatched_rule_lines(report)]:
         print(line, file=out)
     write_health_report(config, report)
     bugs = [outcome for outcome in report.outcomes if outcome.bug]

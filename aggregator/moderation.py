@@ -25,14 +25,14 @@ from typing import Any, Literal
 
 import yaml
 
-from .archive import FORGOTTEN_FILE, Archive, feed_key, format_time
+from .archive import FORGOTTEN_FILE, Archive, Record, address_digest, feed_key, format_time
 from .config import HubConfig
 from .errors import ConfigError, RegistryError
 from .files import write_atomically
 from .normalize import Post
 from .opml_edit import remove_participant
 from .registry import Participant, load_registry, valid_id
-from .urls import absolute_http_url, url_identity
+from .urls import absolute_http_url, canonical_address
 
 Action = Literal["withdraw", "hide"]
 ACTIONS: tuple[Action, ...] = ("withdraw", "hide")
@@ -48,7 +48,8 @@ class Rule:
 
     @functools.cached_property
     def post_identity(self) -> str | None:
-        return url_identity(self.post) if self.post else None
+        """The post's address however it was shared (a link with ?utm_source=, an AMP page...)."""
+        return canonical_address(self.post) if self.post else None
 
 
 @dataclass(frozen=True)
@@ -87,14 +88,20 @@ class Moderation:
         """The rule that keeps `post` off the site: its author's, or one naming the post itself."""
         if not self.rules:
             return None
-        # A rule naming a page without its fragment covers every post on it (a daily page's items).
-        found = [
-            self._posts.get(url_identity(address, fragment=fragment))
-            for address in (post.url, post.id)
-            if address
-            for fragment in (True, False)
-        ]
+        found = [self._posts.get(key) for key in _address_keys(post)]
         return strongest([self._people.get(participant_id), *found])
+
+    def rules_found_in(self, record: Record) -> tuple[str, ...]:
+        """The post rules (their addresses as written) that name a post of `record`, or one it has
+        withdrawn: a rule that names no post anywhere is reported, never taken as done."""
+        if not self._posts:
+            return ()
+        keys = {key for post in record.posts for key in _address_keys(post)}
+        return tuple(
+            rule.post
+            for identity, rule in self._posts.items()
+            if rule.post and (identity in keys or address_digest(rule.post) in record.tombstone_keys)
+        )
 
     def withdrawn_posts(self, participant_id: str, posts: Iterable[Post]) -> tuple[Post, ...]:
         return tuple(
@@ -102,6 +109,17 @@ class Moderation:
             for post in posts
             if (rule := self.post_rule(participant_id, post)) and rule.action == "withdraw"
         )
+
+
+def _address_keys(post: Post) -> set[str]:
+    """A post's addresses as rules name them. A rule naming a page without its fragment covers
+    every post on it (a daily page's items)."""
+    return {
+        canonical_address(address, fragment=fragment)
+        for address in (post.url, post.id)
+        if address
+        for fragment in (True, False)
+    }
 
 
 def _first_by_action(pairs: Iterable[tuple[str | None, Rule]]) -> dict[str, Rule]:

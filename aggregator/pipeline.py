@@ -67,6 +67,7 @@ class FeedOutcome:
     withdrawn: int = 0  # posts erased this run: withdrawn by their author, or gone at the source
     bug: str | None = None  # the traceback, when the hub itself failed on this participant
     kept_out: tuple[KeptOut, ...] = ()  # entries the archive did not take this run, and why
+    rules_found: tuple[str, ...] = ()  # moderation.yml's post rules that name a post of theirs
 
 
 @dataclass(frozen=True)
@@ -243,7 +244,10 @@ async def _update_participant(
     record, gone = await _withdraw_gone_originals(session, stored.state, record, now)
     if record != stored or stored.format < FORMAT_VERSION:
         await asyncio.to_thread(archive.save, record)  # the loop fetches on while the file is written
-    return replace(outcome, archived=len(record.posts), withdrawn=erased + gone, state=record.state)
+    found = moderation.rules_found_in(record)
+    return replace(
+        outcome, archived=len(record.posts), withdrawn=erased + gone, state=record.state, rules_found=found
+    )
 
 
 async def _fetch_into(

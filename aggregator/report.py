@@ -9,6 +9,7 @@ import re
 from .archive import FeedState, Record, format_time
 from .config import HubConfig
 from .markdown_text import cell_code, text
+from .moderation import Rule
 from .pipeline import FeedOutcome, UpdateReport
 from .registry import Participant
 
@@ -175,6 +176,17 @@ def moderation_lines(report: UpdateReport) -> list[str]:
             )
             lines.append(_row(rule.action, what, text(rule.reason or "-")))
         lines.append("")
+    if unmatched := unmatched_rules(report):
+        lines += [
+            "## Rules that match no archived post",
+            "",
+            "Nothing was withdrawn or hidden for these: check each address against the post's own page.",
+            "",
+            "| Rule | Post |",
+            "|---|---|",
+            *(_row(rule.action, cell_code(rule.post or "")) for rule in unmatched),
+            "",
+        ]
     if erased := [_row(text(o.participant.name), str(o.withdrawn)) for o in report.outcomes if o.withdrawn]:
         lines += ["## Withdrawn in this run", "", "| Participant | Posts erased |", "|---|---|", *erased, ""]
     if forgotten := len(report.moderation.forgotten):
@@ -183,6 +195,19 @@ def moderation_lines(report: UpdateReport) -> list[str]:
             "",
         ]
     return lines
+
+
+def unmatched_rules(report: UpdateReport) -> list[Rule]:
+    """moderation.yml's post rules that named no archived post (nor one withdrawn before)."""
+    found = {post for outcome in report.outcomes for post in outcome.rules_found}
+    return [rule for rule in report.moderation.rules if rule.post and rule.post not in found]
+
+
+def unmatched_rule_lines(report: UpdateReport) -> list[str]:
+    return [
+        f"moderation.yml: the {rule.action} rule for {rule.post} matches no archived post: nothing was done"
+        for rule in unmatched_rules(report)
+    ]
 
 
 def advice_lines(records: list[Record]) -> list[str]:

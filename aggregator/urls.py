@@ -136,6 +136,39 @@ def site_host(url: str | None) -> str | None:
     return host.lower().removeprefix("www.") if host else None
 
 
+_SHARED_HOST = re.compile(r"^(?:www|m|mobile|amp)\.")
+_INDEX_PAGE = re.compile(r"/(?:index|default)\.(?:html?|php|aspx?)$")
+_AMP_PAGE = re.compile(r"/amp/?$")
+_AMP_PARAMETER = re.compile(r"amp|outputtype", re.I)
+
+
+@functools.lru_cache(maxsize=8192)
+def canonical_address(url: str, *, fragment: bool = True) -> str:
+    """One page's address however it was shared: without the scheme, `www.`, `m.` or `amp.`,
+    tracking parameters, an AMP variant (`/amp/`, `?amp=1`), `index.html`, a trailing slash, and
+    with its path in lower case. Two spellings of one post compare equal; so may, rarely, two
+    pages whose paths differ only in case, which is why only consent decisions use it (a rule
+    that withdraws, a tombstone that keeps out), never the merging of posts."""
+    parts = urlsplit(url)
+    if parts.scheme.lower() not in SCHEMES or not parts.hostname:
+        return url
+    try:
+        port = parts.port
+    except ValueError:
+        return url
+    host = _SHARED_HOST.sub("", parts.hostname.lower())
+    netloc = host if port in (None, 80, 443) else f"{host}:{port}"
+    path = _AMP_PAGE.sub("/", _INDEX_PAGE.sub("/", parts.path.lower())).rstrip("/")
+    pairs = [pair for pair in parts.query.split("&") if pair and not _noise(pair.split("=", 1)[0])]
+    query = f"?{'&'.join(pairs)}" if pairs else ""
+    after = f"#{parts.fragment}" if fragment and parts.fragment else ""
+    return f"//{netloc}{path}{query}{after}"
+
+
+def _noise(name: str) -> bool:
+    return bool(_TRACKING.fullmatch(name) or _AMP_PARAMETER.fullmatch(name))
+
+
 def url_key(url: str) -> str:
     """A comparison key: case-insensitive scheme and host, no default port, no fragment."""
     parts = urlsplit(url)

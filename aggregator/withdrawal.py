@@ -20,7 +20,7 @@ from .files import write_atomically
 from .issueforms import WithdrawRequest
 from .moderation import load_moderation, with_rule
 from .registry import Participant, load_registry
-from .urls import feed_identity, site_host, url_identity
+from .urls import canonical_address, feed_identity, site_host
 
 
 @dataclass(frozen=True)
@@ -69,7 +69,8 @@ def _their_post(address: str, person: Participant, archive: Archive) -> str:
     url = clean_address(address)
     record = archive.load(person.id, bodies=False)
     archived = record is not None and any(
-        url_identity(url) in {url_identity(post.url or ""), url_identity(post.id)} for post in record.posts
+        canonical_address(url) in {canonical_address(post.url or ""), canonical_address(post.id)}
+        for post in record.posts
     )
     hosts = {site_host(person.feed_url), site_host(person.blog_url)}
     if not archived and site_host(url) not in hosts:
@@ -81,4 +82,4 @@ def _already(config: HubConfig, person: Participant, post: str | None) -> bool:
     rules = [rule for rule in load_moderation(config.moderation).rules if rule.action == "withdraw"]
     if any(rule.participant == person.id for rule in rules):
         return True
-    return post is not None and any(rule.post_identity == url_identity(post) for rule in rules)
+    return post is not None and any(rule.post_identity == canonical_address(post) for rule in rules)

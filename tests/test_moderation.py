@@ -163,7 +163,9 @@ def test_a_withdrawn_post_is_erased_and_never_comes_back_even_after_its_rule_is_
     text = (config.archive / "bo.json").read_text(encoding="utf-8")
     assert "Post a" not in text and "b.example/a" not in text  # only hashes remain
     stones = json.loads(text)["withdrawn"]
-    assert {stone["why"] for stone in stones} == {"withdrawn"} and len(stones) == 3  # guid, link, title+date
+    assert {stone["why"] for stone in stones} == {"withdrawn"} and len(
+        stones
+    ) == 5  # guid, link, title+date; guid and link as shared
 
     config.moderation.unlink()  # type: ignore[union-attr]
     serve(server, item("a", 8), item("b", 9), item("c", 10))  # the feed still lists it, and changed
@@ -383,3 +385,82 @@ def test_a_withdrawal_finds_its_participant_by_their_blog_or_their_own_feed() ->
         participant_of("https://group.example/", people)
     with pytest.raises(EnrolmentError, match="no registered participant has the blog or feed"):
         participant_of("https://nobody.example/", people)
+
+
+# --- withdrawals that stick ----------------------------------------------------------------------
+
+LONG = "I am writing this for the course and for nobody else, with more than twelve words in it"
+
+
+@pytest.mark.parametrize(
+    "shared",
+    [
+        "https://b.example/a/?utm_source=mastodon&utm_medium=social",
+        "https://b.example/a/amp/",
+        "https://b.example/a/index.html",
+        "https://m.b.example/a/",
+        "http://www.b.example/A/",
+        "https://b.example/a/?amp=1",
+    ],
+)
+def test_a_withdrawal_copied_from_a_shared_link_withdraws_the_post(
+    config: HubConfig, server: LoopbackServer, shared: str
+) -> None:
+    serve(server, item("a", 8), item("b", 9))
+    update(config, [bo(server)], now=T0)
+    config.moderation.write_text(f"withdraw:\n  - post: {shared}\n", encoding="utf-8")  # type: ignore[union-attr]
+    report = update(config, [bo(server)], now=LATER)
+    assert (report.outcomes[0].withdrawn, titles(config)) == (1, ["Post b"])
+    assert "Rules that match no archived post" not in health_markdown(report)
+
+
+def test_a_rule_that_matches_no_post_is_reported_as_matching_nothing(
+    config: HubConfig, server: LoopbackServer
+) -> None:
+    serve(server, item("a", 8))
+    config.moderation.write_text(  # type: ignore[union-attr]
+        "withdraw:\n  - post: https://b.example/typo/\nhide:\n  - post: https://b.example/a/\n",
+        encoding="utf-8",
+    )
+    report = update(config, [bo(server)], now=T0)
+    markdown = health_markdown(report)
+    assert "## Rules that match no archived post" in markdown
+    assert "| withdraw | `https://b.example/typo/` |" in markdown
+    assert "`https://b.example/a/` |" not in markdown.split("## Rules that match no archived post")[1]
+    again = update(config, [bo(server)], now=LATER)  # a withdrawal done before still counts as found
+    config.moderation.write_text("withdraw:\n  - post: https://b.example/a/\n", encoding="utf-8")  # type: ignore[union-attr]
+    assert update(config, [bo(server)], now=LATER).outcomes[0].withdrawn == 1
+    assert "Rules that match no archived post" not in health_markdown(update(config, [bo(server)], now=LATER))
+    assert again.outcomes[0].rules_found == ("https://b.example/a/",)
+
+
+def republished(slug: str, guid: str, title: str, minute: int, link: str | None = None) -> str:
+    return (
+        f"<item><title>{title}</title><link>{link or f'https://b.example/{slug}/'}</link><guid>{guid}</guid>"
+        f"<pubDate>08 Sep 2026 10:{minute:02d}:00 +0000</pubDate><description>{LONG}.</description></item>"
+    )
+
+
+@pytest.mark.parametrize(
+    "again",
+    [
+        # a new guid, a tracking parameter on its link, a small title edit
+        republished(
+            "a", "tag:b.example,2026:new-1", "Post a (edited)", 0, "https://b.example/a/?utm_source=rss"
+        ),
+        # a new guid, a new address, its date moved by a minute: only its words are the same
+        republished("a-again", "tag:b.example,2026:new-2", "Post a", 1),
+    ],
+)
+def test_a_withdrawn_post_republished_by_its_blog_stays_withdrawn(
+    config: HubConfig, server: LoopbackServer, again: str
+) -> None:
+    serve(server, republished("a", "https://b.example/?p=8", "Post a", 0), item("b", 9))
+    update(config, [bo(server)], now=T0)
+    config.moderation.write_text("withdraw:\n  - post: https://b.example/a/\n", encoding="utf-8")  # type: ignore[union-attr]
+    update(config, [bo(server)], now=LATER)
+    config.moderation.unlink()  # type: ignore[union-attr]
+    serve(server, again, item("b", 9))
+    report = update(config, [bo(server)], now=LATER + dt.timedelta(hours=6))
+    assert (report.outcomes[0].new_posts, titles(config)) == (0, ["Post b"])
+    assert LONG not in (config.archive / "bo.json").read_text(encoding="utf-8")  # hashes only
