@@ -31,7 +31,7 @@ from .files import write_atomically
 from .normalize import Post
 from .registry import Participant
 from .sanitize import rough_text
-from .urls import canonical_address, url_identity
+from .urls import canonical_address, feed_identity, url_identity
 
 FINGERPRINT_WORDS = 40
 FINGERPRINT_MIN_WORDS = 12  # "First week done." twice is two posts, not one republished
@@ -346,11 +346,15 @@ class Archive:
         except (OSError, ValueError, KeyError, TypeError) as exc:
             raise ArchiveError(f"{path} is damaged ({exc}); restore it from git") from None
 
-    def forget(self, participant_id: str, feed_urls: Iterable[str], now: dt.datetime) -> bool:
-        """Erase a participant's record and remember their feeds, so nothing of theirs comes back.
-        The tombstone is written first: a run killed in between has erased nothing yet. Returns
-        whether there was a record to erase."""
-        forgotten = {**self.forgotten(), **{feed_key(url): now for url in feed_urls}}
+    def forget(
+        self, participant_id: str, feed_urls: Iterable[str], now: dt.datetime, blog_urls: Iterable[str] = ()
+    ) -> bool:
+        """Erase a participant's record and remember their feeds and blogs (as hashes), so nothing
+        of theirs comes back under any spelling or path (`forgotten_keys`). The tombstone is written
+        first: a run killed in between has erased nothing yet. Returns whether there was a record."""
+        keys = {key for url in feed_urls for key in _feed_keys(url)}
+        keys |= {_digest(f"blog {feed_identity(url)}") for url in blog_urls}
+        forgotten = {**self.forgotten(), **dict.fromkeys(keys, now)}
         lines = ",\n".join(
             _dumps({"at": format_time(at), "key": key}) for key, at in sorted(forgotten.items())
         )
@@ -386,7 +390,29 @@ FORGOTTEN_FILE = "_forgotten.json"  # participant ids never start with "_"
 
 
 def feed_key(feed_url: str) -> str:
+    """The key `forget` wrote for a feed before feeds were compared by feed_identity."""
     return _digest(f"feed {url_identity(feed_url)}")
+
+
+def _feed_keys(feed_url: str) -> set[str]:
+    return {feed_key(feed_url), _digest(f"feed {feed_identity(feed_url)}")}
+
+
+def forgotten_keys(address: str) -> set[str]:
+    """The keys under which `address` (a feed, a blog, a page of either) is forgotten: as a feed,
+    in any spelling, and as a page of a forgotten blog (the blog's address, or one of its parents:
+    `/rss`, `/?feed=rss2` and `/feed/atom/` are all pages of `https://maya.example/`)."""
+    identity = feed_identity(address).split("?", 1)[0]
+    parents = [identity[:end] for end in _path_ends(identity)]
+    return _feed_keys(address) | {_digest(f"blog {parent}") for parent in parents}
+
+
+def _path_ends(identity: str) -> list[int]:
+    """Where each parent of `//host/a/b` ends: `//host/a/b`, `//host/a`, `//host`."""
+    host_end = identity.find("/", 2)
+    if host_end == -1:
+        return [len(identity)]
+    return [len(identity), *(i for i in range(len(identity) - 1, host_end - 1, -1) if identity[i] == "/")]
 
 
 class RecordsOnDemand(Mapping[str, Record]):

@@ -42,6 +42,12 @@ from .report import (
 from .weeks import course_for
 from .withdrawal import Withdrawal, request_withdrawal
 
+# What forget cannot reach by itself, said every time rather than promised away (README, "Erasure").
+STILL_TO_DO = (
+    "Still to do by hand: earlier commits of archive/ in the repository's history hold their posts "
+    'until the history is rewritten (README, "Erasure"); forks keep their own copies; and GitHub '
+    "keeps unreachable commits in its cache until GitHub Support clears them on request."
+)
 EXIT_BUG = 7  # the run finished, but the hub failed on some participants: a warning, with tracebacks
 EXIT_CODES: dict[type[AggregatorError], int] = {
     ConfigError: 3,
@@ -191,10 +197,11 @@ def cmd_forget(config: HubConfig, args: argparse.Namespace, out: TextIO) -> int:
     where = " and took them out of feeds.opml" if done.in_registry else ""
     print(f"Forgot {done.participant.name}: erased {posts}{where}.", file=out)
     print(
-        f"Kept only a hash of their feed address in {config.archive.name}/{FORGOTTEN_FILE}, "
+        f"Kept only hashes of their feed's and blog's addresses in {config.archive.name}/{FORGOTTEN_FILE}, "
         "so nothing of theirs comes back.",
         file=out,
     )
+    print(STILL_TO_DO, file=out)
     return 0
 
 

@@ -25,6 +25,7 @@ from .config import HubConfig, written_tag
 from .discover import PLATFORM_NAMES, Attempt, Discovery, NoFeed, clean_address, discover, scheme_given
 from .errors import EnrolmentError
 from .files import write_atomically
+from .moderation import Moderation
 from .names import mixed_scripts, namesakes
 from .normalize import normalize
 from .opml_edit import Edit, Entry, add_participant, change_participant
@@ -87,15 +88,19 @@ def enrol(
     fallback = not scheme_given(request.address)
     request = checked(request)
     tag = request.tag or config.course.tag
+    archive = Archive(config.archive)
+    forgotten = Moderation(forgotten=archive.forgotten())
+    _refuse_forgotten(forgotten, request.address)  # before anything of theirs is fetched
     # `*`: the feed given holds only course posts, so there is no tag feed to look for.
     found = discover(
         request.address, config.fetch, None if tag == EVERY_POST else tag, http_fallback=fallback
     )
     if isinstance(found, NoFeed):
         return found
+    _refuse_forgotten(forgotten, found.feed_url, found.home_url, *filter(None, [found.feed.self_url]))
     current = _read_opml(config)
     people = parse_opml(current)
-    known = same_blog(found, people, Archive(config.archive))
+    known = same_blog(found, people, archive)
     target = _target(request, known, people)
     entry = _entry(request, found, target)
     edit = change_participant(current, target.id, entry) if target else add_participant(current, entry)
@@ -117,6 +122,11 @@ def enrol(
         namesakes(person.name, people, besides=person.id),
         _confirm(request, edit),
     )
+
+
+def _refuse_forgotten(forgotten: Moderation, *addresses: str) -> None:
+    if note := forgotten.forgotten_address_note(*addresses):
+        raise EnrolmentError(f"{addresses[0]} is the blog of a participant who was {note}")
 
 
 def same_blog(found: Discovery, people: tuple[Participant, ...], archive: Archive) -> Participant | None:

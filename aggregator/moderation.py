@@ -25,7 +25,7 @@ from typing import Any, Literal
 
 import yaml
 
-from .archive import FORGOTTEN_FILE, Archive, Record, address_digest, feed_key, format_time
+from .archive import FORGOTTEN_FILE, Archive, Record, address_digest, forgotten_keys, format_time
 from .config import HubConfig
 from .errors import ConfigError, RegistryError
 from .files import write_atomically
@@ -58,14 +58,26 @@ class Moderation:
     forgotten: Mapping[str, dt.datetime] = field(default_factory=dict)  # feed hash -> when
 
     def forgotten_note(self, person: Participant) -> str | None:
-        """Why nothing of this participant is fetched or shown, when they asked to be forgotten."""
-        when = self.forgotten.get(feed_key(person.feed_url)) if self.forgotten else None
-        if when is None:
+        """Why nothing of this participant is fetched or shown, when they asked to be forgotten:
+        under any spelling of their feed, another feed of their blog, or another name."""
+        addresses = [person.feed_url, *([person.blog_url] if person.blog_url else [])]
+        return self.forgotten_address_note(*addresses)
+
+    def forgotten_address_note(self, *addresses: str) -> str | None:
+        """Why the blog or feed at any of `addresses` is never read, when its author asked to be
+        forgotten: what `forget` promised, and how only they can lift it."""
+        if not self.forgotten:
             return None
-        key = feed_key(person.feed_url)
+        found = sorted(
+            {key for address in addresses for key in forgotten_keys(address)} & self.forgotten.keys()
+        )
+        if not found:
+            return None
+        when = format_time(min(self.forgotten[key] for key in found))
         return (
-            f"forgotten at their request on {format_time(when)}: never fetched again "
-            f"(to let them back, remove the line with key {key} from archive/{FORGOTTEN_FILE})"
+            f"forgotten at their request on {when}: the hub promised never to read this blog again "
+            f"(to let them back, at their own request, remove the lines with the keys {', '.join(found)} "
+            f"from archive/{FORGOTTEN_FILE})"
         )
 
     def keeps_out(self, person: Participant) -> bool:
@@ -223,7 +235,8 @@ class Forgotten:
 
 def forget(config: HubConfig, participant_id: str, now: dt.datetime) -> Forgotten:
     """A data-protection request: erase everything the hub holds of a participant, take them out of
-    feeds.opml, and keep only the hash of their feed address so that nothing of theirs returns."""
+    feeds.opml, and keep only hashes of their feed's and blog's addresses so that nothing of theirs
+    returns, under any spelling or from any other feed of that blog."""
     archive = Archive(config.archive)
     people = {person.id: person for person in load_registry(config.opml)}
     with archive.lock():
@@ -232,7 +245,8 @@ def forget(config: HubConfig, participant_id: str, now: dt.datetime) -> Forgotte
         if person is None:
             raise RegistryError(f"nobody has the id {participant_id!r} in {config.opml} or in the archive")
         feeds = {person.feed_url, *([record.participant.feed_url] if record else [])}
-        archive.forget(participant_id, sorted(feeds), now)
+        blogs = {person.blog_url, *([record.participant.blog_url, record.feed.home_url] if record else [])}
+        archive.forget(participant_id, sorted(feeds), now, sorted(blog for blog in blogs if blog))
         if participant_id in people:
             write_atomically(config.opml, remove_participant(config.opml.read_bytes(), participant_id))
     return Forgotten(person, len(record.posts) if record else 0, participant_id in people)

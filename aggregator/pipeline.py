@@ -240,6 +240,8 @@ async def _update_participant(
             current, state=replace(current.state, etag=None, last_modified=None, body_sha256=None)
         )
     record, outcome = await _fetch_into(session, current, now, moderation, cpu, course)
+    if record.feed.home_url and (note := moderation.forgotten_address_note(record.feed.home_url)):
+        return FeedOutcome(person, "skipped", note=note)  # their blog under another feed: nothing kept
     record, erased = honour_withdrawals(record, moderation, now)
     record, gone = await _withdraw_gone_originals(session, stored.state, record, now)
     if record != stored or stored.format < FORMAT_VERSION:

@@ -5,6 +5,7 @@ Every run here is a real update against a real server on 127.0.0.1 into a real a
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import io
 import json
@@ -14,14 +15,16 @@ import pytest
 import yaml
 
 from aggregator.archive import Archive, Record
-from aggregator.cli import main
+from aggregator.cli import STILL_TO_DO, main
 from aggregator.cohort import build_cohort
 from aggregator.config import HubConfig
+from aggregator.enrol import Request, enrol
 from aggregator.errors import ConfigError, EnrolmentError
 from aggregator.moderation import (
     Moderation,
     Rule,
     current_moderation,
+    forget,
     load_moderation,
     parse_rules,
     with_rule,
@@ -35,6 +38,7 @@ from tests.loopback import LoopbackServer, Reply
 
 T0 = dt.datetime(2026, 9, 12, 12, 0, tzinfo=dt.UTC)
 LATER = T0 + dt.timedelta(hours=6)
+NOW_ENROL = T0 + dt.timedelta(days=1)
 
 
 def item(slug: str, day: int, site: str = "https://b.example") -> str:
@@ -284,7 +288,8 @@ def test_forget_erases_everything_and_nothing_comes_back(
     assert main(["forget", "bo", "--settings", str(settings)], out) == 0
     assert out.getvalue() == (
         "Forgot Bo: erased 1 archived post and took them out of feeds.opml.\n"
-        "Kept only a hash of their feed address in archive/_forgotten.json, so nothing of theirs comes back.\n"
+        "Kept only hashes of their feed's and blog's addresses in archive/_forgotten.json, so nothing of "
+        f"theirs comes back.\n{STILL_TO_DO}\n"
     )
     assert not (config.archive / "bo.json").exists()
     assert [p.id for p in load_registry(config.opml)] == ["cy"]
@@ -464,3 +469,40 @@ def test_a_withdrawn_post_republished_by_its_blog_stays_withdrawn(
     report = update(config, [bo(server)], now=LATER + dt.timedelta(hours=6))
     assert (report.outcomes[0].new_posts, titles(config)) == (0, ["Post b"])
     assert LONG not in (config.archive / "bo.json").read_text(encoding="utf-8")  # hashes only
+
+
+@pytest.mark.parametrize("again", ["/feed/", "/FEED/", "/rss", "/feed/atom/", "/?feed=rss2", "/feed?x=1"])
+def test_a_forgotten_blog_stays_forgotten_under_any_feed_address_and_name(
+    config: HubConfig, server: LoopbackServer, again: str
+) -> None:
+    serve(server, item("a", 8))
+    for path in ("/FEED/", "/rss", "/feed/atom/", "/"):
+        server.routes[path] = server.routes["/feed"]
+    bo_blog = dataclasses.replace(bo(server), blog_url=server.url("/"))
+    config.opml.write_text(OPML.format(bo=server.url("/feed"), cy=server.url("/cy")), encoding="utf-8")
+    update(config, [bo_blog], now=T0)
+    forget(dataclasses.replace(config), "bo", LATER)
+    before = len(server.requests)
+    maya = Participant("maya-o", "Maya O.", server.url(again), None)
+    report = update(config, [maya], now=LATER + dt.timedelta(hours=1))
+    assert report.outcomes[0].status == "skipped"
+    assert "the hub promised never to read this blog again" in (report.outcomes[0].note or "")
+    assert server.requests[before:] == []  # not fetched at all
+    with pytest.raises(
+        EnrolmentError, match="is the blog of a participant who was forgotten at their request on"
+    ):
+        enrol(Request(server.url(again), "Maya O."), config, NOW_ENROL)
+    assert server.requests[before:] == []  # register and join refuse before fetching
+
+
+def test_a_forgotten_blog_read_from_a_feed_elsewhere_is_recognised_by_its_home_page(
+    config: HubConfig, server: LoopbackServer
+) -> None:
+    serve(server, item("a", 8))  # the feed says its blog is https://b.example/
+    server.routes["/mirror.xml"] = server.routes["/feed"]
+    config.opml.write_text(OPML.format(bo=server.url("/feed"), cy=server.url("/cy")), encoding="utf-8")
+    update(config, [bo(server)], now=T0)
+    forget(config, "bo", LATER)
+    report = update(config, [Participant("b2", "B. O.", server.url("/mirror.xml"), None)], now=LATER)
+    assert report.outcomes[0].status == "skipped"
+    assert not (config.archive / "b2.json").exists()
