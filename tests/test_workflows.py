@@ -210,7 +210,8 @@ def test_the_build_fails_on_errors_and_renders_offline_after_the_update() -> Non
 def test_settings_are_named_once_per_workflow_and_used_by_every_command() -> None:
     hub_workflows = ("publish.yml", "join.yml", "withdraw.yml", "registry-check.yml")
     for name in hub_workflows:
-        assert load(name)["env"] == {"HUB_SETTINGS": "publishconf.py"}, name
+        assert load(name)["env"]["HUB_SETTINGS"] == "publishconf.py", name
+    assert load("publish.yml")["env"] == {"HUB_SETTINGS": "publishconf.py", "ARCHIVE_BRANCH": "archive"}
     commands = [
         step["run"]
         for name, step in all_steps()
@@ -368,7 +369,10 @@ class Scratch:
         }
 
     def runner(self, workflow: str, job: str, settings: str, **context: str) -> StepRunner:
-        return StepRunner(load(workflow), job, self.work, self.env(settings), context)
+        """The job's runner: the workflow's own `env:` as written, its settings file the test's."""
+        spec = load(workflow)
+        env = {**{key: str(value) for key, value in spec.get("env", {}).items()}, **self.env(settings)}
+        return StepRunner(spec, job, self.work, env, context)
 
     def origin_log(self, *args: str) -> list[str]:
         return git(self.origin, "log", *args, "main").splitlines()
@@ -396,18 +400,24 @@ class PublishRuns:
     scratch: Scratch
     first: dict[str, subprocess.CompletedProcess[str]]
     second: dict[str, subprocess.CompletedProcess[str]]
-    origin_before_second: str
+    archive_after_first: str
 
 
 PUBLISH_CONTEXT = {"github.token": "test-token", "steps.pages.outputs.base_url": SITEURL}
+PUBLISH_STEPS = ("Restore the archive", "Update the archive", "Build the site", "Publish the archive")
+
+
+def archive_branch(scratch: Scratch) -> list[str]:
+    """The archive branch on origin: each commit's subject, newest first."""
+    return git(scratch.origin, "log", "--format=%s", "archive").splitlines()
 
 
 @pytest.fixture(scope="module")
 def publish_runs(tmp_path_factory: pytest.TempPathFactory) -> PublishRuns:
     """The publish job's steps run twice in a scratch clone while the demo blogs are served.
 
-    Before the first run, one participant's archive file is removed in a commit (so the update has
-    something to write back) and someone else pushes to origin (so the commit step must rebase)."""
+    Before the first run, one participant's archive file is removed from main (so the update has
+    something to write) and someone else pushes to main while the feeds are fetched."""
     from demo.farm import serving
 
     scratch = make_scratch(tmp_path_factory.mktemp("publish"))
@@ -421,14 +431,16 @@ def publish_runs(tmp_path_factory: pytest.TempPathFactory) -> PublishRuns:
     git(other, "commit", "--quiet", "-am", "About: a facilitator's edit")
     git(other, "push", "--quiet", "origin", "main")
 
-    steps = ("Update the archive", "Build the site", "Commit the archive")
     with serving():
         runner = scratch.runner("publish.yml", "build", "loopback_settings.py", **PUBLISH_CONTEXT)
-        first = {name: runner.run(name) for name in steps}
-        origin_before_second = scratch.origin_log("-1", "--format=%H")[0]
+        first = {name: runner.run(name) for name in PUBLISH_STEPS}
+        after_first = git(scratch.origin, "rev-parse", "archive")
         runner = scratch.runner("publish.yml", "build", "loopback_settings.py", **PUBLISH_CONTEXT)
-        second = {name: runner.run(name) for name in ("Update the archive", "Commit the archive")}
-    return PublishRuns(scratch, first, second, origin_before_second)
+        second = {
+            name: runner.run(name)
+            for name in ("Restore the archive", "Update the archive", "Publish the archive")
+        }
+    return PublishRuns(scratch, first, second, after_first)
 
 
 def test_publish_steps_succeed(publish_runs: PublishRuns) -> None:
@@ -448,30 +460,96 @@ def test_publish_puts_the_health_report_in_the_job_summary(publish_runs: Publish
     health = (publish_runs.scratch.work / "cache" / "health.md").read_text(encoding="utf-8")
     assert summary.startswith("# Feed health, ")
     assert summary.count("# Feed health, ") == 2  # one report per update, the second run's last
-    assert summary.endswith(health)
+    assert summary.endswith(health)  # the second run changed nothing in the archive: no diff after it
+    assert (
+        "## What this run changed in the archive" not in summary
+    )  # nor after the first: no branch before it
     assert "13 feeds: 1 updated, 12 unchanged, 0 failed, 0 skipped; 6 new posts" in summary
 
 
-def test_publish_commits_only_the_archive_on_top_of_a_concurrent_push(publish_runs: PublishRuns) -> None:
+def test_publish_pushes_the_archive_as_a_branch_of_one_commit_and_leaves_main_alone(
+    publish_runs: PublishRuns,
+) -> None:
     scratch = publish_runs.scratch
-    assert scratch.origin_log("-3", "--format=%s") == [
-        "Archive update: 13 feeds: 1 updated, 12 unchanged, 0 failed, 0 skipped; 6 new posts",
-        "About: a facilitator's edit",
-        "Forget Maya's archive",
+    assert scratch.origin_log("-2", "--format=%s") == ["About: a facilitator's edit", "Forget Maya's archive"]
+    assert archive_branch(scratch) == [
+        "Archive update: 13 feeds: 1 updated, 12 unchanged, 0 failed, 0 skipped; 6 new posts"
     ]
-    assert git(scratch.origin, "show", "--name-only", "--format=%an <%ae>", "main").split("\n\n") == [
-        "github-actions[bot] <41898282+github-actions[bot]@users.noreply.github.com>",
-        "archive/maya-okafor.json\n",
-    ]
-    restored = json.loads(git(scratch.origin, "show", "main:archive/maya-okafor.json"))
+    assert git(scratch.origin, "log", "-1", "--format=%an <%ae>", "archive") == (
+        "github-actions[bot] <41898282+github-actions[bot]@users.noreply.github.com>\n"
+    )
+    files = git(scratch.origin, "ls-tree", "--name-only", "archive").split()
+    assert len(files) == 13 and all(name.endswith(".json") for name in files)  # no lock, no folder
+    restored = json.loads(git(scratch.origin, "show", "archive:maya-okafor.json"))
     assert len(restored["posts"]) == 6  # her course posts
 
 
-def test_publish_with_nothing_new_commits_nothing(publish_runs: PublishRuns) -> None:
-    commit = publish_runs.second["Commit the archive"]
-    assert commit.stdout == "The archive is unchanged: nothing to commit.\n"
-    assert publish_runs.scratch.origin_log("-1", "--format=%H") == [publish_runs.origin_before_second]
+def test_publish_with_nothing_new_pushes_nothing(publish_runs: PublishRuns) -> None:
+    assert publish_runs.second["Restore the archive"].stdout.startswith(
+        "Restored archive/ from the archive branch"
+    )
+    assert publish_runs.second["Publish the archive"].stdout == "The archive is unchanged: nothing to push.\n"
+    assert git(publish_runs.scratch.origin, "rev-parse", "archive") == publish_runs.archive_after_first
     assert "13 unchanged" in publish_runs.second["Update the archive"].stdout
+
+
+WITHDRAWN_WORDS = "quokka marmalade sonnet"
+ZED_POST = "https://zed.example/2026/09/quokka/"
+
+
+def test_a_withdrawn_post_is_gone_from_every_ref_and_from_history(
+    tmp_path: Path, server: LoopbackServer
+) -> None:
+    """A participant's post reaches the archive branch, they withdraw it, and the next publish
+    leaves its words in no ref, no commit of the history and, once unreachable objects are
+    dropped (on GitHub, by its Support, on request), no object of the repository."""
+    from demo.farm import serving
+
+    item = (
+        f"<item><title>On {WITHDRAWN_WORDS}</title><link>{ZED_POST}</link><guid>{ZED_POST}</guid>"
+        f"<pubDate>Tue, 08 Sep 2026 10:00:00 +0000</pubDate><category>openlearning26</category>"
+        f"<description>A {WITHDRAWN_WORDS}, written for the course.</description></item>"
+    )
+    server.routes["/zed.rss"] = Reply(
+        body=f'<rss version="2.0"><channel><title>Zed</title>{item}</channel></rss>'.encode()
+    )
+    scratch = make_scratch(tmp_path)
+    opml = scratch.work / "feeds.opml"
+    zed = f'      <outline type="rss" text="Zed" xmlUrl="{server.url("/zed.rss")}" hub:id="zed" hub:display="full"/>\n'
+    opml.write_text(
+        opml.read_text(encoding="utf-8").replace(
+            "    </outline>\n  </body>", zed + "    </outline>\n  </body>"
+        )
+    )
+    git(scratch.work, "commit", "--quiet", "-am", "Zed joins")
+    git(scratch.work, "push", "--quiet", "origin", "main")
+    with serving():
+        runner = scratch.runner("publish.yml", "build", "loopback_settings.py", **PUBLISH_CONTEXT)
+        assert [runner.run(name).returncode for name in PUBLISH_STEPS] == [0, 0, 0, 0]
+        assert WITHDRAWN_WORDS in git(scratch.origin, "show", "archive:zed.json")
+
+        (scratch.work / "moderation.yml").write_text(f"withdraw:\n  - post: {ZED_POST}\n", encoding="utf-8")
+        git(scratch.work, "commit", "--quiet", "-am", "Zed withdraws a post")
+        git(scratch.work, "push", "--quiet", "origin", "main")
+        runner = scratch.runner("publish.yml", "build", "loopback_settings.py", **PUBLISH_CONTEXT)
+        assert [runner.run(name).returncode for name in PUBLISH_STEPS] == [0, 0, 0, 0]
+
+    assert archive_branch(scratch) == [
+        "Archive update: 14 feeds: 0 updated, 14 unchanged, 0 failed, 0 skipped; 0 new posts"
+    ]
+    refs = git(scratch.origin, "for-each-ref", "--format=%(refname)").split()
+    assert refs == ["refs/heads/archive", "refs/heads/main"]
+    assert WITHDRAWN_WORDS not in git(scratch.origin, "log", "--all", "-p")
+    site = " ".join(path.read_text(encoding="utf-8") for path in (scratch.work / "output").rglob("*.html"))
+    assert WITHDRAWN_WORDS not in site
+    git(scratch.origin, "gc", "--quiet", "--prune=now")
+    everything = subprocess.run(
+        ["git", "cat-file", "--batch-all-objects", "--batch"],
+        cwd=scratch.origin,
+        capture_output=True,
+        check=True,
+    ).stdout
+    assert WITHDRAWN_WORDS.encode() not in everything
 
 
 def test_publish_with_private_addresses_refused_loses_nothing(tmp_path: Path) -> None:
@@ -520,9 +598,7 @@ def test_a_bug_on_one_participant_warns_and_everyone_else_is_committed_and_built
     with serving():
         runner = scratch.runner("publish.yml", "build", "loopback_settings.py", **PUBLISH_CONTEXT)
         runner.env["PYTHONPATH"] = str(plant_bug(tmp_path / "bug", BUG_IN_DENIZ))
-        steps = {
-            name: runner.run(name) for name in ("Update the archive", "Build the site", "Commit the archive")
-        }
+        steps = {name: runner.run(name) for name in PUBLISH_STEPS}
     for name, result in steps.items():
         assert result.returncode == 0, f"{name}:\n{result.stdout}\n{result.stderr}"
     update = steps["Update the archive"]
@@ -537,7 +613,7 @@ def test_a_bug_on_one_participant_warns_and_everyone_else_is_committed_and_built
     after = archived_posts(scratch.work / "archive")
     assert after["deniz-sahin.json"] == before["deniz-sahin.json"]  # untouched by the failed update
     assert [p["id"] for p in after["maya-okafor.json"]] == [p["id"] for p in before["maya-okafor.json"]]
-    assert scratch.origin_log("-1", "--format=%s") == [
+    assert archive_branch(scratch) == [
         "Archive update: 13 feeds: 1 updated, 11 unchanged, 0 failed, 0 skipped; 6 new posts; "
         "the hub hit a bug on 1"
     ]
@@ -546,8 +622,9 @@ def test_a_bug_on_one_participant_warns_and_everyone_else_is_committed_and_built
 
 # --- the token reaches git in the pushing steps only ---------------------------------------------
 
-PUSHING_STEPS = [
-    ("publish.yml", "build", "Commit the archive"),
+PUSHING_STEPS = [  # and the one step that fetches the archive branch, which may be private
+    ("publish.yml", "build", "Restore the archive"),
+    ("publish.yml", "build", "Publish the archive"),
     ("join.yml", "join", "Open a pull request"),
     ("withdraw.yml", "withdraw", "Open a pull request or ask a facilitator"),
 ]
