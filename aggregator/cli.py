@@ -42,11 +42,11 @@ from .report import (
 from .weeks import course_for
 from .withdrawal import Withdrawal, request_withdrawal
 
-# What forget cannot reach by itself, said every time rather than promised away (README, "Erasure").
+# What forget cannot reach by itself, said every time rather than promised away (README).
 STILL_TO_DO = (
-    "Still to do by hand: earlier commits of archive/ in the repository's history hold their posts "
-    'until the history is rewritten (README, "Erasure"); forks keep their own copies; and GitHub '
-    "keeps unreachable commits in its cache until GitHub Support clears them on request."
+    "Still to do: push this archive to the archive branch, where the next publish run replaces it "
+    "with a single commit (docs/publishing.md); forks of the repository keep their own copies; and "
+    "GitHub keeps unreachable commits in its cache until GitHub Support clears them on request."
 )
 EXIT_BUG = 7  # the run finished, but the hub failed on some participants: a warning, with tracebacks
 EXIT_CODES: dict[type[AggregatorError], int] = {

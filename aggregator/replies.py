@@ -137,9 +137,10 @@ def _fix_address() -> Iterator[str]:
 # The withdraw issue.
 
 HISTORY = (
-    "The pages stop showing them at the next build, and the current archive no longer holds them. "
-    "Older versions of the archive stay in the repository's history until a facilitator rewrites "
-    "it: the README's section on withdrawal says how, and when it is done."
+    "The pages stop showing them at the next build, and from then on the archive (kept as a single "
+    "version, replaced by every run) holds them nowhere in the repository. Out of the hub's reach: "
+    "forks of the repository, and GitHub's cache of old versions, which a facilitator can ask "
+    "GitHub Support to clear."
 )
 
 

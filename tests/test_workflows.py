@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import secrets
 import shutil
 import subprocess
 import sys
@@ -493,7 +494,8 @@ def test_publish_with_nothing_new_pushes_nothing(publish_runs: PublishRuns) -> N
     assert "13 unchanged" in publish_runs.second["Update the archive"].stdout
 
 
-WITHDRAWN_WORDS = "quokka marmalade sonnet"
+# Made up at each run: words that are in no source file and no commit of this repository.
+WITHDRAWN_WORDS = f"quokka {secrets.token_hex(6)} sonnet"
 ZED_POST = "https://zed.example/2026/09/quokka/"
 
 
