@@ -87,6 +87,13 @@ def bench(
 
 
 @task
+def bench_term(c: Context, participants: int = 1000, runs: int = 12, json: bool = False) -> None:
+    """A term of RUNS updates of PARTICIPANTS blogs: archive and repository sizes (docs/benchmarks.md)."""
+    flag = " --json" if json else ""
+    c.run(f"{PY} -m benchmarks.term --participants {participants} --runs {runs}{flag}")
+
+
+@task
 def bench_build(c: Context, participants: int = 35000, posts: int = 10, json: bool = False) -> None:
     """Time the offline build from a synthetic archive of PARTICIPANTS x POSTS (see docs/benchmarks.md)."""
     flag = " --json" if json else ""

@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import ipaddress
 import re
-from urllib.parse import urljoin, urlsplit, urlunsplit
+from urllib.parse import SplitResult, urljoin, urlsplit, urlunsplit
 
 from yarl import URL as URL  # the HTTP client's URL type (aiohttp parses with yarl); fetch.py uses it
 
@@ -136,6 +136,7 @@ def site_host(url: str | None) -> str | None:
     return host.lower().removeprefix("www.") if host else None
 
 
+_WWW = re.compile(r"^www\.")
 _SHARED_HOST = re.compile(r"^(?:www|m|mobile|amp)\.")
 _INDEX_PAGE = re.compile(r"/(?:index|default)\.(?:html?|php|aspx?)$")
 _AMP_PAGE = re.compile(r"/amp/?$")
@@ -149,20 +150,14 @@ def canonical_address(url: str, *, fragment: bool = True) -> str:
     with its path in lower case. Two spellings of one post compare equal; so may, rarely, two
     pages whose paths differ only in case, which is why only consent decisions use it (a rule
     that withdraws, a tombstone that keeps out), never the merging of posts."""
-    parts = urlsplit(url)
-    if parts.scheme.lower() not in SCHEMES or not parts.hostname:
+    split = _split_http(url, _SHARED_HOST)
+    if split is None:
         return url
-    try:
-        port = parts.port
-    except ValueError:
-        return url
-    host = _SHARED_HOST.sub("", parts.hostname.lower())
-    netloc = host if port in (None, 80, 443) else f"{host}:{port}"
+    parts, netloc = split
     path = _AMP_PAGE.sub("/", _INDEX_PAGE.sub("/", parts.path.lower())).rstrip("/")
     pairs = [pair for pair in parts.query.split("&") if pair and not _noise(pair.split("=", 1)[0])]
     query = f"?{'&'.join(pairs)}" if pairs else ""
-    after = f"#{parts.fragment}" if fragment and parts.fragment else ""
-    return f"//{netloc}{path}{query}{after}"
+    return f"//{netloc}{path}{query}{_fragment(parts, fragment)}"
 
 
 def _noise(name: str) -> bool:
@@ -187,15 +182,27 @@ def url_identity(value: str, *, fragment: bool = True) -> str:
     tells one post from the next. `fragment=False` is the identity archives kept before it did.
     Also used on guids, which are often URLs; anything that is not an http(s) URL is returned as is.
     """
+    split = _split_http(value, _WWW)
+    if split is None:
+        return value
+    parts, netloc = split
+    query = f"?{parts.query}" if parts.query else ""
+    return f"//{netloc}{parts.path.rstrip('/')}{query}{_fragment(parts, fragment)}"
+
+
+def _split_http(value: str, prefixes: re.Pattern[str]) -> tuple[SplitResult, str] | None:
+    """`value`'s parts, and its host and port as compared: lower case, without the prefix
+    `prefixes` matches, the port only when it is not the default; None if it is no http(s) URL."""
     parts = urlsplit(value)
     if parts.scheme.lower() not in SCHEMES or not parts.hostname:
-        return value
+        return None
     try:
         port = parts.port
     except ValueError:
-        return value
-    host = parts.hostname.lower().removeprefix("www.")
-    netloc = host if port in (None, 80, 443) else f"{host}:{port}"
-    query = f"?{parts.query}" if parts.query else ""
-    after = f"#{parts.fragment}" if fragment and parts.fragment else ""
-    return f"//{netloc}{parts.path.rstrip('/')}{query}{after}"
+        return None
+    host = prefixes.sub("", parts.hostname.lower())
+    return parts, host if port in (None, 80, 443) else f"{host}:{port}"
+
+
+def _fragment(parts: SplitResult, wanted: bool) -> str:
+    return f"#{parts.fragment}" if wanted and parts.fragment else ""

@@ -13,6 +13,11 @@ rest. A server that never answers costs the hub one timeout per run whatever the
 tests/test_hostile_run.py bounds that case, so it is left out here, where it would only add a
 constant to every figure. `GET /_bump?fraction=0.05` gives that
 fraction of blogs one more post, for the "5% changed" run. It listens on 127.0.0.1 only.
+
+`--profile term` serves blogs as a term of a course sees them (benchmarks/term.py): each feed
+lists its newest 10 posts of full content, 300 to 1,500 words each, and `--share` of the posts
+carry the course tag; a post's own page is on the farm too, so a post that leaves its feed is
+looked up there.
 """
 
 from __future__ import annotations
@@ -20,9 +25,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime as dt
+import functools
 import gzip
 import hashlib
 import json
+import random
 from html import escape
 
 from aiohttp import web
@@ -32,6 +39,84 @@ TOPICS = ["learning out loud", "weak ties", "feed readers", "open licences", "co
 FAULTS = ("404", "410", "500", "html", "malformed", "reset", "slow")
 SLOW = 1.0  # seconds a slow server adds to the farm's latency
 TYPES = {"rss": "application/rss+xml", "atom": "application/atom+xml", "json": "application/feed+json"}
+PROFILE = {"name": "classic", "share": 0.8}  # set by main(): which posts() render() uses
+TERM_LISTED = 10  # posts a term feed lists, the newest
+VOCABULARY = [
+    "learning",
+    "open",
+    "course",
+    "blog",
+    "network",
+    "post",
+    "read",
+    "write",
+    "share",
+    "week",
+    "cohort",
+    "feed",
+    "reader",
+    "idea",
+    "question",
+    "answer",
+    "practice",
+    "public",
+    "community",
+    "reflection",
+    "people",
+    "connect",
+    "discuss",
+    "notes",
+    "draft",
+    "thinking",
+    "web",
+    "school",
+    "teacher",
+    "student",
+    "library",
+    "photo",
+    "story",
+    "link",
+    "comment",
+    "conversation",
+    "time",
+    "project",
+    "annotate",
+    "curiosity",
+    "habit",
+    "portfolio",
+    "remix",
+    "licence",
+    "attribution",
+    "context",
+    "privacy",
+    "voice",
+    "identity",
+    "tool",
+    "the",
+    "a",
+    "of",
+    "to",
+    "and",
+    "in",
+    "is",
+    "that",
+    "it",
+    "for",
+    "on",
+    "with",
+    "as",
+    "was",
+    "this",
+    "be",
+    "by",
+    "at",
+    "from",
+    "or",
+    "not",
+    "but",
+    "are",
+    "have",
+]
 
 
 def kind(n: int) -> str:
@@ -149,9 +234,40 @@ def posts(n: int, version: int) -> list[dict[str, object]]:
     return result
 
 
+@functools.cache
+def _prose() -> str:
+    """Two megabytes of words in a fixed pseudo-random order: posts are slices of it."""
+    rng = random.Random(7)  # noqa: S311 - made-up prose, the same on every machine
+    return " ".join(rng.choice(VOCABULARY) for _ in range(400_000))
+
+
+def term_posts(n: int, version: int) -> list[dict[str, object]]:
+    """The newest TERM_LISTED of 10 + version posts, 300 to 1,500 words each, newest first."""
+    count = 10 + version
+    text = _prose()
+    result = []
+    for k in reversed(range(max(0, count - TERM_LISTED), count)):
+        words = 300 + int(_fraction(n * 1000 + k, "words") * 1200)
+        start = text.index(" ", (n * 7919 + k * 104729) % (len(text) - 12_000)) + 1
+        body = " ".join(text[start : start + words * 7].split()[:words])
+        paragraphs = [" ".join(body.split()[i : i + 90]) for i in range(0, words, 90)]
+        tagged = _fraction(n * 1000 + k, "tag") < float(PROFILE["share"])
+        html = "".join(f"<p>{p}</p>" for p in paragraphs) + (
+            f'<p>Replying to <a href="https://blog{n + 1}.example/posts/{k}/">a classmate</a>.</p>'
+            f'<figure><img src="https://blog{n}.example/img/{k}.jpg" alt="A sketch"></figure>'
+        )
+        when = COURSE_START + dt.timedelta(days=(n * 7 + k * 3) % 70, hours=k % 12)
+        tags = ["openlearning26" if tagged else "life", "notes"]
+        result.append({"k": k, "title": f"Notes {k} from blog {n}", "when": when, "tags": tags, "html": html})
+    return result
+
+
 def render(n: int, version: int) -> bytes:
-    items = posts(n, version)
-    home = f"https://blog{n}.example/"
+    term = PROFILE["name"] == "term"
+    items = (term_posts if term else posts)(n, version)
+    # A term blog's pages are on the farm (links resolve against the feed's address), so that the
+    # hub's look-up of a post that left its feed is answered here.
+    home = f"/blog/{n}/" if term else f"https://blog{n}.example/"
     if kind(n) == "json":
         doc = {
             "version": "https://jsonfeed.org/version/1.1",
@@ -199,10 +315,17 @@ def url(port: int, n: int) -> str:
     return f"http://127.0.0.1:{port}/blog/{n}/feed.{kind(n)}"
 
 
+async def _post_page(request: web.Request) -> web.Response:
+    return web.Response(
+        text="<!doctype html><title>A post</title><p>Still here.</p>", content_type="text/html"
+    )
+
+
 async def serve(farm: Farm, port: int) -> None:
     app = web.Application()
     app.router.add_get(r"/blog/{n:\d+}/feed.{ext}", farm.handle)
     app.router.add_get("/_bump", farm.bump_handler)
+    app.router.add_get(r"/blog/{n:\d+}/posts/{k:\d+}/", _post_page)
     runner = web.AppRunner(app, access_log=None, handle_signals=True)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", port, backlog=4096)
@@ -218,7 +341,10 @@ def main() -> None:
     parser.add_argument("--latency", type=float, default=0.15)
     parser.add_argument("--faults", type=float, default=0.02)
     parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--profile", choices=("classic", "term"), default="classic")
+    parser.add_argument("--share", type=float, default=0.25, help="term: posts with the course tag")
     args = parser.parse_args()
+    PROFILE.update(name=args.profile, share=args.share)
     farm = Farm(args.feeds, args.latency, args.faults)
     farm.prepare()
     asyncio.run(serve(farm, args.port))

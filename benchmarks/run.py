@@ -71,7 +71,7 @@ def measure(command: list[str], cwd: Path, env: dict[str, str] | None = None) ->
 
 
 class FarmProcess:
-    def __init__(self, feeds: int, latency: float, faults: float) -> None:
+    def __init__(self, feeds: int, latency: float, faults: float, *options: str) -> None:
         command = [
             sys.executable,
             "-m",
@@ -82,6 +82,7 @@ class FarmProcess:
             str(latency),
             "--faults",
             str(faults),
+            *options,
         ]
         self.process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, text=True)
         line = self.process.stdout.readline() if self.process.stdout else ""

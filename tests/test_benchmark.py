@@ -56,3 +56,18 @@ def test_the_benchmark_runs_every_scenario_against_the_farm() -> None:
             assert set(figures[scenario][step]) == {"wall_s", "cpu_s", "peak_mb"}
     assert set(figures["feeds_per_s"]) == {"hub_update", "raw_fetch", "ratio"}
     assert figures["posts_archived"] > 200 * 10 * 0.9
+
+
+def test_the_term_benchmark_measures_an_archive_of_course_posts_without_bodies() -> None:
+    command = [sys.executable, "-m", "benchmarks.term", "--participants", "60", "--runs", "3"]
+    command += ["--latency", "0.01", "--posting", "0.2", "--json"]
+    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+    report = json.loads(result.stdout)
+    archive = report["archive"]
+    assert 0 < archive["posts"] == archive["posts_with_the_course_tag"]  # nothing else is stored
+    assert archive["posts_with_a_body"] == 0  # the default display keeps excerpts only
+    assert archive["bytes_per_post"] < 1500
+    assert [run["run"] for run in report["runs"]] == [1, 2, 3]
+    assert report["runs"][1]["posted"] > 0 and all(run["pushed_bytes"] > 0 for run in report["runs"])
+    assert 0 < report["repository_bytes_after_gc"] < 2 * archive["bytes"]  # one commit, compressed
