@@ -15,7 +15,7 @@ from aggregator.config import HubConfig
 from aggregator.consent import kept_posts
 from aggregator.pipeline import update
 from aggregator.registry import Participant
-from tests.conftest import COURSE, DATA
+from tests.conftest import COURSE, DATA, ROOT
 from tests.loopback import LoopbackServer, Reply
 from tests.test_identity import post
 
@@ -127,3 +127,28 @@ def test_a_migrated_archive_is_left_alone_afterwards(config: HubConfig, feed: Lo
     first = (config.archive / "ada.json").read_bytes()
     assert update(config, [ada(feed)], now=NOW + dt.timedelta(hours=4)).outcomes[0].status == "unchanged"
     assert (config.archive / "ada.json").read_bytes() == first
+
+
+def test_a_post_that_gains_the_tag_later_is_taken_in(config: HubConfig, server: LoopbackServer) -> None:
+    feed = (DATA / "ada.rss").read_bytes()
+    server.routes["/ada.rss"] = Reply(body=feed)
+    update(config, [ada(server)], now=NOW)
+    assert "https://ada.example/2026/09/15/sourdough/" not in archived(config)
+    server.routes["/ada.rss"] = Reply(
+        body=feed.replace(b"<category>baking</category>", b"<category>openlearning26</category>")
+    )
+    assert update(config, [ada(server)], now=NOW + dt.timedelta(hours=4)).outcomes[0].new_posts == 1
+    assert "https://ada.example/2026/09/15/sourdough/" in archived(config)
+
+
+def test_the_demos_committed_archive_holds_course_posts_and_bodies_only_where_chosen() -> None:
+    full = {"keiko-tanaka"}  # hub:display="full" in feeds.opml
+    for path in sorted((ROOT / "archive").glob("*.json")):
+        doc = json.loads(path.read_text(encoding="utf-8"))
+        assert doc["format"] == FORMAT_VERSION, path.name
+        for kept in doc["posts"]:
+            assert "openlearning26" in {tag.lower().lstrip("#") for tag in kept["tags"]}, (
+                path.name,
+                kept["title"],
+            )
+            assert bool(kept["content_html"]) == (path.stem in full), (path.name, kept["title"])
