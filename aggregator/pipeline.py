@@ -236,9 +236,7 @@ async def _update_participant(
     stored = _current_record(archive, person)
     current = consented(stored, person, course) if course else stored  # migrates older archives
     if stored.format < FORMAT_VERSION:  # read the whole feed once: its posts gain their links
-        current = replace(
-            current, state=replace(current.state, etag=None, last_modified=None, body_sha256=None)
-        )
+        current = _read_whole(current)
     record, outcome = await _fetch_into(session, current, now, moderation, cpu, course)
     if record.feed.home_url and (note := moderation.forgotten_address_note(record.feed.home_url)):
         return FeedOutcome(person, "skipped", note=note)  # their blog under another feed: nothing kept
@@ -335,8 +333,13 @@ def _current_record(archive: Archive, person: Participant) -> Record:
         record = replace(record, state=fresh)
     elif person.display == "full" != record.participant.display:
         # They chose to be shown in full: read the whole feed again, so its posts gain their bodies.
-        record = replace(record, state=replace(record.state, etag=None, last_modified=None, body_sha256=None))
+        record = _read_whole(record)
     return replace(record, participant=person)
+
+
+def _read_whole(record: Record) -> Record:
+    """`record` without its feed's validators: the next fetch reads the whole feed again."""
+    return replace(record, state=replace(record.state, etag=None, last_modified=None, body_sha256=None))
 
 
 def _validators(state: FeedState) -> Validators:
@@ -361,7 +364,7 @@ def _ingest(
     fitted = fit(record, merged, ARCHIVE_FILE_LIMIT, RUN_BYTES_LIMIT)
     merged = fitted.record
     if waiting or fitted.later or fitted.too_large:  # more to take in: the next run reads it all again
-        merged = replace(merged, state=replace(state, etag=None, last_modified=None, body_sha256=None))
+        merged = _read_whole(merged)
     known = {post.id: post for post in record.posts}
     new = sum(1 for post in merged.posts if post.id not in known)
     changed = sum(1 for post in merged.posts if post.id in known and known[post.id] != post)
