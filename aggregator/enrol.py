@@ -20,7 +20,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
-from .archive import Archive, Record, identity_keys
+from .archive import Archive, Record, identity_keys, tombstone_keys
 from .config import HubConfig, written_tag
 from .discover import PLATFORM_NAMES, Attempt, Discovery, NoFeed, clean_address, discover, scheme_given
 from .errors import EnrolmentError
@@ -131,8 +131,8 @@ def _refuse_forgotten(forgotten: Moderation, *addresses: str) -> None:
 
 def same_blog(found: Discovery, people: tuple[Participant, ...], archive: Archive) -> Participant | None:
     """The registered participant whose blog `found` is, however its feed is spelled: by the feed's
-    address (`feed_identity`), the address the feed gives itself, or entries the archive already
-    holds for a participant on the same host. Home pages do not count: the authors of one group
+    address (`feed_identity`), the address the feed gives itself, or entries the archive holds (or
+    withdrew) for a participant on the same host. Home pages do not count: the authors of one group
     blog, each with their own feed, are different people."""
     spellings = {feed_identity(url) for url in (found.feed_url, found.feed.self_url) if url}
     by_feed = next((p for p in people if feed_identity(p.feed_url) in spellings), None)
@@ -142,12 +142,20 @@ def same_blog(found: Discovery, people: tuple[Participant, ...], archive: Archiv
     nearby = [p for p in people if {site_host(p.feed_url), site_host(p.blog_url)} & hosts]
     if not nearby:
         return None
-    entries = {key for post in normalize(found.feed, _EPOCH).posts for key in identity_keys(post)[:2]}
-    return next((p for p in nearby if _holds_any(archive.load(p.id, bodies=False), entries)), None)
+    posts = normalize(found.feed, _EPOCH).posts
+    entries = {key for post in posts for key in identity_keys(post)[:2]}
+    stones = {key for post in posts for key in tombstone_keys(post)}
+    return next((p for p in nearby if _holds_any(archive.load(p.id, bodies=False), entries, stones)), None)
 
 
-def _holds_any(record: Record | None, keys: set[str]) -> bool:
-    return record is not None and any(not keys.isdisjoint(identity_keys(post)[:2]) for post in record.posts)
+def _holds_any(record: Record | None, keys: set[str], stones: set[str]) -> bool:
+    """Whether `record` holds one of the entries, or withdrew one (a withdrawn blog's record keeps
+    only the hashes of its posts)."""
+    if record is None:
+        return False
+    return not record.tombstone_keys.isdisjoint(stones) or any(
+        not keys.isdisjoint(identity_keys(post)[:2]) for post in record.posts
+    )
 
 
 def _target(

@@ -18,6 +18,7 @@ from aggregator.archive import Archive, Record
 from aggregator.cli import STILL_TO_DO, main
 from aggregator.cohort import build_cohort
 from aggregator.config import HubConfig
+from aggregator.discover import NoFeed
 from aggregator.enrol import Request, enrol
 from aggregator.errors import ConfigError, EnrolmentError
 from aggregator.moderation import (
@@ -506,3 +507,18 @@ def test_a_forgotten_blog_read_from_a_feed_elsewhere_is_recognised_by_its_home_p
     report = update(config, [Participant("b2", "B. O.", server.url("/mirror.xml"), None)], now=LATER)
     assert report.outcomes[0].status == "skipped"
     assert not (config.archive / "b2.json").exists()
+
+
+def test_a_withdrawn_blog_joining_again_from_another_feed_is_the_same_withdrawn_participant(
+    config: HubConfig, server: LoopbackServer
+) -> None:
+    serve(server, item("a", 8), item("b", 9))
+    server.routes["/rss"] = server.routes["/feed"]  # another feed of the same blog
+    config.opml.write_text(OPML.format(bo=server.url("/feed"), cy=server.url("/cy")), encoding="utf-8")
+    update(config, [bo(server)], now=T0)
+    config.moderation.write_text("withdraw:\n  - participant: bo\n", encoding="utf-8")  # type: ignore[union-attr]
+    assert update(config, [bo(server)], now=LATER).outcomes[0].withdrawn == 2
+    again = enrol(Request(server.url("/rss"), "Maya O.", joining=True, github="someone"), config, NOW_ENROL)
+    assert not isinstance(again, NoFeed)
+    assert (again.edit.change, again.edit.participant.id) == ("updated", "bo")  # still withdrawn, by id
+    assert again.confirm and "This changes the registration of Bo (bo)" in again.confirm[0]
