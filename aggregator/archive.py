@@ -116,6 +116,7 @@ def tombstone_keys(post: Post, *, fragment: bool = True) -> tuple[str, ...]:
     return tuple(_digest(key) for key in keys)
 
 
+@functools.lru_cache(maxsize=4096)  # asked for each post rule, for each participant of a run
 def address_digest(url: str) -> str:
     """The tombstone key a post at `url` leaves: to tell whether a rule's post was withdrawn."""
     return _digest(f"canon {canonical_address(url)}")
