@@ -17,7 +17,7 @@ from typing import Any, TextIO
 
 from . import archive as archive_mod
 from .archive import FORGOTTEN_FILE, Archive, Record
-from .cohort import placement
+from .cohort import on_site, placement
 from .config import Course, HubConfig, address_policy, from_mapping, load_settings
 from .discover import NoFeed
 from .enrol import Enrolled, Request, enrol, report_lines
@@ -222,7 +222,9 @@ def export_row(
         "url": post.url,
         "published": archive_mod.format_time(post.published),
         "week": where.week,
-        "shown": where.shown and rule is None and person is not None and not moderation.keeps_out(who),
+        "shown": person is not None
+        and not moderation.keeps_out(who)
+        and on_site(post, where, who.id, moderation),
         "tags": list(post.tags),
         "excerpt_html": post.excerpt_html,
     }

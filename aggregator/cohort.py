@@ -132,6 +132,12 @@ def placement(post: Post, own_course: Course) -> Placement:
     return place(post.published, post.tags, own_course)
 
 
+def on_site(post: Post, where: Placement, participant_id: str, moderation: Moderation) -> bool:
+    """Whether the site shows a post of a participant it shows: a course post nobody withdrew or
+    hid. `export` asks this same function."""
+    return where.shown and moderation.post_rule(participant_id, post) is None
+
+
 def build_cohort(
     participants: Iterable[Participant],
     records: Mapping[str, Record],
@@ -149,9 +155,7 @@ def build_cohort(
         record = records.get(person.id, Record(person))
         own = course_for(course, person.tag)
         placements = [(post, placement(post, own)) for post in record.posts]
-        shown = [
-            (post, p) for post, p in placements if p.shown and moderation.post_rule(person.id, post) is None
-        ]
+        shown = [(post, p) for post, p in placements if on_site(post, p, person.id, moderation)]
         member = Member(
             person, record.feed, record.state, len(record.posts), sum(1 for _, p in shown if p.week)
         )

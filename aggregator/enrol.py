@@ -180,7 +180,7 @@ def _target(
 def _joined_from(request: Request, people: tuple[Participant, ...]) -> Participant | None:
     if not request.joining:
         return None
-    mine = [person for person in people if _own(request, person)]
+    mine = [person for person in people if person.joined_from(request.github)]
     return mine[0] if len(mine) == 1 else None
 
 
@@ -192,7 +192,7 @@ def _confirm(request: Request, edit: Edit) -> tuple[str, ...]:
         previous is not None
         and edit.change == "updated"
         and request.replace is None
-        and not _own(request, previous)
+        and not previous.joined_from(request.github)
     ):
         asked = f"@{request.github}" if request.github else "someone"
         joined = f"@{previous.github}" if previous.github else "no recorded GitHub account"
@@ -204,11 +204,6 @@ def _confirm(request: Request, edit: Edit) -> tuple[str, ...]:
     if mixed_scripts(person.name):
         reasons.append(f"The name {person.name} mixes alphabets in one word, and may imitate someone else's")
     return tuple(reasons)
-
-
-def _own(request: Request, person: Participant) -> bool:
-    """Whether the request comes from the GitHub account the participant joined with."""
-    return bool(request.github and person.github and request.github.casefold() == person.github.casefold())
 
 
 def checked(request: Request) -> Request:

@@ -67,6 +67,10 @@ class Participant:
         """The GitHub account the participant joined from: only it may change their registration."""
         return self.hub_attribute("github")
 
+    def joined_from(self, login: str | None) -> bool:
+        """Whether `login` is the GitHub account they joined from (GitHub ignores case in logins)."""
+        return bool(login and self.github and login.casefold() == self.github.casefold())
+
     @property
     def tag(self) -> str | None:
         """The participant's own course tag, overriding the course's; `*` takes every post."""

@@ -38,7 +38,7 @@ def request_withdrawal(
     """Find the participant and the post; write the line when the request is theirs."""
     person = participant_of(clean_address(request.blog), load_registry(config.opml))
     post = _their_post(request.post, person, Archive(config.archive)) if request.post else None
-    own = bool(github and person.github and github.casefold() == person.github.casefold())
+    own = person.joined_from(github)
     if _already(config, person, post):
         return Withdrawal(person, post, own, written=False, already=True)
     if not own:
