@@ -87,7 +87,9 @@ def normalize_entry(entry: RawEntry, feed: ParsedFeed, now: dt.datetime) -> Post
 def _post(entry: RawEntry, feed: ParsedFeed, now: dt.datetime) -> Post:
     url = own_url(entry, feed)
     source = _richer(entry.content_html, entry.summary_html)
-    body = sanitize.clean_html(source, url or feed.base_url)
+    # Addresses in the HTML are relative to the xml:base the feed gives, else to the post's own
+    # page, where its author wrote them (a link to "#part-2" is a heading of that page).
+    body = sanitize.clean_html(source, entry.base or url or feed.base_url)
     published, date_source = _date(entry, now)
     return Post(
         id=post_id(entry, url, _feed_pages(feed)),

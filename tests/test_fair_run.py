@@ -49,10 +49,10 @@ HOSTILE = {
     "five-megabytes": (feed(f"<p {names(540_000)}>hi</p>"), "characters long (the limit is 1,000,000)"),
     # Under the size limit: 80,000 attributes (about 1.4 s in the sanitizer; 200,000 took 8.5 s).
     "attributes": (feed(f"<p {names(80_000)}>hi</p>"), "an element of its HTML has 80,000 attributes"),
-    # "<a" 300,000 times: the tag pattern used before backtracked for minutes on it, and the
-    # parser hands on 300,000 tags.
-    "open-tags": (feed("<a" * 300_000, summary="A summary."), "its HTML has 300,000 tags"),
 }
+# "<a" 300,000 times: the tag pattern used before backtracked for minutes on it. A browser reads
+# it as one unclosed tag, and so does the HTML pass: the post keeps its summary.
+OPEN_TAGS = feed("<a" * 300_000, summary="A summary.")
 
 
 def test_a_feed_too_costly_to_read_delays_no_other(server: LoopbackServer, tmp_path: Path) -> None:
@@ -63,7 +63,7 @@ def test_a_feed_too_costly_to_read_delays_no_other(server: LoopbackServer, tmp_p
             body=ada.replace(b"ada.example", f"slow{n}.example".encode()), delay=1.5
         )
         rows.append((f"slow{n}", server.url(f"/slow{n}"), f"https://slow{n}.example/"))
-    for name, (body, _) in HOSTILE.items():
+    for name, body in {**{name: body for name, (body, _) in HOSTILE.items()}, "open-tags": OPEN_TAGS}.items():
         server.routes[f"/{name}"] = Reply(body=body)
         rows.append((name, server.url(f"/{name}"), f"https://{name}.example/"))
     write_opml(tmp_path / "feeds.opml", rows)
@@ -84,6 +84,7 @@ def test_a_feed_too_costly_to_read_delays_no_other(server: LoopbackServer, tmp_p
     assert lines["attributes"].endswith(
         "0 new, 0 changed, 0 archived; 1 kept out (the health report says why)"
     )
+    assert lines["open-tags"].endswith("1 new, 0 changed, 1 archived")
     health = (tmp_path / "cache" / "health.md").read_text(encoding="utf-8")
     for name, (_, why) in HOSTILE.items():
         row = next(line for line in health.replace("\\", "").splitlines() if line.startswith(f"| {name} | "))

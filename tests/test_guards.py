@@ -13,12 +13,12 @@ AGGREGATOR = ROOT / "aggregator"
 # Every runtime dependency, and the file and pattern that show it is used.
 USES = {
     "pelican": ("plugins/cohort/generator.py", r"^from pelican\b"),
-    "feedparser": ("aggregator/parse.py", r"^import feedparser\b"),
+    "feedparser": ("aggregator/parse/fallback.py", r"^import feedparser\b"),
     "Markdown": ("content/weeks/week-1.md", r"^Title: "),  # Pelican reads content/*.md with it
     "aiohttp": ("aggregator/fetch.py", r"^import aiohttp\b"),
-    "charset-normalizer": ("aggregator/parse.py", r"^import charset_normalizer\b"),
+    "charset-normalizer": ("aggregator/parse/encoding.py", r"^import charset_normalizer\b"),
     "nh3": ("aggregator/sanitize.py", r"^import nh3\b"),
-    "lxml": ("aggregator/parse.py", r"^from lxml import etree\b"),
+    "lxml": ("aggregator/parse/xml_reader.py", r"^from lxml import etree\b"),
     "Jinja2": ("themes/commons/templates/base.html", r"{% block\b"),  # the theme's templates
     "MarkupSafe": ("pelicanconf.py", r'"autoescape": True'),  # what Jinja2 escapes them with
     "invoke": ("tasks.py", r"^from invoke import\b"),
