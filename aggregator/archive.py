@@ -30,7 +30,7 @@ from .errors import ArchiveError
 from .files import write_atomically
 from .normalize import Post
 from .registry import Participant
-from .sanitize import rough_text
+from .sanitize import rough_text, same_markup
 from .urls import canonical_address, feed_identity, url_identity
 
 FINGERPRINT_WORDS = 40
@@ -171,8 +171,22 @@ def merge_posts(known: Iterable[Post], incoming: Iterable[Post]) -> tuple[Post, 
                 date_source=old.date_source,
                 first_seen=old.first_seen,
             )
+            post = old if _only_spelled_anew(old, post) else post
         merged[post.id] = post
     return _in_archive_order(merged.values())
+
+
+def _only_spelled_anew(old: Post, new: Post) -> bool:
+    """Whether `new` is `old` with its HTML written another way (attributes in another order):
+    then the stored post stays, and no archive is rewritten because the sanitizer changed."""
+    if new == old:
+        return True
+    same_text = replace(new, content_html=old.content_html, excerpt_html=old.excerpt_html) == old
+    return (
+        same_text
+        and same_markup(old.content_html, new.content_html)
+        and same_markup(old.excerpt_html, new.excerpt_html)
+    )
 
 
 def new_posts(known: Iterable[Post], incoming: Iterable[Post]) -> list[Post]:

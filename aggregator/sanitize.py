@@ -51,6 +51,21 @@ _INVISIBLE = re.compile(
 _EMBED = re.compile(r"<(?:iframe|embed|object|video|audio)\b[^>]*+(?:>|\Z)", re.IGNORECASE)
 _EMBED_SOURCE = re.compile(r"""\s(?:src|data)\s*+=\s*+["']?(https?://[^"'\s>]++)""", re.IGNORECASE)
 MAX_PASSES = 3  # nh3 output settles in two passes at most on every input we know of
+# What a start tag makes an HTML parser close or move when one of these elements is open (the
+# "in body" rules of the HTML standard, 13.2.6.4.7), for the tags the sanitizer keeps; generously.
+_HEADINGS = frozenset({"h2", "h3", "h4", "h5", "h6"})
+_BLOCKS = frozenset({"blockquote", "dl", "figcaption", "figure", "ol", "ul", "pre", "hr", "p"})
+_CLOSES: dict[str, frozenset[str]] = {
+    "a": frozenset({"a"}),
+    **{tag: frozenset({"p"}) for tag in _BLOCKS},
+    **{tag: _HEADINGS | {"p"} for tag in _HEADINGS},
+    **{tag: frozenset({"p"}) for tag in ("li", "dd", "dt")},
+}
+_LIST_ITEMS = frozenset({"li", "dd", "dt"})  # each closes an open item of its list, not of an inner one
+_LISTS = frozenset({"ul", "ol", "dl"})
+_NOTHING: frozenset[str] = frozenset()
+_VOID_TAGS = frozenset({"br", "hr", "img"})
+_PRE_NEWLINE = re.compile(r"<pre(?: [^>]*)?>\n")
 _IMG_TAG = re.compile(r"<img [^>]*>")
 _LINK_HREF = re.compile(r'<a [^>]*?\bhref="([^"]+)"')  # sanitized HTML: attributes in double quotes
 _ATTR_SRC = re.compile(r' src="(https://[^"]+)"')
@@ -64,6 +79,8 @@ _WORD = re.compile(r"\S+")
 # A tag as nh3's serializer writes it: attribute values are always double-quoted, so a ">" inside
 # one cannot end the tag early.
 _SAFE_TAG = re.compile(r'<(/?)([a-z][a-z0-9]*)(?:\s+[^\s=>/]+(?:="[^"]*")?)*\s*/?>')
+_ATTRIBUTED_TAG = re.compile(r'(<[a-z][a-z0-9]*)((?: [^\s=>]+(?:="[^"]*")?)+)>')
+_SAFE_ATTRIBUTE = re.compile(r' [^\s=>]+(?:="[^"]*")?')
 _EMPTY_ELEMENT = re.compile(r"<(p|li|ul|ol|blockquote|em|strong|b|i|a)(?: [^>]*)?>(?:\s|<br>)*</\1>")
 # The post's address, for the attribute filter of the one nh3 cleaner below (built once: building
 # it for every post cost as much as the cleaning itself).
@@ -93,14 +110,43 @@ def _settled(fragment: str) -> str:
     """Cleaned until cleaning again changes nothing. Markup such as an <a> inside a <select>
     inside an <a> comes out as nested links, which a browser's parser (and nh3's) reads as two
     siblings: what we store must parse the same way again, or the sanitizer's view of it and the
-    reader's browser's differ, which is how mutation XSS begins."""
+    reader's browser's differ, which is how mutation XSS begins. One pass is enough unless the
+    output holds a nesting the parser undoes (`_reparses_alike`), which posts almost never do."""
     cleaned = str(_BODY_CLEANER.clean(fragment))
+    if _reparses_alike(cleaned):
+        return cleaned
     for _ in range(MAX_PASSES - 1):
         again = str(_BODY_CLEANER.clean(cleaned))
         if again == cleaned:
             break
         cleaned = again
     return cleaned
+
+
+def _reparses_alike(safe_html: str) -> bool:
+    """Whether an HTML parser surely builds the tree nh3 wrote out. Conservative: False wherever
+    a start tag would close or move an open element (a link in a link, a heading in a heading, a
+    block in a paragraph, a list item in a list item), in tables (foster parenting), and before a
+    line break that opens a <pre> (which a parser drops)."""
+    if "<table" in safe_html or _PRE_NEWLINE.search(safe_html):
+        return False
+    open_tags: list[str] = []
+    for closing, name in _SAFE_TAG.findall(safe_html):
+        if closing:
+            open_tags.pop()
+            continue
+        if _CLOSES.get(name, _NOTHING).intersection(open_tags) or _closes_an_item(name, open_tags):
+            return False
+        if name not in _VOID_TAGS:
+            open_tags.append(name)
+    return True
+
+
+def _closes_an_item(name: str, open_tags: list[str]) -> bool:
+    if name not in _LIST_ITEMS:
+        return False
+    nearest = next((tag for tag in reversed(open_tags) if tag in _LIST_ITEMS or tag in _LISTS), None)
+    return nearest in _LIST_ITEMS
 
 
 def _embed_as_link(match: re.Match[str]) -> str:
@@ -135,6 +181,18 @@ _BODY_CLEANER = nh3.Cleaner(
     link_rel=LINK_REL,
 )
 _TEXT_CLEANER = nh3.Cleaner(tags=set())
+
+
+def same_markup(one: str, other: str) -> bool:
+    """Whether two sanitized fragments are the same HTML, attributes in any order. The parser
+    used to sort every tag's attributes, as feedparser does; nh3 keeps the feed's order."""
+    return one == other or _sorted_attributes(one) == _sorted_attributes(other)
+
+
+def _sorted_attributes(safe_html: str) -> str:
+    return _ATTRIBUTED_TAG.sub(
+        lambda tag: f"{tag[1]}{''.join(sorted(_SAFE_ATTRIBUTE.findall(tag[2])))}>", safe_html
+    )
 
 
 def rough_text(fragment: str) -> str:

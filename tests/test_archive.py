@@ -73,6 +73,21 @@ def test_merge_keeps_posts_that_dropped_off_and_updates_edits_in_place() -> None
     assert (edited.first_seen, edited.published) == (T0, post(2).published)  # first dates stay
 
 
+def test_html_spelled_anew_is_no_edit_and_keeps_the_stored_post() -> None:
+    """Archives written when the parser sorted every tag's attributes (as feedparser does) are
+    not rewritten because the sanitizer now keeps the feed's order; a real edit still counts."""
+    stored = post(1, content_html='<p><a href="https://b.example/" rel="ugc" title="B">b</a></p>')
+    respelled = post(1, content_html='<p><a title="B" href="https://b.example/" rel="ugc">b</a></p>')
+    later = dataclasses.replace(respelled, first_seen=T0 + LATER)
+    assert merge_posts([stored], [later]) == (stored,)
+    edited = dataclasses.replace(
+        later, content_html='<p><a title="C" href="https://b.example/" rel="ugc">b</a></p>'
+    )
+    assert merge_posts([stored], [edited])[0].content_html == edited.content_html
+    retitled = dataclasses.replace(later, title="Post 1, edited")
+    assert merge_posts([stored], [retitled])[0] == dataclasses.replace(retitled, first_seen=T0)
+
+
 def test_json_round_trip_is_exact() -> None:
     record = Record(
         PERSON,
