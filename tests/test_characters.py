@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import sys
 from dataclasses import fields
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
@@ -19,6 +20,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from aggregator import chars
 from aggregator.archive import Archive, Record, record_from_json, record_to_json
 from aggregator.chars import xml_safe
 from aggregator.config import HubConfig
@@ -251,3 +253,14 @@ def check_output(output: Path) -> None:
         html5lib.HTMLParser(strict=True, namespaceHTMLElements=False).parse(page.read_bytes())
     for document in [*output.rglob("*.atom"), *output.rglob("*.opml"), *output.rglob("sitemap*.xml")]:
         lxml.etree.fromstring(document.read_bytes())
+
+
+def test_the_fast_check_finds_every_unwanted_character_the_full_class_does() -> None:
+    """xml_safe looks for unwanted characters in UTF-8 first (a class spanning all planes is slow
+    to search); it must agree with the class on every code point there is."""
+    differing = [
+        code
+        for code in range(sys.maxunicode + 1)
+        if chars.xml_safe(f"a{chr(code)}b") != chars._UNWANTED.sub(chars._replacement, f"a{chr(code)}b")
+    ]
+    assert differing == []
