@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from . import sanitize
@@ -59,18 +60,29 @@ class KeptOut:
 class Normalized:
     posts: tuple[Post, ...]
     kept_out: tuple[KeptOut, ...] = ()
+    listed: tuple[str, ...] = ()  # the id of every entry the feed lists, wanted or not, in order
 
 
-def normalize(feed: ParsedFeed, now: dt.datetime) -> Normalized:
+def normalize(
+    feed: ParsedFeed, now: dt.datetime, wanted: Callable[[tuple[str, ...]], bool] | None = None
+) -> Normalized:
+    """The feed's entries as posts. With `wanted` (a test of a post's tags), only the entries it
+    wants become posts: the others are only listed, their HTML never read (the archive keeps
+    course posts only, and most of a blog's posts are not)."""
     posts: dict[str, Post] = {}
+    listed: dict[str, None] = {}
     kept_out: list[KeptOut] = []
     for entry in feed.entries:
+        if wanted is not None and not wanted(_tags(entry)):
+            listed.setdefault(post_id(entry, own_url(entry, feed), _feed_pages(feed)))
+            continue
         post = normalize_entry(entry, feed, now)
         if isinstance(post, KeptOut):
             kept_out.append(post)
         else:
             posts.setdefault(post.id, post)  # a feed repeating a guid: the newest copy wins
-    return Normalized(tuple(posts.values()), tuple(kept_out))
+            listed.setdefault(post.id)
+    return Normalized(tuple(posts.values()), tuple(kept_out), tuple(listed))
 
 
 def normalize_entry(entry: RawEntry, feed: ParsedFeed, now: dt.datetime) -> Post | KeptOut:
@@ -86,10 +98,9 @@ def normalize_entry(entry: RawEntry, feed: ParsedFeed, now: dt.datetime) -> Post
 
 def _post(entry: RawEntry, feed: ParsedFeed, now: dt.datetime) -> Post:
     url = own_url(entry, feed)
-    source = _richer(entry.content_html, entry.summary_html)
     # Addresses in the HTML are relative to the xml:base the feed gives, else to the post's own
     # page, where its author wrote them (a link to "#part-2" is a heading of that page).
-    body = sanitize.clean_html(source, entry.base or url or feed.base_url)
+    body, text = _body(entry, entry.base or url or feed.base_url)
     published, date_source = _date(entry, now)
     return Post(
         id=post_id(entry, url, _feed_pages(feed)),
@@ -99,14 +110,18 @@ def _post(entry: RawEntry, feed: ParsedFeed, now: dt.datetime) -> Post:
         date_source=date_source,
         updated=entry.updated,
         first_seen=now,
-        tags=tuple(sanitize.plain_text(tag, TAG_LIMIT, is_html=False) for tag in entry.tags[:TAGS_PER_POST]),
+        tags=_tags(entry),
         author=sanitize.plain_text(entry.author, AUTHOR_LIMIT, is_html=False) or None,
         content_html=body,
         excerpt_html=sanitize.excerpt(body),
         image_url=within_limit(sanitize.first_image(body)),
-        words=len(sanitize.rough_text(body).split()),
+        words=text.count(" ") + 1 if text else 0,
         links=sanitize.outbound_links(body),
     )
+
+
+def _tags(entry: RawEntry) -> tuple[str, ...]:
+    return tuple(sanitize.plain_text(tag, TAG_LIMIT, is_html=False) for tag in entry.tags[:TAGS_PER_POST])
 
 
 def _over_limit(post: Post) -> str | None:
@@ -192,10 +207,17 @@ def _title(entry: RawEntry, body_html: str) -> str:
     return sanitize.plain_text(body_html, UNTITLED_LIMIT) or "Untitled post"
 
 
-def _richer(content: str | None, summary: str | None) -> str:
-    """The full content, unless the feed put a stub there ("...") and the text in the summary."""
-    if content == summary:  # feedparser copies a lone content into the summary
-        return content or ""
-    if content and summary and len(sanitize.rough_text(content)) < len(sanitize.rough_text(summary)):
-        return summary
-    return content or summary or ""
+def _body(entry: RawEntry, base: str) -> tuple[str, str]:
+    """The sanitized content and its text; the summary instead when the feed put a stub in the
+    content ("...") and the text in the summary."""
+    content, summary = entry.content_html, entry.summary_html
+    body = sanitize.clean_html(content or summary or "", base)
+    text = sanitize.safe_text(body)
+    # Sanitizing never lengthens text, so a summary no longer than the content's text can be no
+    # richer (feedparser copies a lone content into the summary).
+    if content and summary and content != summary and len(text) < len(summary):
+        brief = sanitize.clean_html(summary, base)
+        brief_text = sanitize.safe_text(brief)
+        if len(text) < len(brief_text):
+            return brief, brief_text
+    return body, text

@@ -63,10 +63,11 @@ _CLOSES: dict[str, frozenset[str]] = {
 }
 _LIST_ITEMS = frozenset({"li", "dd", "dt"})  # each closes an open item of its list, not of an inner one
 _LISTS = frozenset({"ul", "ol", "dl"})
-_NOTHING: frozenset[str] = frozenset()
-_VOID_TAGS = frozenset({"br", "hr", "img"})
+_CLOSES |= {tag: frozenset() for tag in _LISTS - _CLOSES.keys()}
+_NESTING_TAG = re.compile(rf"<(/?)({'|'.join(sorted(_CLOSES, key=len, reverse=True))})(?=[\s>])")
 _PRE_NEWLINE = re.compile(r"<pre(?: [^>]*)?>\n")
 _IMG_TAG = re.compile(r"<img [^>]*>")
+_NH3_TAG = re.compile(r"<[^>]*>")
 _LINK_HREF = re.compile(r'<a [^>]*?\bhref="([^"]+)"')  # sanitized HTML: attributes in double quotes
 _ATTR_SRC = re.compile(r' src="(https://[^"]+)"')
 _PIXEL = re.compile(r' (?:width|height)="[01]"')
@@ -130,14 +131,14 @@ def _reparses_alike(safe_html: str) -> bool:
     line break that opens a <pre> (which a parser drops)."""
     if "<table" in safe_html or _PRE_NEWLINE.search(safe_html):
         return False
-    open_tags: list[str] = []
-    for closing, name in _SAFE_TAG.findall(safe_html):
+    open_tags: list[str] = []  # of the tags in _NESTING only: the others close or move nothing
+    for closing, name in _NESTING_TAG.findall(safe_html):
         if closing:
             open_tags.pop()
             continue
-        if _CLOSES.get(name, _NOTHING).intersection(open_tags) or _closes_an_item(name, open_tags):
+        if _CLOSES[name].intersection(open_tags) or _closes_an_item(name, open_tags):
             return False
-        if name not in _VOID_TAGS:
+        if name != "hr":
             open_tags.append(name)
     return True
 
@@ -193,6 +194,12 @@ def _sorted_attributes(safe_html: str) -> str:
     return _ATTRIBUTED_TAG.sub(
         lambda tag: f"{tag[1]}{''.join(sorted(_SAFE_ATTRIBUTE.findall(tag[2])))}>", safe_html
     )
+
+
+def safe_text(safe_html: str) -> str:
+    """The text of sanitized HTML, one space between words: `rough_text` for what `clean_html`
+    wrote, in a third of its time (every "<" there opens a tag, and the first ">" closes it)."""
+    return " ".join(html.unescape(_NH3_TAG.sub(" ", safe_html)).split())
 
 
 def rough_text(fragment: str) -> str:

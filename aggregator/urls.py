@@ -19,8 +19,13 @@ from .limits import URL_LIMIT
 SCHEMES = ("http", "https")
 DEFAULT_PORTS = {"http": 80, "https": 443}
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
-# Most URLs in feeds are absolute and plain: the parse below would give them back unchanged.
-_PLAIN_URL = re.compile(r"https?://[A-Za-z0-9][-A-Za-z0-9.]*(?:/[-A-Za-z0-9._~%!$&'()*+,=:@/]*)?")
+# Most URLs in feeds are absolute and plain: the parse below would give them back unchanged. (An
+# empty query or fragment it would drop, so those are not plain.)
+_URL_CHARACTERS = "-A-Za-z0-9._~%!$&'()*+,=:@/"
+_PLAIN_URL = re.compile(
+    rf"https?://[A-Za-z0-9][-A-Za-z0-9.]*(?:/[{_URL_CHARACTERS}]*)?"
+    rf"(?:\?[{_URL_CHARACTERS}?]+)?(?:#[{_URL_CHARACTERS}?#]+)?"
+)
 
 
 def absolute_http_url(value: str | None, base: str | None = None) -> str | None:
@@ -30,6 +35,10 @@ def absolute_http_url(value: str | None, base: str | None = None) -> str | None:
         return None
     if _PLAIN_URL.fullmatch(value):
         return value
+    return _resolved(value, base)
+
+
+def _resolved(value: str, base: str | None) -> str | None:
     value = "".join(value.split())  # browsers drop whitespace inside URLs; so do we
     try:
         resolved = urljoin(base, value) if base else value

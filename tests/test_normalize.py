@@ -9,8 +9,10 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from aggregator import sanitize
+from aggregator import sanitize, urls
 from aggregator.archive import merge_posts
 from aggregator.normalize import normalize, normalize_entry, own_url, post_id
 from aggregator.parse import ParsedFeed, RawEntry, parse_feed
@@ -214,3 +216,37 @@ def test_first_image_skips_tracking_pixels_and_counts_words() -> None:
         NOW,
     )
     assert (post.image_url, post.words) == ("https://pics.example/a.jpg", 3)
+
+
+URL_STARTS = st.sampled_from(
+    ["https://a.example", "http://b-c.example", "HTTPS://a.example", "https://", "/", ""]
+)
+URL_PIECES = st.sampled_from(
+    [
+        ":8080",
+        "/",
+        "/p",
+        "..",
+        ".",
+        "?",
+        "q=1",
+        "&",
+        "#",
+        "f",
+        "%20",
+        " ",
+        "@",
+        "u:p@",
+        "é",
+        "\\",
+        "//",
+        "~x",
+        "(1)",
+    ]
+)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(URL_STARTS, st.lists(URL_PIECES, max_size=8).map("".join))
+def test_the_shortcut_for_plain_addresses_gives_what_the_full_parse_gives(start: str, rest: str) -> None:
+    assert absolute_http_url(start + rest) == urls._resolved(start + rest, None)
