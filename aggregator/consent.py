@@ -9,7 +9,8 @@ excerpt, picture, reading time) and what the hub's features need (tags, outbound
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import functools
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 
 from .archive import Record
@@ -21,9 +22,14 @@ from .weeks import course_for, course_post
 
 def kept_posts(posts: Iterable[Post], person: Participant, course: Course) -> tuple[Post, ...]:
     """The posts the archive may keep, as it may keep them."""
-    own = course_for(course, person.tag)
+    wanted = course_filter(person, course)
     full = person.display == "full"
-    return tuple(_kept(post, full) for post in posts if course_post(post.tags, own))
+    return tuple(_kept(post, full) for post in posts if wanted(post.tags))
+
+
+def course_filter(person: Participant, course: Course) -> Callable[[Iterable[str]], bool]:
+    """Whether a post with these tags is one of the person's course posts."""
+    return functools.partial(course_post, course=course_for(course, person.tag))
 
 
 def _kept(post: Post, full: bool) -> Post:

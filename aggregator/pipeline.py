@@ -13,7 +13,7 @@ import datetime as dt
 import hashlib
 import os
 import traceback
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
@@ -33,7 +33,7 @@ from .archive import (
     withdraw,
 )
 from .config import Course, HubConfig
-from .consent import consented, departed, kept_posts
+from .consent import consented, course_filter, departed, kept_posts
 from .errors import FeedError, HTTPStatusError
 from .fetch import Fetched, FetchSession, NotModified, Validators, run_to_completion
 from .limits import ARCHIVE_FILE_LIMIT, NEW_POSTS_PER_RUN, RUN_BYTES_LIMIT
@@ -192,12 +192,15 @@ async def _update_all(
     return tuple(outcome for outcome in outcomes if outcome is not None)
 
 
-def read_feed(fetched: Fetched, now: dt.datetime) -> ReadFeed | FeedError:
+def read_feed(
+    fetched: Fetched, now: dt.datetime, wanted: Callable[[tuple[str, ...]], bool] | None = None
+) -> ReadFeed | FeedError:
+    """The fetched feed's posts: those `wanted` accepts by their tags (all without it)."""
     parsed = parse_feed(fetched.body, fetched.headers, fetched.final_url)
     if isinstance(parsed, FeedError):
         return parsed
-    content = normalize(parsed, now)
-    listed = tuple(listed_key(post.id) for post in content.posts)
+    content = normalize(parsed, now, wanted)
+    listed = tuple(listed_key(post_id) for post_id in content.listed)
     return ReadFeed(_feed_info(parsed), content.posts, content.kept_out, listed)
 
 
@@ -312,7 +315,8 @@ def apply_fetch(
     """Pure: what one fetch result does to a participant's record. With `course`, only what the
     participant consented to is taken in (consent.py)."""
     if isinstance(result, Fetched):
-        content = read_feed(result, now)
+        wanted = course_filter(record.participant, course) if course is not None else None
+        content = read_feed(result, now, wanted)
         if isinstance(content, ReadFeed):
             if course is not None:
                 content = replace(content, posts=kept_posts(content.posts, record.participant, course))

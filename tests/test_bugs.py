@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -27,10 +28,10 @@ import aggregator.pipeline
 _read_feed = aggregator.pipeline.read_feed
 
 
-def read_feed(fetched, now):
+def read_feed(fetched, now, *rest):
     if "/ben" in fetched.url:
         raise RuntimeError("a planted bug")
-    return _read_feed(fetched, now)
+    return _read_feed(fetched, now, *rest)
 
 
 aggregator.pipeline.read_feed = read_feed
@@ -42,10 +43,10 @@ import aggregator.pipeline
 _read_feed = aggregator.pipeline.read_feed
 
 
-def read_feed(fetched, now):
+def read_feed(fetched, now, *rest):
     if "/ben" in fetched.url and multiprocessing.parent_process() is not None:
         os._exit(9)  # as the kernel's OOM killer would end it
-    return _read_feed(fetched, now)
+    return _read_feed(fetched, now, *rest)
 
 
 aggregator.pipeline.read_feed = read_feed
@@ -73,10 +74,10 @@ def test_a_bug_on_one_participant_is_reported_and_the_others_are_updated(
     bens_archive = (config.archive / "ben.json").read_bytes()
     real = pipeline.read_feed
 
-    def buggy(fetched: Fetched, now: dt.datetime) -> ReadFeed | FeedError:
+    def buggy(fetched: Fetched, now: dt.datetime, *rest: Any) -> ReadFeed | FeedError:
         if "/ben" in fetched.url:
             raise RuntimeError("a planted bug")
-        return real(fetched, now)
+        return real(fetched, now, *rest)
 
     monkeypatch.setattr(pipeline, "read_feed", buggy)
     server.routes["/ben.json"] = Reply(

@@ -64,6 +64,21 @@ def test_with_a_course_tag_only_course_posts_are_archived_and_no_bodies(
     assert "sourdough" not in raw and "?p=15" not in raw
 
 
+def test_posts_outside_the_course_are_listed_but_never_read(
+    config: HubConfig, server: LoopbackServer
+) -> None:
+    """The HTML of a post the archive does not keep is never parsed or sanitized: a non-course
+    post too costly to read is not even reported, and it still counts as listed by the feed."""
+    costly = "<b>" * 30_000
+    body = (DATA / "ada.rss").read_text(encoding="utf-8")
+    body = body.replace("Nothing to do with the course.", f"<![CDATA[{costly}]]>")
+    server.routes["/ada.rss"] = Reply(body=body.encode())
+    (outcome,) = update(config, [ada(server)], now=NOW).outcomes
+    assert (outcome.new_posts, outcome.kept_out) == (2, ())
+    assert len(outcome.state.listed) == 3  # the two course posts and the sourdough one
+    assert "sourdough" not in (config.archive / "ada.json").read_text(encoding="utf-8")
+
+
 def test_a_participant_shown_in_full_keeps_bodies_and_gets_them_when_they_switch(
     config: HubConfig, feed: LoopbackServer
 ) -> None:
