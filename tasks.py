@@ -79,11 +79,20 @@ def serve(c: Context, port: int = 8000) -> None:
 
 @task
 def bench(
-    c: Context, feeds: str = "1000", latency: float = 0.15, workers: int = 256, json: bool = False
+    c: Context,
+    feeds: str = "1000",
+    latency: float = 0.15,
+    workers: int = 256,
+    profile: str = "realistic",
+    json: bool = False,
 ) -> None:
-    """Time the hub against a loopback farm of FEEDS blogs, e.g. 1000,5000,35000 (docs/benchmarks.md)."""
+    """Time the hub against a loopback farm of FEEDS blogs, e.g. 1000,5000,35000, whose posts are
+    PROFILE: realistic or short (docs/benchmarks.md)."""
     flag = " --json" if json else ""
-    c.run(f"{PY} -m benchmarks.run --feeds {feeds} --latency {latency} --workers {workers}{flag}")
+    c.run(
+        f"{PY} -m benchmarks.run --feeds {feeds} --latency {latency} --workers {workers}"
+        f" --profile {shlex.quote(profile)}{flag}"
+    )
 
 
 @task

@@ -1,12 +1,13 @@
 """Time the hub against the loopback feed farm: first run, nothing changed, 5% changed, raw fetch.
 
-    python -m benchmarks.run --feeds 1000,5000,35000 [--latency 0.15] [--json]
+    python -m benchmarks.run --feeds 1000,5000,35000 [--latency 0.15] [--profile realistic] [--json]
     invoke bench --feeds 1000,5000,35000 --json
 
 Each step runs as its own process, so wall time, CPU time and peak memory are that step's alone.
 An "update" step is `python -m aggregator update`; a "build" step is an offline Pelican build of
 the demo course with the farm's cohort, from the archive the update left, into a new output
-folder as on a fresh checkout.
+folder as on a fresh checkout. `--profile` says what the farm's posts are like (benchmarks/farm.py):
+whole WordPress-like posts (realistic, the default) or three short paragraphs (short).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from benchmarks.farm import Farm, url
+from benchmarks.farm import DEFAULT_PROFILE, Farm, url
 
 ROOT = Path(__file__).resolve().parent.parent
 # On disk, as a checkout is: on our machine writing a small file into /tmp took 130 µs, into
@@ -153,8 +154,15 @@ def scenario(folder: Path, name: str) -> dict[str, Any]:
     }
 
 
-def run(feeds: int, latency: float, faults: float, workers: int, timeout: float = 5.0) -> dict[str, Any]:
-    farm = FarmProcess(feeds, latency, faults)
+def run(
+    feeds: int,
+    latency: float,
+    faults: float,
+    workers: int,
+    timeout: float = 5.0,
+    profile: str = DEFAULT_PROFILE,
+) -> dict[str, Any]:
+    farm = FarmProcess(feeds, latency, faults, "--profile", profile)
     try:
         with tempfile.TemporaryDirectory(prefix="hub-bench-", dir=SCRATCH) as tmp:
             folder = Path(tmp)
@@ -232,7 +240,7 @@ def machine() -> dict[str, Any]:
     }
 
 
-def main() -> None:
+def parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
         "--feeds", default="1000", help="one size or several, comma-separated: 1000,5000,35000"
@@ -241,11 +249,19 @@ def main() -> None:
     parser.add_argument("--faults", type=float, default=0.02)
     parser.add_argument("--workers", type=int, default=256, help="feeds in flight per process")
     parser.add_argument("--timeout", type=float, default=5.0, help="the hub's timeout (deadline: twice that)")
+    parser.add_argument(
+        "--profile", choices=("realistic", "short"), default=DEFAULT_PROFILE, help="the farm's posts"
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
-    args = parser.parse_args()
+    return parser
+
+
+def main() -> None:
+    args = parser().parse_args()
     sizes = [int(size) for size in args.feeds.split(",")]
-    runs = [run(size, args.latency, args.faults, args.workers, args.timeout) for size in sizes]
+    runs = [run(size, args.latency, args.faults, args.workers, args.timeout, args.profile) for size in sizes]
     settings = {
+        "profile": args.profile,
         "latency_s": args.latency,
         "faults": args.faults,
         "workers": args.workers,
