@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import re
 import tomllib
+from pathlib import Path
 
 from aggregator.config import DEFAULTS, REQUIRED, USER_AGENT
 from tests.conftest import ROOT, run_python
@@ -31,15 +32,35 @@ USES = {
 def test_the_aggregator_never_imports_pelican() -> None:
     """aggregator/ is plain Python: it runs in the update job and the join workflow, and is
     tested, without Pelican."""
-    modules = sorted(f"aggregator.{path.stem}" for path in AGGREGATOR.glob("*.py") if path.stem != "__main__")
-    for path in AGGREGATOR.glob("*.py"):
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
-            names += [node.module or ""] if isinstance(node, ast.ImportFrom) else []
-            assert not any(name.split(".")[0] == "pelican" for name in names), path.name
+    modules = sorted(_module(path) for path in AGGREGATOR.rglob("*.py") if path.stem != "__main__")
+    for path in AGGREGATOR.rglob("*.py"):
+        assert not any(name.split(".")[0] == "pelican" for name in _imported(path)), path.name
     script = f"import sys\nimport {', '.join(modules)}\nprint(sorted(m for m in sys.modules if m.startswith('pelican')))"
     result = run_python("-c", script, cwd=ROOT)
     assert (result.returncode, result.stdout.strip()) == (0, "[]"), result.stderr
+
+
+def test_only_the_fallback_reader_imports_feedparser() -> None:
+    """feedparser reads what the lxml reader cannot, and nothing else (parse/__init__.py)."""
+    importers = {
+        _module(path)
+        for path in AGGREGATOR.rglob("*.py")
+        if any(name.split(".")[0] == "feedparser" for name in _imported(path))
+    }
+    assert importers == {"aggregator.parse.fallback"}
+
+
+def _module(path: Path) -> str:
+    parts = path.relative_to(ROOT).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _imported(path: Path) -> list[str]:
+    names: list[str] = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        names += [a.name for a in node.names] if isinstance(node, ast.Import) else []
+        names += [node.module or ""] if isinstance(node, ast.ImportFrom) and not node.level else []
+    return names
 
 
 def test_the_readme_settings_table_is_config_defaults() -> None:

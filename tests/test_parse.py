@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from html import escape
 from pathlib import Path
 
 import pytest
@@ -71,6 +72,46 @@ def test_rss_dates_are_utc_and_tags_are_kept() -> None:
 def test_xml_base_resolves_links() -> None:
     feed = parse_file(CORPUS / "feeds" / "feedrs__atom_xml_base.xml")
     assert feed.entries[0].link == "https://numi.st/post/2022/travel-uke"
+
+
+def test_addresses_in_a_post_resolve_against_its_own_page_unless_the_feed_gives_a_base() -> None:
+    """A link to "#part-2" is a heading of the post, not of the feed file (feedparser resolved it
+    against the feed); xml:base, where a feed gives one, comes first."""
+    html = '<p><a href="#part-2">below</a> <a href="../notes/">notes</a> <img src="pic.jpg" alt="A"></p>'
+    rss = (
+        '<rss version="2.0"><channel><title>t</title><item><link>https://b.example/2026/post/</link>'
+        f"<description><![CDATA[{html}]]></description></item></channel></rss>"
+    )
+    atom = (
+        '<feed xmlns="http://www.w3.org/2005/Atom" xml:base="https://b.example/blog/"><title>t</title>'
+        '<entry><id>https://b.example/2026/post/</id><link href="/2026/post/"/>'
+        f'<content type="html" xml:base="https://cdn.example/a/b/">{escape(html)}</content></entry></feed>'
+    )
+    resolved = {}
+    for name, body in (("rss", rss), ("atom", atom)):
+        for reader in (xml_reader.read, fallback.read):
+            feed = reader(body.encode(), BASE + "feed.xml")
+            assert isinstance(feed, ParsedFeed)
+            (post,) = posts_of(feed)
+            resolved[name, reader.__module__] = (post.url, post.links, post.image_url)
+    assert (
+        resolved["rss", xml_reader.__name__]
+        == resolved["rss", fallback.__name__]
+        == (
+            "https://b.example/2026/post/",
+            ("https://b.example/2026/post/#part-2", "https://b.example/2026/notes/"),
+            "https://b.example/2026/post/pic.jpg",
+        )
+    )
+    assert (
+        resolved["atom", xml_reader.__name__]
+        == resolved["atom", fallback.__name__]
+        == (
+            "https://b.example/2026/post/",
+            ("https://cdn.example/a/b/#part-2", "https://cdn.example/a/notes/"),
+            "https://cdn.example/a/b/pic.jpg",
+        )
+    )
 
 
 def test_an_html_page_is_not_a_feed() -> None:
