@@ -94,24 +94,20 @@ def test_addresses_in_a_post_resolve_against_its_own_page_unless_the_feed_gives_
             assert isinstance(feed, ParsedFeed)
             (post,) = posts_of(feed)
             resolved[name, reader.__module__] = (post.url, post.links, post.image_url)
-    assert (
-        resolved["rss", xml_reader.__name__]
-        == resolved["rss", fallback.__name__]
-        == (
+    expected = {
+        "rss": (
             "https://b.example/2026/post/",
             ("https://b.example/2026/post/#part-2", "https://b.example/2026/notes/"),
             "https://b.example/2026/post/pic.jpg",
-        )
-    )
-    assert (
-        resolved["atom", xml_reader.__name__]
-        == resolved["atom", fallback.__name__]
-        == (
+        ),
+        "atom": (
             "https://b.example/2026/post/",
             ("https://cdn.example/a/b/#part-2", "https://cdn.example/a/notes/"),
             "https://cdn.example/a/b/pic.jpg",
-        )
-    )
+        ),
+    }
+    for name, wanted in expected.items():
+        assert resolved[name, xml_reader.__name__] == resolved[name, fallback.__name__] == wanted
 
 
 def test_an_html_page_is_not_a_feed() -> None:
