@@ -22,8 +22,9 @@ IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 # Most URLs in feeds are absolute and plain: the parse below would give them back unchanged. (An
 # empty query or fragment it would drop, so those are not plain.)
 _URL_CHARACTERS = "-A-Za-z0-9._~%!$&'()*+,=:@/"
+_PORT = r"(?::(?:6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}|[0-9]{1,4}))?"
 _PLAIN_URL = re.compile(
-    rf"https?://[A-Za-z0-9][-A-Za-z0-9.]*(?:/[{_URL_CHARACTERS}]*)?"
+    rf"https?://[A-Za-z0-9][-A-Za-z0-9.]*{_PORT}(?:/[{_URL_CHARACTERS}]*)?"
     rf"(?:\?[{_URL_CHARACTERS}?]+)?(?:#[{_URL_CHARACTERS}?#]+)?"
 )
 

@@ -54,7 +54,9 @@ FAULTS = ("404", "410", "500", "html", "malformed", "reset", "slow")
 SLOW = 1.0  # seconds a slow server adds to the farm's latency
 TYPES = {"rss": "application/rss+xml", "atom": "application/atom+xml", "json": "application/feed+json"}
 DEFAULT_PROFILE = "realistic"
-PROFILE = {"name": DEFAULT_PROFILE, "share": 0.8}  # set by main(): which of PROFILES render() uses
+# Set by main(): which of PROFILES render() uses, and the farm's own origin, which the blogs'
+# addresses start with ("" before it is known: addresses relative to the feed's).
+PROFILE = {"name": DEFAULT_PROFILE, "share": 0.8, "origin": ""}
 TERM_LISTED = 10  # posts a term feed lists, the newest
 VOCABULARY = [
     "learning",
@@ -462,10 +464,10 @@ PROFILES = {"short": posts, "realistic": realistic_posts, "term": term_posts}
 def render(n: int, version: int) -> bytes:
     profile = PROFILE["name"]
     items = PROFILES[str(profile)](n, version)
-    # A blog's pages are on the farm (links resolve against the feed's address), so that the hub's
-    # look-up of a post that left its feed (realistic and term feeds list their newest posts only)
-    # is answered here, on the loopback interface.
-    home = f"https://blog{n}.example/" if profile == "short" else f"/blog/{n}/"
+    # A blog's pages are on the farm, so that the hub's look-up of a post that left its feed
+    # (realistic and term feeds list their newest posts only) is answered here, on the loopback
+    # interface; their addresses are absolute, as blog platforms write them.
+    home = f"https://blog{n}.example/" if profile == "short" else f"{PROFILE['origin']}/blog/{n}/"
     if kind(n) == "json":
         doc = {
             "version": "https://jsonfeed.org/version/1.1",
@@ -541,6 +543,8 @@ async def serve(farm: Farm, port: int) -> None:
     site = web.TCPSite(runner, "127.0.0.1", port, backlog=4096)
     await site.start()
     bound = runner.addresses[0][1]
+    PROFILE["origin"] = f"http://127.0.0.1:{bound}"
+    farm.prepare()
     print(f"ready {bound}", flush=True)
     await asyncio.Event().wait()
 
@@ -560,7 +564,6 @@ def main() -> None:
     args = parser().parse_args()
     PROFILE.update(name=args.profile, share=args.share)
     farm = Farm(args.feeds, args.latency, args.faults)
-    farm.prepare()
     asyncio.run(serve(farm, args.port))
 
 

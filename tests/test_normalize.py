@@ -224,6 +224,10 @@ URL_STARTS = st.sampled_from(
 URL_PIECES = st.sampled_from(
     [
         ":8080",
+        ":65535",
+        ":65536",
+        ":099999",
+        ":",
         "/",
         "/p",
         "..",

@@ -65,21 +65,12 @@ _URI_FIXER = re.compile(r"^([A-Za-z][A-Za-z0-9+-.]*://)(/*)(.*?)")
 _PLAIN_URL = re.compile(
     r"(https?)://[A-Za-z0-9][-A-Za-z0-9.]*(?::[0-9]{1,5})?(?:/[-A-Za-z0-9._~%!$&'()*+,=:@/]*)?"
 )
-_PARSER = etree.XMLParser(
-    encoding="utf-8",  # the document is UTF-8 by now (encoding.py), whatever it declares
-    resolve_entities=False,
-    no_network=True,
-    load_dtd=False,
-    huge_tree=False,
-    remove_comments=True,
-    remove_pis=True,
-)
 
 
 def read(body: bytes, url: str) -> ParsedFeed | None:
     """The feed, or None when lxml cannot parse it or it is not RSS, RDF or Atom 1.0."""
     try:
-        root = etree.fromstring(body.lstrip(), _PARSER)  # leading blank lines are common
+        root = etree.fromstring(body.lstrip(), _parser())  # leading blank lines are common
     except etree.XMLSyntaxError:
         return None
     version = _version(root)
@@ -87,6 +78,20 @@ def read(body: bytes, url: str) -> ParsedFeed | None:
         return None
     reader = _Reader(url, version)
     return reader.read(root)
+
+
+def _parser() -> etree.XMLParser:
+    """A parser for this call: feeds are read on several threads, and an lxml parser is not
+    shared between threads (building one costs a few microseconds)."""
+    return etree.XMLParser(
+        encoding="utf-8",  # the document is UTF-8 by now (encoding.py), whatever it declares
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        huge_tree=False,
+        remove_comments=True,
+        remove_pis=True,
+    )
 
 
 def _version(root: etree._Element) -> str | None:
