@@ -1,9 +1,9 @@
 """HTML tags as a browser's tokenizer reads them, found in one linear pass, and what HTML would
 cost too much to parse, rewrite or sanitize.
 
-Feed HTML is untrusted and passes through three HTML passes (the parser's rewrite of relative
-addresses, the sanitizer, the excerpt), each built for ordinary posts. A post with an element of
-540,000 attributes made the parser hold 840 MB and the sanitizer spend minutes (its time grows
+Feed HTML is untrusted and passes through HTML passes (the sanitizer, the excerpt, and for an
+ill-formed feed feedparser's own parser), each built for ordinary posts. A post with an element of
+540,000 attributes made a parser hold 840 MB and the sanitizer spend minutes (its time grows
 with the square of one element's attributes); thousands of nested elements slow every HTML parser.
 `costly` says so, measured from the tags alone, before any of those passes sees the fragment.
 """
@@ -47,9 +47,9 @@ def costly(fragment: str) -> str | None:
 
 
 def crowded_document(text: str) -> str | None:
-    """Why a whole feed document holds HTML too costly for feedparser, which rewrites every HTML
-    field before we see it: an element with too many attributes, written as markup (CDATA) or
-    escaped (`&lt;p a b c ...&gt;`)."""
+    """Why a whole feed document holds HTML too costly for feedparser, which reads the markup of
+    its HTML fields itself (XHTML content, its loose parser): an element with too many
+    attributes, written as markup (CDATA) or escaped (`&lt;p a b c ...&gt;`)."""
     for form in (text, html.unescape(text) if "&lt;" in text else ""):
         if (crowded := most_attributes(_WHOLE_TAG.findall(form))) > MAX_ATTRIBUTES:
             return f"an element of its HTML has {crowded:,} attributes (the limit is {MAX_ATTRIBUTES})"
