@@ -34,9 +34,14 @@ def absolute_http_url(value: str | None, base: str | None = None) -> str | None:
     user name or password, its host in the ASCII form the HTTP client would connect to."""
     if not value:
         return None
-    if _PLAIN_URL.fullmatch(value):
+    if is_plain(value):
         return value
     return _resolved(value, base)
+
+
+def is_plain(value: str) -> bool:
+    """Whether `value` is an absolute http(s) address that any parse or join gives back as it is."""
+    return _PLAIN_URL.fullmatch(value) is not None
 
 
 def _resolved(value: str, base: str | None) -> str | None:

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
+from ..urls import is_plain
 from .fallback import parse_date
 from .model import ParsedFeed, RawEntry, clean_tags, escape, escaped_text, newest_first
 
@@ -62,9 +63,6 @@ _TEXT_TAGS = frozenset(
     | {*("pre", "s", "samp", "small", "span", "strike", "strong", "sub", "sup", "tt", "u", "ul", "var")}
 )
 _URI_FIXER = re.compile(r"^([A-Za-z][A-Za-z0-9+-.]*://)(/*)(.*?)")
-_PLAIN_URL = re.compile(
-    r"(https?)://[A-Za-z0-9][-A-Za-z0-9.]*(?::[0-9]{1,5})?(?:/[-A-Za-z0-9._~%!$&'()*+,=:@/]*)?"
-)
 
 
 def read(body: bytes, url: str) -> ParsedFeed | None:
@@ -452,7 +450,7 @@ def _text_address(element: etree._Element, base: str) -> str:
 def _join(base: str, uri: str) -> str:
     """An address joined to the base as feedparser joins it, so that ids do not depend on the
     reader: extra slashes after the scheme dropped; an address it cannot join becomes ""."""
-    if _PLAIN_URL.fullmatch(uri) and base.startswith(("http:", "https:")):
+    if is_plain(uri) and base.startswith(("http:", "https:")):
         return uri  # most addresses in feeds: absolute and plain, joined to themselves
     try:
         return urllib.parse.urljoin(base, _URI_FIXER.sub(r"\1\3", uri))
