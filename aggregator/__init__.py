@@ -5,13 +5,16 @@ The Pelican plugin uses only the names exported here.
 """
 
 from .archive import Archive, RecordsOnDemand
-from .cohort import Cohort, CohortWeek, Entry, Member, build_cohort
-from .config import HubConfig, from_mapping, load_settings
+from .cohort import Cohort, CohortWeek, Entry, Member, build_cohort, signals_for
+from .config import HubConfig, hub_config, load_settings
 from .errors import AggregatorError, ArchiveError, ConfigError, FeedError, RegistryError
 from .moderation import Moderation, current_moderation
+from .participation import participation, write_participation
 from .pipeline import FeedOutcome, UpdateReport, update
 from .registry import Participant, load_registry
 from .report import outcome_lines, summary, write_health_report
+from .site_view import load_cohort
+from .weeks import current_week
 
 __all__ = [
     "AggregatorError",
@@ -32,11 +35,16 @@ __all__ = [
     "UpdateReport",
     "build_cohort",
     "current_moderation",
-    "from_mapping",
+    "current_week",
+    "hub_config",
+    "load_cohort",
     "load_registry",
     "load_settings",
     "outcome_lines",
+    "participation",
+    "signals_for",
     "summary",
     "update",
     "write_health_report",
+    "write_participation",
 ]

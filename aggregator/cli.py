@@ -11,20 +11,23 @@ import datetime as dt
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
 from . import archive as archive_mod
 from .archive import FORGOTTEN_FILE, Archive, Record
-from .cohort import on_site, placement
-from .config import Course, HubConfig, address_policy, from_mapping, load_settings
+from .cohort import NO_TALK, Talk, on_site, placement
+from .config import Course, HubConfig, address_policy, hub_config, load_settings
+from .conversations import Key
 from .discover import NoFeed
 from .enrol import Enrolled, Request, enrol, report_lines
 from .errors import AggregatorError, ArchiveError, ConfigError, EnrolmentError, RegistryError
 from .issueforms import NAME, FormProblems, WithdrawRequest, form_fields, read_join_form, read_withdraw_form
-from .moderation import Moderation, current_moderation, forget
+from .moderation import Moderation, forget
 from .normalize import Post
+from .participation import participation, silent, week_table
 from .pipeline import update
 from .registry import Participant, load_registry
 from .registry_check import preview_changes, registry_changes
@@ -39,7 +42,8 @@ from .report import (
     unmatched_rule_lines,
     write_health_report,
 )
-from .weeks import course_for
+from .site_view import load_cohort
+from .weeks import Signals, course_for
 from .withdrawal import Withdrawal, request_withdrawal
 
 # What forget cannot reach by itself, said every time rather than promised away (README).
@@ -86,6 +90,12 @@ def _parser() -> argparse.ArgumentParser:
         sub.set_defaults(command=func)
         _common_arguments(sub)
     commands.choices["forget"].add_argument("participant", help="their hub id, as in cohort/people/<id>/")
+    commands.choices["status"].add_argument(
+        "--week",
+        type=int,
+        metavar="N",
+        help="who wrote and who answered whom in week N, and who has not posted",
+    )
     _register_arguments(commands.choices["register"])
     _join_arguments(commands.choices["join"])
     _join_arguments(commands.choices["withdraw"])
@@ -140,7 +150,7 @@ def _check_arguments(sub: argparse.ArgumentParser) -> None:
 
 def _config(args: argparse.Namespace) -> HubConfig:
     settings_path: Path = args.settings
-    config = from_mapping(load_settings(settings_path), Path.cwd())  # as the Pelican plugin does
+    config = hub_config(load_settings(settings_path), Path.cwd())  # as the Pelican plugin does
     fetch = config.fetch
     if args.allow_private is not None:
         fetch = dataclasses.replace(
@@ -167,7 +177,9 @@ def cmd_update(config: HubConfig, _args: argparse.Namespace, out: TextIO) -> int
     return EXIT_BUG if bugs else 0
 
 
-def cmd_status(config: HubConfig, _args: argparse.Namespace, out: TextIO) -> int:
+def cmd_status(config: HubConfig, args: argparse.Namespace, out: TextIO) -> int:
+    if args.week is not None:
+        return week_status(config, args.week, out)
     archive = Archive(config.archive)
     records = [archive.load(person.id) or Record(person) for person in load_registry(config.opml)]
     for line in table([STATUS_HEADER, *(status_row(record) for record in records)]):
@@ -177,12 +189,26 @@ def cmd_status(config: HubConfig, _args: argparse.Namespace, out: TextIO) -> int
     return 0
 
 
+def week_status(config: HubConfig, week: int, out: TextIO) -> int:
+    """The facilitator's view of one week, from the cohort as the site shows it."""
+    if not 1 <= week <= config.course.weeks:
+        raise ConfigError(f"--week must be a week of the course, 1 to {config.course.weeks}; got {week}")
+    rows = participation(load_cohort(config, load_registry(config.opml))[0])
+    for line in table(week_table(rows, week)):
+        print(line, file=out)
+    quiet = silent(rows, week)
+    names = ", ".join(member.participant.name for member in quiet) or "nobody"
+    print(f"\nNot posted in week {week} ({len(quiet)} of {len(rows)}): {names}", file=out)
+    return 0
+
+
 def cmd_export(config: HubConfig, _args: argparse.Namespace, out: TextIO) -> int:
     archive = Archive(config.archive)
-    registered = {person.id: person for person in load_registry(config.opml)}
-    moderation = current_moderation(config.moderation, archive)
+    registered = load_registry(config.opml)
+    cohort, moderation = load_cohort(config, registered)
+    view = ExportView(config.course, {p.id: p for p in registered}, moderation, cohort.signals, cohort.talk())
     rows = [
-        export_row(record, post, config.course, registered.get(record.participant.id), moderation)
+        export_row(record, post, view)
         for record in archive.load_all(bodies=False).values()
         for post in record.posts
     ]
@@ -205,14 +231,25 @@ def cmd_forget(config: HubConfig, args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
-def export_row(
-    record: Record, post: Post, course: Course, person: Participant | None, moderation: Moderation
-) -> dict[str, Any]:
+@dataclass(frozen=True)
+class ExportView:
+    """What `export` needs to treat each archived post as the site does."""
+
+    course: Course
+    registered: Mapping[str, Participant]
+    moderation: Moderation
+    signals: Signals
+    talk: Mapping[Key, Talk]  # the shown posts' conversations
+
+
+def export_row(record: Record, post: Post, view: ExportView) -> dict[str, Any]:
     """One archived post as the site treats it: `shown` is what the pages show (the participant's
     own tag, moderation, and whether they are still in feeds.opml), decided by the site's function."""
+    person = view.registered.get(record.participant.id)
     who = person or record.participant
-    where = placement(post, course_for(course, who.tag))
-    rule = moderation.post_rule(who.id, post)
+    where = placement(post, course_for(view.course, who.tag), view.signals)
+    rule = view.moderation.post_rule(who.id, post)
+    talk = view.talk.get((who.id, post.id), NO_TALK)
     row = {
         "participant": who.name,
         "participant_id": who.id,
@@ -222,11 +259,14 @@ def export_row(
         "url": post.url,
         "published": archive_mod.format_time(post.published),
         "week": where.week,
+        "placed_by": where.placed_by,
         "shown": person is not None
-        and not moderation.keeps_out(who)
-        and on_site(post, where, who.id, moderation),
+        and not view.moderation.keeps_out(who)
+        and on_site(post, where, who.id, view.moderation),
         "tags": list(post.tags),
         "excerpt_html": post.excerpt_html,
+        "responses": [entry.post.url for entry in talk.responses],
+        "responds_to": [entry.post.url for entry in talk.responds_to],
     }
     if rule is not None and rule.action == "hide":
         row["hidden"] = True

@@ -7,6 +7,7 @@ their own) are shown, and nothing that moderation.yml withdraws or hides.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import heapq
 import itertools
@@ -16,12 +17,24 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from .archive import FeedInfo, FeedState, Record
-from .config import Course
+from .config import Course, HubConfig
+from .conversations import Key, Links, find_links
+from .errors import ConfigError
 from .moderation import Moderation
 from .normalize import Post
 from .registry import Participant
-from .urls import absolute_http_url
-from .weeks import Placement, Week, course_for, course_weeks, place, topic_tags
+from .urls import absolute_http_url, address_keys
+from .weeks import (
+    NO_SIGNALS,
+    Placement,
+    Signals,
+    Week,
+    course_for,
+    course_weeks,
+    place,
+    topic_tags,
+    week_page_signals,
+)
 
 WORDS_PER_MINUTE = 220
 # "CC BY 4.0", "cc-by-sa", "CC BY-NC-ND 3.0": a Creative Commons licence, linked to its deed.
@@ -76,22 +89,58 @@ class Member:
         return "".join(w[0] for w in words[:1] + words[1:][-1:]).upper() or "?"
 
 
+@dataclass(frozen=True, slots=True)
+class Talk:
+    """A post's place in the cohort's conversations: the shown posts it answers, those answering
+    it, and its author's own posts it links to. Each list oldest first."""
+
+    responses: tuple[Entry, ...] = ()
+    responds_to: tuple[Entry, ...] = ()
+    see_also: tuple[Entry, ...] = ()
+
+
+NO_TALK = Talk()
+
+
 @dataclass(frozen=True, slots=True)  # one per shown post: no per-instance dict
 class Entry:
     post: Post
     member: Member
     placement: Placement
     tags: tuple[str, ...]  # the post's own tags, without the course tag and week tags
+    talk: Talk = NO_TALK
 
     @property
     def reading_minutes(self) -> int:
         return max(1, round(self.post.words / WORDS_PER_MINUTE))
+
+    @property
+    def key(self) -> Key:
+        return self.member.participant.id, self.post.id
+
+
+@dataclass(frozen=True)
+class Thread:
+    """Posts joined by responses, oldest first: a conversation of the cohort."""
+
+    entries: tuple[Entry, ...]
+
+    @property
+    def people(self) -> tuple[Member, ...]:
+        return tuple({entry.member.participant.id: entry.member for entry in self.entries}.values())
 
 
 @dataclass(frozen=True)
 class CohortWeek:
     week: Week
     entries: tuple[Entry, ...]  # newest first
+    threads: tuple[Thread, ...] = ()  # the conversations with a post in this week, longest first
+
+    def most_discussed(self, count: int) -> tuple[Entry, ...]:
+        """The week's posts with the most responses from the cohort (at least one)."""
+        answered = [entry for entry in self.entries if entry.talk.responses]
+        answered.sort(key=lambda entry: -len(entry.talk.responses))  # stable: newest first on a tie
+        return tuple(answered[:count])
 
 
 @dataclass(frozen=True)
@@ -99,6 +148,22 @@ class Cohort:
     weeks: tuple[CohortWeek, ...]
     members: tuple[Member, ...]  # in feeds.opml order
     per_member: Mapping[str, tuple[CohortWeek, ...]] = field(default_factory=dict)
+    threads: tuple[Thread, ...] = ()  # every conversation, longest first
+    member_threads: Mapping[str, tuple[Thread, ...]] = field(default_factory=dict)
+    signals: Signals = NO_SIGNALS  # what placed the posts besides their tags and dates
+
+    def talk(self) -> dict[Key, Talk]:
+        """Each shown post's conversations, by (participant id, post id)."""
+        return {
+            entry.key: entry.talk
+            for week in self.weeks
+            for entry in week.entries
+            if entry.talk is not NO_TALK
+        }
+
+    def threads_of(self, participant_id: str) -> tuple[Thread, ...]:
+        """The conversations a participant took part in, longest first."""
+        return self.member_threads.get(participant_id, ())
 
     def week(self, number: int) -> CohortWeek | None:
         return self.weeks[number - 1] if 1 <= number <= len(self.weeks) else None
@@ -126,10 +191,29 @@ def licence_url(licence: str) -> str | None:
     return None
 
 
-def placement(post: Post, own_course: Course) -> Placement:
+def signals_for(config: HubConfig, moderation: Moderation) -> Signals:
+    """What places posts besides their tags and dates: the facilitators' `place:` entries, and
+    the addresses of the course's week pages and cohort pages under PUBLIC_URL."""
+    weeks = config.course.weeks
+    paths = [
+        (n, path)
+        for n in range(1, weeks + 1)
+        for path in (config.week_url.format(number=n), f"cohort/week-{n}/")
+    ]
+    signals = week_page_signals(config.public_url, paths)
+    for placing in moderation.placings:
+        if placing.week > weeks:
+            raise ConfigError(
+                f"{placing.where}: week {placing.week} is not a week of the course (1 to {weeks})"
+            )
+    overrides = {key: p.week for p in reversed(moderation.placings) for key in address_keys(p.post)}
+    return dataclasses.replace(signals, overrides=overrides)
+
+
+def placement(post: Post, own_course: Course, signals: Signals = NO_SIGNALS) -> Placement:
     """Where the site places `post` and whether it shows it, in the course as its author's posts
-    see it (`weeks.course_for`). `export` asks this same function."""
-    return place(post.published, post.tags, own_course)
+    see it (`weeks.course_for`). `export` and `status` ask this same function."""
+    return place(post, own_course, signals)
 
 
 def on_site(post: Post, where: Placement, participant_id: str, moderation: Moderation) -> bool:
@@ -143,6 +227,7 @@ def build_cohort(
     records: Mapping[str, Record],
     course: Course,
     moderation: Moderation | None = None,
+    signals: Signals = NO_SIGNALS,
 ) -> Cohort:
     moderation = moderation or Moderation()
     placed: list[Entry] = []
@@ -154,22 +239,82 @@ def build_cohort(
             continue
         record = records.get(person.id, Record(person))
         own = course_for(course, person.tag)
-        placements = [(post, placement(post, own)) for post in record.posts]
+        placements = [(post, placement(post, own, signals)) for post in record.posts]
         shown = [(post, p) for post, p in placements if on_site(post, p, person.id, moderation)]
         member = Member(
             person, record.feed, record.state, len(record.posts), sum(1 for _, p in shown if p.week)
         )
         members.append(member)
         placed.extend(Entry(post, member, p, shown_tags(post.tags)) for post, p in shown)
+    placed = _in_conversation([entry for entry in placed if entry.placement.week is not None])
     placed.sort(key=_newest_first)
-    weeks, per_member = _group(placed, course_weeks(course))
-    return Cohort(weeks, tuple(members), per_member)
+    threads = find_threads(placed)
+    weeks, per_member = _group(placed, course_weeks(course), threads)
+    return Cohort(weeks, tuple(members), per_member, threads, _threads_by_member(threads), signals)
+
+
+def _in_conversation(entries: list[Entry]) -> list[Entry]:
+    """The entries, each with its part in the cohort's conversations. This crosses people: a
+    post's responses are other participants' posts, so it needs the whole cohort at once."""
+    links = find_links((entry.member.participant.id, entry.post) for entry in entries)
+    by_key = {entry.key: entry for entry in entries}
+    return [_with_talk(entry, links, by_key) for entry in entries]
+
+
+def _with_talk(entry: Entry, links: Links, by_key: Mapping[Key, Entry]) -> Entry:
+    found = [
+        tuple(by_key[k] for k in kind.get(entry.key, ()))
+        for kind in (links.responses, links.responds_to, links.see_also)
+    ]
+    return dataclasses.replace(entry, talk=Talk(*found)) if any(found) else entry
+
+
+def find_threads(entries: Iterable[Entry]) -> tuple[Thread, ...]:
+    """The conversations: each post the cohort answered, with the responses to it and to them. A
+    response that was answered in turn is part of its thread, not a thread of its own; a post that
+    answers two posts is in both threads. Longest first, then the most recent."""
+    by_key = {entry.key: entry for entry in entries}
+    covered: set[Key] = set()
+    threads = []
+    for root in sorted((e for e in by_key.values() if e.talk.responses), key=_oldest_first):
+        if root.key in covered:
+            continue
+        found = _answers(root, by_key)
+        covered.update(found)
+        threads.append(Thread(tuple(sorted(found.values(), key=_oldest_first))))
+    threads.sort(key=lambda t: (-len(t.entries), _newest_first(t.entries[-1])))
+    return tuple(threads)
+
+
+def _answers(root: Entry, by_key: Mapping[Key, Entry]) -> dict[Key, Entry]:
+    """`root` and every post answering it, directly or through other answers."""
+    found = {root.key: root}
+    waiting = [root]
+    while waiting:
+        for answer in waiting.pop().talk.responses:
+            if answer.key not in found:
+                found[answer.key] = by_key[answer.key]
+                waiting.append(found[answer.key])
+    return found
+
+
+def _threads_by_member(threads: tuple[Thread, ...]) -> dict[str, tuple[Thread, ...]]:
+    found: dict[str, list[Thread]] = {}
+    for thread in threads:
+        for member in thread.people:
+            found.setdefault(member.participant.id, []).append(thread)
+    return {person: tuple(each) for person, each in found.items()}
 
 
 def _group(
-    placed: list[Entry], calendar: tuple[Week, ...]
+    placed: list[Entry], calendar: tuple[Week, ...], threads: tuple[Thread, ...]
 ) -> tuple[tuple[CohortWeek, ...], dict[str, tuple[CohortWeek, ...]]]:
     """Entries by week, and by participant and week, in one pass (35,000 members x posts is too many)."""
+    week_threads: dict[int, list[Thread]] = {week.number: [] for week in calendar}
+    for thread in threads:  # in order, longest first
+        for number in dict.fromkeys(entry.placement.week for entry in thread.entries):
+            if number is not None:
+                week_threads[number].append(thread)
     by_week: dict[int, list[Entry]] = {week.number: [] for week in calendar}
     by_person: dict[str, dict[int, list[Entry]]] = {}
     for entry in placed:
@@ -177,7 +322,9 @@ def _group(
             by_week[entry.placement.week].append(entry)
             person = by_person.setdefault(entry.member.participant.id, {})
             person.setdefault(entry.placement.week, []).append(entry)
-    weeks = tuple(CohortWeek(week, tuple(by_week[week.number])) for week in calendar)
+    weeks = tuple(
+        CohortWeek(week, tuple(by_week[week.number]), tuple(week_threads[week.number])) for week in calendar
+    )
     per_member = {
         person: tuple(
             CohortWeek(week, tuple(found[week.number])) for week in calendar if week.number in found
@@ -189,3 +336,7 @@ def _group(
 
 def _newest_first(entry: Entry) -> tuple[float, str, str]:
     return (-entry.post.published.timestamp(), entry.member.participant.id, entry.post.id)
+
+
+def _oldest_first(entry: Entry) -> tuple[float, str, str]:
+    return (entry.post.published.timestamp(), entry.member.participant.id, entry.post.id)

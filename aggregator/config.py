@@ -17,6 +17,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .errors import ConfigError
+from .urls import absolute_http_url
 
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -95,6 +96,10 @@ class HubConfig:
     health_report: Path | None = None
     processes: int = 0  # 0: one per core for large cohorts, else in-process
     moderation: Path | None = None  # withdrawals and hidden posts (moderation.yml)
+    public_url: str | None = None  # the site's public address (Pelican's PUBLIC_URL)
+    week_url: str = "weeks/week-{number}/"  # a course week page's path under public_url
+    participation_page: bool = False  # whether the participation matrix is on the public site
+    participation_report: Path | None = None  # the participation matrix as CSV, for facilitators
 
 
 DEFAULTS: dict[str, Any] = {
@@ -111,22 +116,30 @@ DEFAULTS: dict[str, Any] = {
     "workers": 256,
     "processes": 0,
     "user_agent": USER_AGENT,
+    "week_url": "weeks/week-{number}/",
+    "participation_page": False,
+    "participation_report": "cache/participation.csv",
 }
 REQUIRED = ("course_start", "course_weeks", "course_timezone")
 
 
 def load_settings(path: Path) -> dict[str, Any]:
-    """Run a Pelican settings file as plain Python and return its `HUB` dict."""
+    """Run a Pelican settings file as plain Python and return its settings."""
     if not path.is_file():
         raise ConfigError(f"settings file not found: {path}")
-    hub = runpy.run_path(str(path)).get("HUB")
-    if not isinstance(hub, Mapping):
+    settings = runpy.run_path(str(path))
+    if not isinstance(settings.get("HUB"), Mapping):
         raise ConfigError(f"{path} defines no HUB settings dict")
-    return dict(hub)
+    return settings
 
 
-def from_mapping(raw: Mapping[str, Any], base_dir: Path) -> HubConfig:
-    """Validate the `HUB` dict; every error names the setting at fault."""
+def hub_config(settings: Mapping[str, Any], base_dir: Path) -> HubConfig:
+    """The hub's settings from Pelican's: the `HUB` dict, and PUBLIC_URL for the week pages."""
+    return from_mapping(settings.get("HUB") or {}, base_dir, settings.get("PUBLIC_URL"))
+
+
+def from_mapping(raw: Mapping[str, Any], base_dir: Path, public_url: Any = None) -> HubConfig:
+    """Validate the `HUB` dict and the site's PUBLIC_URL; every error names the setting at fault."""
     unknown = sorted(set(raw) - set(DEFAULTS) - set(REQUIRED))
     if unknown:
         raise ConfigError(f"HUB has unknown setting(s): {', '.join(unknown)}")
@@ -140,10 +153,36 @@ def from_mapping(raw: Mapping[str, Any], base_dir: Path) -> HubConfig:
         archive=base_dir / _text(settings, "archive"),
         offline=_flag(settings, "offline") or os.environ.get("HUB_OFFLINE", "") not in ("", "0"),
         fetch=_fetch_options(settings),
-        health_report=base_dir / _text(settings, "health_report") if settings["health_report"] else None,
+        health_report=_optional_path(settings, "health_report", base_dir),
         processes=_number(settings, "processes", int, 0, 64),
         moderation=base_dir / _text(settings, "moderation"),
+        public_url=_public_url(public_url),
+        week_url=_week_url(settings),
+        participation_page=_flag(settings, "participation_page"),
+        participation_report=_optional_path(settings, "participation_report", base_dir),
     )
+
+
+def _optional_path(settings: Mapping[str, Any], key: str, base_dir: Path) -> Path | None:
+    """A file the hub writes, or None when the setting is empty."""
+    return base_dir / _text(settings, key) if settings[key] else None
+
+
+def _public_url(value: Any) -> str | None:
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str) or absolute_http_url(value.strip()) is None:
+        raise ConfigError(f"PUBLIC_URL must be the site's http(s) address, got {value!r}")
+    return value.strip().rstrip("/")
+
+
+def _week_url(settings: Mapping[str, Any]) -> str:
+    value = _text(settings, "week_url")
+    if value.count("{number}") != 1 or "://" in value or value.startswith("/"):
+        raise ConfigError(
+            f"HUB['week_url'] must be a path under the site such as 'weeks/week-{{number}}/', got {value!r}"
+        )
+    return value
 
 
 def _course(settings: Mapping[str, Any]) -> Course:

@@ -32,7 +32,7 @@ from .files import write_atomically
 from .normalize import Post
 from .opml_edit import remove_participant
 from .registry import Participant, load_registry, valid_id
-from .urls import absolute_http_url, canonical_address
+from .urls import absolute_http_url, address_keys, canonical_address
 
 Action = Literal["withdraw", "hide"]
 ACTIONS: tuple[Action, ...] = ("withdraw", "hide")
@@ -53,8 +53,18 @@ class Rule:
 
 
 @dataclass(frozen=True)
+class Placing:
+    """A facilitator's decision that a post belongs to a week, whatever its tags, links and date."""
+
+    post: str  # the post's address, as given
+    week: int
+    where: str  # the entry, named for errors ("moderation.yml: place entry 2")
+
+
+@dataclass(frozen=True)
 class Moderation:
     rules: tuple[Rule, ...] = ()
+    placings: tuple[Placing, ...] = ()
     forgotten: Mapping[str, dt.datetime] = field(default_factory=dict)  # feed hash -> when
 
     def forgotten_note(self, person: Participant) -> str | None:
@@ -100,7 +110,7 @@ class Moderation:
         """The rule that keeps `post` off the site: its author's, or one naming the post itself."""
         if not self.rules:
             return None
-        found = [self._posts.get(key) for key in _address_keys(post)]
+        found = [self._posts.get(key) for key in address_keys(post.url, post.id)]
         return strongest([self._people.get(participant_id), *found])
 
     def rules_found_in(self, record: Record) -> tuple[str, ...]:
@@ -108,7 +118,7 @@ class Moderation:
         withdrawn: a rule that names no post anywhere is reported, never taken as done."""
         if not self._posts:
             return ()
-        keys = {key for post in record.posts for key in _address_keys(post)}
+        keys = {key for post in record.posts for key in address_keys(post.url, post.id)}
         return tuple(
             rule.post
             for identity, rule in self._posts.items()
@@ -121,17 +131,6 @@ class Moderation:
             for post in posts
             if (rule := self.post_rule(participant_id, post)) and rule.action == "withdraw"
         )
-
-
-def _address_keys(post: Post) -> set[str]:
-    """A post's addresses as rules name them. A rule naming a page without its fragment covers
-    every post on it (a daily page's items)."""
-    return {
-        canonical_address(address, fragment=fragment)
-        for address in (post.url, post.id)
-        if address
-        for fragment in (True, False)
-    }
 
 
 def _first_by_action(pairs: Iterable[tuple[str | None, Rule]]) -> dict[str, Rule]:
@@ -163,7 +162,7 @@ def load_moderation(path: Path | None) -> Moderation:
         raise ConfigError(f"cannot read {path}: {exc}") from None
     except yaml.YAMLError as exc:
         raise ConfigError(f"{path} is not valid YAML: {exc}") from None
-    return Moderation(parse_rules(doc, str(path)))
+    return Moderation(parse_rules(doc, str(path)), parse_placings(doc, str(path)))
 
 
 def with_rule(text: str, action: Action, entry: Mapping[str, str], source: str = "moderation.yml") -> str:
@@ -196,8 +195,8 @@ def _rules_in(text: str, source: str) -> tuple[Rule, ...]:
 def parse_rules(doc: Any, source: str) -> tuple[Rule, ...]:
     if doc is None:
         return ()
-    if not isinstance(doc, Mapping) or set(doc) - set(ACTIONS):
-        raise ConfigError(f"{source}: expected only the lists 'withdraw:' and 'hide:'")
+    if not isinstance(doc, Mapping) or set(doc) - {*ACTIONS, "place"}:
+        raise ConfigError(f"{source}: expected only the lists 'withdraw:', 'hide:' and 'place:'")
     rules: list[Rule] = []
     for action in ACTIONS:
         entries = doc.get(action) or []
@@ -224,6 +223,24 @@ def _rule(action: Action, entry: Any, where: str) -> Rule:
     return Rule(
         action, participant, post.strip() if post else None, (reason or "").strip()[:REASON_LIMIT] or None
     )
+
+
+def parse_placings(doc: Any, source: str) -> tuple[Placing, ...]:
+    entries = (doc or {}).get("place") or []
+    if not isinstance(entries, list):
+        raise ConfigError(f"{source}: 'place:' must be a list of entries")
+    return tuple(_placing(entry, f"{source}: place entry {n}") for n, entry in enumerate(entries, 1))
+
+
+def _placing(entry: Any, where: str) -> Placing:
+    if not isinstance(entry, Mapping) or set(entry) - {"post", "week", "reason"}:
+        raise ConfigError(f"{where}: expected 'post:' (its address), 'week:' and an optional 'reason:'")
+    post, week = entry.get("post"), entry.get("week")
+    if not isinstance(post, str) or absolute_http_url(post.strip()) is None:
+        raise ConfigError(f"{where}: 'post:' must be the post's http(s) address, got {post!r}")
+    if isinstance(week, bool) or not isinstance(week, int) or week < 1:
+        raise ConfigError(f"{where}: 'week:' must be a week number such as 3, got {week!r}")
+    return Placing(post.strip(), week, where)
 
 
 @dataclass(frozen=True)

@@ -175,6 +175,27 @@ def canonical_address(url: str, *, fragment: bool = True) -> str:
     return f"//{netloc}{path}{query}{_fragment(parts, fragment)}"
 
 
+def address_keys(*addresses: str | None) -> set[str]:
+    """The keys under which a post at `addresses` (its link, its guid) is named by a rule or a
+    link: canonical, with and without the fragment, so that a name for a daily page without its
+    fragment covers every post on it."""
+    return {
+        canonical_address(address, fragment=fragment)
+        for address in addresses
+        if address
+        for fragment in (True, False)
+    }
+
+
+def quick_host(url: str) -> str:
+    """The host of an http(s) address as `canonical_address` spells it, without the port, found
+    without parsing: a cheap first test before canonicalising every link of every post."""
+    netloc = url.partition("//")[2].split("/", 1)[0].split("?", 1)[0].split("#", 1)[0]
+    netloc = netloc.rpartition("@")[2]
+    host = netloc.partition("]")[0].lstrip("[") if netloc.startswith("[") else netloc.rsplit(":", 1)[0]
+    return _SHARED_HOST.sub("", host.lower())
+
+
 def _noise(name: str) -> bool:
     return bool(_TRACKING.fullmatch(name) or _AMP_PARAMETER.fullmatch(name))
 

@@ -1,8 +1,12 @@
 """Pure: which course week a post belongs to, and whether the hub shows it.
 
-A post's week is the week containing its published date in the course time zone. An explicit
-week tag (`week-3`, `week3`, `Week 3`) overrides the date. With a course tag set, only posts that
-carry it are shown. Posts outside the course window keep their place in the archive, on no page.
+A post's week comes from the first of these signals that gives one (`place`):
+1. a facilitator's override (a `place:` entry of moderation.yml);
+2. an explicit week tag (`week-3`, `week3`, `Week 3`);
+3. a link in the post to one of the course's week pages (the nearest to its date, if several);
+4. its published date in the course time zone.
+With a course tag set, only posts that carry it are shown. Posts outside the course window keep
+their place in the archive, on no page.
 """
 
 from __future__ import annotations
@@ -11,10 +15,13 @@ import dataclasses
 import datetime as dt
 import functools
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Literal
 
 from .config import Course
+from .normalize import Post
+from .urls import address_keys, canonical_address, quick_host
 
 _WEEK_TAG = re.compile(r"^week[\s_-]*0*([1-9][0-9]?)$")
 
@@ -30,11 +37,56 @@ class Week:
         return f"week-{self.number}"
 
 
+PlacedBy = Literal["override", "tag", "link", "date"]
+
+
 @dataclass(frozen=True)
 class Placement:
     week: int | None
-    reason: str  # "date", "week tag", or why the post is on no week page
+    placed_by: PlacedBy | None  # the signal that gave the week; None when the post has none
     shown: bool  # False when a course tag is set and the post does not carry it
+    dated: int | None = None  # the week of the post's date, which a reader would expect
+
+    @property
+    def moved(self) -> bool:
+        """Whether a signal other than the date put the post in another week than its date's."""
+        return self.week is not None and self.week != self.dated
+
+
+@dataclass(frozen=True)
+class Signals:
+    """What places a post besides its own tags and date. Built once per run (`cohort.signals_for`)
+    from the settings and moderation.yml, so that the site, `export` and `status` agree."""
+
+    overrides: Mapping[str, int] = field(default_factory=dict)  # a post's address key -> its week
+    week_pages: Mapping[str, int] = field(default_factory=dict)  # a week page's address key -> week
+    site_hosts: frozenset[str] = frozenset()  # the hosts of week_pages, to skip other links quickly
+
+    def override(self, post: Post) -> int | None:
+        if not self.overrides:
+            return None
+        return next((self.overrides[k] for k in address_keys(post.url, post.id) if k in self.overrides), None)
+
+    def linked_weeks(self, post: Post) -> set[int]:
+        """The weeks whose pages `post` links to, however the address is spelled."""
+        return {
+            week
+            for link in post.links
+            if quick_host(link) in self.site_hosts
+            and (week := self.week_pages.get(canonical_address(link, fragment=False))) is not None
+        }
+
+
+NO_SIGNALS = Signals()
+
+
+def week_page_signals(site: str | None, paths: Iterable[tuple[int, str]]) -> Signals:
+    """Signals from the course site's public address and its week pages' paths (week, path)."""
+    if not site:
+        return NO_SIGNALS
+    base = site.rstrip("/") + "/"
+    pages = {canonical_address(base + path.lstrip("/"), fragment=False): week for week, path in paths}
+    return Signals(week_pages=pages, site_hosts=frozenset(filter(None, map(quick_host, pages))))
 
 
 def course_weeks(course: Course) -> tuple[Week, ...]:
@@ -61,20 +113,42 @@ def course_post(tags: Iterable[str], course: Course) -> bool:
     return course.tag is None or normalize_tag(course.tag) in {normalize_tag(t) for t in tags}
 
 
-def place(published: dt.datetime, tags: Iterable[str], course: Course) -> Placement:
-    tags = tuple(tags)
-    shown = course_post(tags, course)
-    tagged = explicit_week(tags, course)
-    if tagged is not None:
-        return _placement(tagged, "week tag", shown)
-    week = week_of_date(published, course)
-    return _placement(week, "date" if week else "outside the course dates", shown)
+def place(post: Post, course: Course, signals: Signals = NO_SIGNALS) -> Placement:
+    """Where the site places `post`, by the first signal that gives a week, and whether it shows it
+    (in `course` as the post's author sees it: `course_for`). The one function that decides it."""
+    dated = week_of_date(post.published, course)
+    week, placed_by = _week(post, course, signals, dated)
+    return _placement(week, placed_by, course_post(post.tags, course), dated)
+
+
+def _week(
+    post: Post, course: Course, signals: Signals, dated: int | None
+) -> tuple[int | None, PlacedBy | None]:
+    if (week := signals.override(post)) is not None:
+        return week, "override"
+    if (week := explicit_week(post.tags, course)) is not None:
+        return week, "tag"
+    if linked := signals.linked_weeks(post):
+        return nearest_week(linked, post.published, course), "link"
+    return dated, "date" if dated else None
+
+
+def nearest_week(weeks: Iterable[int], published: dt.datetime, course: Course) -> int:
+    """Of the weeks a post links to, the one nearest its date (the earlier one on a tie)."""
+    day = published.astimezone(course.timezone).date()
+
+    def distance(number: int) -> tuple[int, int]:
+        first = course.start + dt.timedelta(weeks=number - 1)
+        last = first + dt.timedelta(days=6)
+        return max((first - day).days, (day - last).days, 0), number
+
+    return min(weeks, key=distance)
 
 
 @functools.lru_cache(maxsize=256)
-def _placement(week: int | None, reason: str, shown: bool) -> Placement:
+def _placement(week: int | None, placed_by: PlacedBy | None, shown: bool, dated: int | None) -> Placement:
     """Shared: a course has a few dozen distinct placements and may have 500,000 posts."""
-    return Placement(week, reason, shown)
+    return Placement(week, placed_by, shown, dated)
 
 
 def week_of_date(published: dt.datetime, course: Course) -> int | None:
@@ -83,6 +157,12 @@ def week_of_date(published: dt.datetime, course: Course) -> int | None:
     if 0 <= offset < 7 * course.weeks:
         return offset // 7 + 1
     return None
+
+
+def current_week(today: dt.date, course: Course) -> int | None:
+    """The week a reader is in today: the last one once the course is over, none before it starts."""
+    offset = (today - course.start).days
+    return None if offset < 0 else min(offset // 7 + 1, course.weeks)
 
 
 def explicit_week(tags: Iterable[str], course: Course) -> int | None:

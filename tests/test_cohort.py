@@ -11,6 +11,7 @@ from aggregator.normalize import Post
 from aggregator.registry import Participant
 from aggregator.weeks import Placement
 from tests.conftest import COURSE, LONDON
+from tests.posts import make_post
 
 COURSE_TAGGED = dataclasses.replace(COURSE, tag="openlearning26")
 ADA = Participant("ada", "Ada", "https://ada.example/feed", "https://ada.example/")
@@ -18,19 +19,7 @@ BEN = Participant("ben", "Ben", "https://ben.example/feed", None)
 
 
 def post(slug: str, when: dt.datetime, *tags: str) -> Post:
-    return Post(
-        id=slug,
-        url=f"https://x.example/{slug}",
-        title=slug,
-        published=when.astimezone(dt.UTC),
-        date_source="published",
-        updated=None,
-        first_seen=when,
-        tags=tags,
-        author=None,
-        content_html="",
-        excerpt_html="",
-    )
+    return make_post(slug, when, tags)
 
 
 def at(day: int, hour: int = 12) -> dt.datetime:
@@ -61,7 +50,7 @@ def test_weeks_hold_shown_posts_newest_first_and_members_count_them() -> None:
     week2 = cohort.week(2)
     assert week1 is not None and week2 is not None
     assert [e.post.id for e in week1.entries] == ["a2", "a1"]
-    assert [(e.post.id, e.placement.reason) for e in week2.entries] == [("b1", "week tag")]
+    assert [(e.post.id, e.placement.placed_by) for e in week2.entries] == [("b1", "tag")]
     on_pages = {e.post.id for week in cohort.weeks for e in week.entries}
     assert "b0" not in on_pages  # tagged, but before the course
     assert [(m.participant.id, m.shown, m.archived) for m in cohort.members] == [("ada", 2, 3), ("ben", 1, 2)]

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from aggregator.config import from_mapping, load_settings
+from aggregator.config import from_mapping, hub_config, load_settings
 from aggregator.errors import ConfigError
 from tests.conftest import ROOT
 
@@ -15,7 +15,7 @@ GOOD = {"course_start": "2026-09-07", "course_weeks": 6, "course_timezone": "Eur
 
 
 def test_the_demo_settings_are_valid() -> None:
-    config = from_mapping(load_settings(ROOT / "pelicanconf.py"), ROOT)
+    config = hub_config(load_settings(ROOT / "pelicanconf.py"), ROOT)
     assert config.course.start == dt.date(2026, 9, 7)
     assert config.course.tag == "openlearning26"
     assert config.opml == ROOT / "feeds.opml"
@@ -23,7 +23,7 @@ def test_the_demo_settings_are_valid() -> None:
 
 
 def test_publish_settings_refuse_private_addresses() -> None:
-    config = from_mapping(load_settings(ROOT / "publishconf.py"), ROOT)
+    config = hub_config(load_settings(ROOT / "publishconf.py"), ROOT)
     assert not config.fetch.policy.allows("127.0.0.1")
 
 

@@ -89,7 +89,7 @@ def test_rules_are_read_with_their_reasons() -> None:
 @pytest.mark.parametrize(
     ("doc", "message"),
     [
-        ({"remove": []}, "moderation.yml: expected only the lists 'withdraw:' and 'hide:'"),
+        ({"remove": []}, "moderation.yml: expected only the lists 'withdraw:', 'hide:' and 'place:'"),
         ({"hide": {"post": "x"}}, "moderation.yml: 'hide:' must be a list of entries"),
         (
             {"withdraw": [{"post": "https://b.example/", "participant": "bo"}]},

@@ -13,9 +13,11 @@ from tests.loopback import LoopbackServer, Reply
 from tests.sitebuild import build, serve_ada_and_ben, write_opml
 
 
-def links(page: Path) -> list[str]:
+def links(page: Path, within: str = "") -> list[str]:
+    """The addresses `page` links to, or only those inside elements of the class `within`."""
     document = html5lib.parse(page.read_text(encoding="utf-8"), namespaceHTMLElements=False)
-    return [a.get("href") for a in document.iter("a")]
+    parts = [e for e in document.iter() if within in (e.get("class") or "").split()] if within else [document]
+    return [a.get("href") for part in parts for a in part.iter("a")]
 
 
 def test_build_with_a_broken_feed_succeeds_and_week_pages_hold_backlinks(
@@ -107,7 +109,7 @@ def test_two_participants_with_one_name_each_update_and_show_under_their_own_pag
     ids = {path.stem for path in (tmp_path / "archive").glob("*.json")}
     assert len(ids) == 2 and all(id_.startswith("sam-lee-") for id_ in ids)
     people = tmp_path / "output" / "cohort" / "people"
-    pages = {id_: links(people / id_ / "index.html") for id_ in ids}
+    pages = {id_: links(people / id_ / "index.html", within="card-title") for id_ in ids}
     ada_page, ben_page = sorted(
         pages.values(), key=lambda hrefs: "https://ben.example/2026/09/14/hello" in hrefs
     )
@@ -115,3 +117,10 @@ def test_two_participants_with_one_name_each_update_and_show_under_their_own_pag
     assert "https://ben.example/2026/09/14/hello" not in ada_page
     assert "https://ben.example/2026/09/14/hello" in ben_page
     assert "https://ada.example/2026/09/30/networks/" not in ben_page
+    # Ben's post answers Ada's: each page shows that conversation, outside their own cards.
+    ada_id = next(id_ for id_ in ids if "https://ada.example/2026/09/13/sunday-night/" in pages[id_])
+    talk = links(people / ada_id / "index.html", within="conversations")
+    assert [href for href in talk if href.startswith("https://")] == [
+        "https://ada.example/2026/09/13/sunday-night/",
+        "https://ben.example/2026/09/14/hello",
+    ]

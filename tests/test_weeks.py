@@ -9,6 +9,7 @@ import pytest
 
 from aggregator.weeks import course_weeks, explicit_week, place, topic_tags, week_of_date
 from tests.conftest import COURSE, LONDON
+from tests.posts import make_post
 
 UTC = dt.UTC
 
@@ -60,17 +61,17 @@ def test_things_that_are_not_week_tags(tag: str) -> None:
 
 
 def test_a_week_tag_overrides_the_date() -> None:
-    placement = place(local(2026, 9, 30, 9, 0), ["Week 2"], COURSE)
-    assert (placement.week, placement.reason) == (2, "week tag")
+    placement = place(make_post("p", local(2026, 9, 30, 9, 0), ["Week 2"]), COURSE)
+    assert (placement.week, placement.placed_by) == (2, "tag")
 
 
 def test_a_week_tag_places_a_post_from_after_the_course() -> None:
-    assert place(local(2026, 11, 20, 9, 0), ["week-6"], COURSE).week == 6
+    assert place(make_post("p", local(2026, 11, 20, 9, 0), ["week-6"]), COURSE).week == 6
 
 
 def test_outside_the_course_dates_means_no_week() -> None:
-    placement = place(local(2026, 8, 30, 9, 0), [], COURSE)
-    assert (placement.week, placement.reason, placement.shown) == (None, "outside the course dates", True)
+    placement = place(make_post("p", local(2026, 8, 30, 9, 0), []), COURSE)
+    assert (placement.week, placement.placed_by, placement.shown) == (None, None, True)
 
 
 @pytest.mark.parametrize(
@@ -79,11 +80,11 @@ def test_outside_the_course_dates_means_no_week() -> None:
 )
 def test_course_tag_filter_is_case_insensitive_and_ignores_hash(tags: list[str], shown: bool) -> None:
     course = dataclasses.replace(COURSE, tag="openlearning26")
-    assert place(local(2026, 9, 8, 9, 0), tags, course).shown is shown
+    assert place(make_post("p", local(2026, 9, 8, 9, 0), tags), course).shown is shown
 
 
 def test_without_a_course_tag_every_post_is_shown() -> None:
-    assert place(local(2026, 9, 8, 9, 0), [], COURSE).shown is True
+    assert place(make_post("p", local(2026, 9, 8, 9, 0), []), COURSE).shown is True
 
 
 def test_topic_tags_hide_the_course_tag_and_week_tags() -> None:

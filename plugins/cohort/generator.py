@@ -11,22 +11,21 @@ from typing import Any
 from pelican.generators import Generator
 
 from aggregator import (
-    Archive,
     Cohort,
-    CohortWeek,
     Entry,
     HubConfig,
     Member,
     Participant,
-    RecordsOnDemand,
-    build_cohort,
-    current_moderation,
-    from_mapping,
+    current_week,
+    hub_config,
+    load_cohort,
     load_registry,
     outcome_lines,
+    participation,
     summary,
     update,
     write_health_report,
+    write_participation,
 )
 
 from .output import Claims, Page, PageWriter, long_lived_objects, start_in_child, wait_for
@@ -42,7 +41,7 @@ def check_settings(pelican: Any) -> None:
     Relative paths in HUB are relative to the working directory. The validated settings are kept
     for the generator as HUB_CONFIG.
     """
-    config = from_mapping(pelican.settings.get("HUB") or {}, Path.cwd())
+    config = hub_config(pelican.settings, Path.cwd())
     pelican.settings["HUB_CONFIG"] = config
     pelican.settings.setdefault("JINJA_FILTERS", {}).update(jinja_filters(config))
 
@@ -67,8 +66,10 @@ def person_path(person: Participant) -> str:
     return f"cohort/people/{person.id}/"
 
 
-def person_page(member: Member, weeks: tuple[CohortWeek, ...], **extra: Any) -> Page:
-    return Page(person_path(member.participant), "person", {"member": member, "weeks": weeks, **extra})
+def person_page(cohort: Cohort, member: Member) -> Page:
+    person = member.participant.id
+    extra = {"member": member, "weeks": cohort.by_member(person), "threads": cohort.threads_of(person)}
+    return Page(person_path(member.participant), "person", extra)
 
 
 def week_pages(pages: list[Any]) -> dict[int, Any]:
@@ -88,23 +89,23 @@ class CohortGenerator(Generator):  # type: ignore[misc]
             self._update(config, participants)
         self.context["course"] = config.course
         self.context["today"] = dt.datetime.now(config.course.timezone).date()
+        self.context["current_week"] = current_week(self.context["today"], config.course)
         self.context["week_pages"] = week_pages(self.context.get("pages", []))
         # The theme does not change during a build: no check of each template's file on every page.
         self.env.auto_reload = False
-        archive = Archive(config.archive)
         # Withdrawn, hidden and forgotten participants get no page at all; moderated posts are left
         # out of every page, feed and so of the search index.
-        self.moderation = current_moderation(config.moderation, archive)
-        shown = tuple(person for person in participants if not self.moderation.keeps_out(person))
-        # A participant's page needs only their own record: a child process writes those pages one
-        # record at a time, with little memory, while this one loads every record for the rest.
-        # Once done with the rest, this process takes its share of the participants left.
-        self.people = Claims(len(shown))
-        self.person_pages = start_in_child(lambda: self._stream_person_pages(shown, archive))
-        full = {person.id for person in shown if person.display == "full"}
-        records = RecordsOnDemand(archive, (person.id for person in shown), bodies=False, full=full)
         with long_lived_objects():
-            self.context["cohort"] = build_cohort(shown, records, config.course, self.moderation)
+            cohort, _ = load_cohort(config, participants)
+        self.context["cohort"] = cohort
+        self.participation = participation(cohort)
+        write_participation(config, self.participation)
+        # A participant's page shows the conversations they took part in, which cross people: it is
+        # rendered from the whole cohort, built above. A forked child shares that cohort and writes
+        # the participants' pages while this process writes the rest, then takes its share of those
+        # left.
+        self.people = Claims(len(cohort.members))
+        self.person_pages = start_in_child(lambda: self._write_person_pages(cohort))
 
     def _update(self, config: HubConfig, participants: Any) -> None:
         report = update(config, participants)
@@ -115,15 +116,9 @@ class CohortGenerator(Generator):  # type: ignore[misc]
         log.info("course hub: %s", summary(report))
         write_health_report(config, report)
 
-    def _stream_person_pages(self, participants: tuple[Participant, ...], archive: Archive) -> None:
-        """Each page renders with a cohort of that one participant: the same member, weeks and posts
-        as in the whole cohort, since none of them depends on anybody else."""
-        out = self._writer()
-        for person in (participants[n] for n in self.people):
-            record = archive.load(person.id, bodies=person.display == "full")
-            records = {person.id: record} if record else {}
-            alone = build_cohort([person], records, self.context["course"], self.moderation)
-            out.write(person_page(alone.members[0], alone.by_member(person.id), cohort=alone))
+    def _write_person_pages(self, cohort: Cohort) -> None:
+        """The pages of the participants this process claims first."""
+        self._writer().write_all(person_page(cohort, cohort.members[n]) for n in self.people)
 
     def generate_output(self, _writer: Any) -> None:
         cohort: Cohort = self.context["cohort"]
@@ -131,11 +126,12 @@ class CohortGenerator(Generator):  # type: ignore[misc]
         per_page = int(self.settings.get("COHORT_PER_PAGE", 20))
         paged_weeks = [paginate(cw.entries, per_page, f"cohort/{cw.week.slug}/") for cw in cohort.weeks]
         overviews = [Page("cohort/", "cohort"), self._search_page(paged_weeks)]
+        if self.settings["HUB_CONFIG"].participation_page:  # about people: only when the course opts in
+            overviews.append(Page("cohort/participation/", "participation", {"rows": self.participation}))
         participants = [*self._participant_pages(cohort)]
         weeks = [*self._week_pages(cohort, paged_weeks)]
         out.write_all([*overviews, *self._shared_files(cohort), *participants, *weeks])
-        members = (cohort.members[n] for n in self.people)
-        out.write_all(person_page(member, cohort.by_member(member.participant.id)) for member in members)
+        self._write_person_pages(cohort)
         wait_for(self.person_pages)
         people = [Page(person_path(member.participant), "person") for member in cohort.members]
         html = [page.path for page in (*overviews, *participants, *people, *weeks) if page.path.endswith("/")]
