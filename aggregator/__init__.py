@@ -12,6 +12,7 @@ from .moderation import Moderation, current_moderation
 from .pipeline import FeedOutcome, UpdateReport, update
 from .registry import Participant, load_registry
 from .report import outcome_lines, summary, write_health_report
+from .webmention import write_cards
 
 __all__ = [
     "AggregatorError",
@@ -38,5 +39,6 @@ __all__ = [
     "outcome_lines",
     "summary",
     "update",
+    "write_cards",
     "write_health_report",
 ]

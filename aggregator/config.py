@@ -95,6 +95,8 @@ class HubConfig:
     health_report: Path | None = None
     processes: int = 0  # 0: one per core for large cohorts, else in-process
     moderation: Path | None = None  # withdrawals and hidden posts (moderation.yml)
+    cards_manifest: Path = Path("cache/cards.json")  # the build's cards and their week pages (webmention)
+    webmention_limit: int = 50  # posts told about their page per run, at most
 
 
 DEFAULTS: dict[str, Any] = {
@@ -111,6 +113,8 @@ DEFAULTS: dict[str, Any] = {
     "workers": 256,
     "processes": 0,
     "user_agent": USER_AGENT,
+    "cards_manifest": "cache/cards.json",
+    "webmention_limit": 50,
 }
 REQUIRED = ("course_start", "course_weeks", "course_timezone")
 
@@ -143,6 +147,8 @@ def from_mapping(raw: Mapping[str, Any], base_dir: Path) -> HubConfig:
         health_report=base_dir / _text(settings, "health_report") if settings["health_report"] else None,
         processes=_number(settings, "processes", int, 0, 64),
         moderation=base_dir / _text(settings, "moderation"),
+        cards_manifest=base_dir / _text(settings, "cards_manifest"),
+        webmention_limit=_number(settings, "webmention_limit", int, 0, 10_000),
     )
 
 
