@@ -133,6 +133,7 @@ def _register_arguments(sub: argparse.ArgumentParser) -> None:
     sub.add_argument("--tag", help="the participant's own course tag, if not the course's")
     sub.add_argument("--display", choices=("title", "excerpt", "full"), help="how posts appear on the hub")
     sub.add_argument("--licence", help="licence of the posts, e.g. 'CC BY 4.0'")
+    sub.add_argument("--webmention", choices=("yes", "no"), help="whether their posts get webmentions")
     sub.add_argument("--dry-run", action="store_true", help="find and check, but change nothing")
     sub.add_argument(
         "--replace",
@@ -264,7 +265,9 @@ def export_row(
 
 
 def cmd_register(config: HubConfig, args: argparse.Namespace, out: TextIO) -> int:
-    request = Request(args.address, args.name, args.tag, args.display, args.licence, replace=args.replace)
+    request = Request(
+        args.address, args.name, args.tag, args.display, args.licence, args.webmention, replace=args.replace
+    )
     result = enrol(request, config, dt.datetime.now(dt.UTC), dry_run=args.dry_run)
     for line in report_lines(result, dry_run=args.dry_run):
         print(line, file=out)

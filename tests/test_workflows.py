@@ -22,6 +22,7 @@ from typing import Any, NoReturn
 import pytest
 import yaml
 
+from aggregator.issueforms import WEBMENTION_CHOICES
 from tests.conftest import DATA, ROOT, plant_bug
 from tests.loopback import LoopbackServer, Reply
 
@@ -246,6 +247,7 @@ SPEC_FORM = [
     ("input", "Your course tag, if different", False),
     ("dropdown", "How your posts appear on the hub", True),
     ("input", "Licence of your posts", False),
+    ("dropdown", "Webmentions", False),
     ("checkboxes", "Consent", None),
 ]
 DISPLAY_OPTIONS = ["Title and excerpt (default)", "Title only", "Full post"]
@@ -263,7 +265,8 @@ def test_the_issue_form_asks_exactly_what_the_join_command_reads() -> None:
         (f["type"], f["attributes"]["label"], f.get("validations", {}).get("required")) for f in fields
     ] == SPEC_FORM
     assert fields[3]["attributes"]["options"] == DISPLAY_OPTIONS
-    assert fields[5]["attributes"]["options"] == [{"label": CONSENT, "required": True}]
+    assert fields[5]["attributes"]["options"] == list(WEBMENTION_CHOICES)
+    assert fields[6]["attributes"]["options"] == [{"label": CONSENT, "required": True}]
 
 
 # --- running the workflows' own steps --------------------------------------------------------------
