@@ -388,6 +388,9 @@ def make_scratch(root: Path) -> Scratch:
     scratch = Scratch(root)
     git(root, "clone", "--quiet", str(ROOT), "work")
     git(scratch.work, "switch", "--quiet", "-C", "main")  # whatever the checkout's branch is called
+    for branch in git(scratch.work, "for-each-ref", "--format=%(refname:short)", "refs/heads/").split():
+        if branch != "main":  # and only main reaches the scratch origin, as on GitHub
+            git(scratch.work, "branch", "--quiet", "-D", branch)
     git(root, "clone", "--quiet", "--bare", "work", "origin.git")
     git(scratch.work, "remote", "set-url", "origin", str(scratch.origin))
     git(scratch.work, "fetch", "--quiet", "origin")
@@ -693,6 +696,8 @@ def test_a_bug_on_one_participant_warns_and_everyone_else_is_committed_and_built
 PUSHING_STEPS = [  # and the one step that fetches the archive branch, which may be private
     ("publish.yml", "build", "Restore the archive"),
     ("publish.yml", "build", "Publish the archive"),
+    ("publish.yml", "webmention", "Restore the archive"),
+    ("publish.yml", "webmention", "Publish the archive"),
     ("join.yml", "join", "Open a pull request"),
     ("withdraw.yml", "withdraw", "Open a pull request or ask a facilitator"),
 ]
