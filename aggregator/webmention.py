@@ -27,10 +27,12 @@ import lxml.etree
 import lxml.html
 
 from .archive import Archive, format_time
+from .chars import xml_safe
 from .config import FetchOptions, HubConfig
 from .errors import ArchiveError, FeedError, WebmentionError
 from .fetch import FetchSession, Page, run_to_completion
 from .files import write_atomically
+from .limits import URL_LIMIT
 from .registry import Participant
 
 CARDS_FORMAT = 1
@@ -271,11 +273,16 @@ async def _deliver(session: FetchSession, card: Card) -> Delivery:
     if found is None:
         return Delivery(card, "no-endpoint", "the post announces no webmention endpoint")
     status = await session.post_form(found, {"source": card.source, "target": card.target})
+    shown = _one_line(found)  # the blog wrote it: printed and reported, so one clean line
     if isinstance(status, FeedError):
-        return Delivery(card, "failed", f"endpoint {found}: {status.message}")
+        return Delivery(card, "failed", f"endpoint {shown}: {status.message}")
     if 200 <= status < 300:
-        return Delivery(card, "sent", f"endpoint {found} answered HTTP {status}")
-    return Delivery(card, "failed", f"endpoint {found} answered HTTP {status}")
+        return Delivery(card, "sent", f"endpoint {shown} answered HTTP {status}")
+    return Delivery(card, "failed", f"endpoint {shown} answered HTTP {status}")
+
+
+def _one_line(text: str) -> str:
+    return " ".join(xml_safe(text).split())[:URL_LIMIT]
 
 
 def webmentions(config: HubConfig, participants: Iterable[Participant], *, dry_run: bool) -> WebmentionReport:

@@ -293,6 +293,20 @@ def test_a_target_that_redirects_to_a_private_address_is_refused(
         private.close()
 
 
+def test_an_endpoint_address_is_reported_without_control_characters(
+    tmp_path: Path, blogs: LoopbackServer
+) -> None:
+    blogs.routes["/ada/post/"] = Reply(
+        body=html('<link rel="webmention" href="/wm/\x1b[2J\x07x">'), headers=HTML
+    )
+    hub = Hub(tmp_path, blogs)
+    hub.cards({"ada": "cohort/week-1/"})
+    code, out = hub.run()
+    assert code == 0
+    assert f"endpoint {blogs.url('/wm/')}[2Jx answered HTTP 404" in out
+    assert "\x1b" not in out + hub.health and "\x07" not in out + hub.health
+
+
 def test_a_dry_run_reads_and_sends_nothing(tmp_path: Path, blogs: LoopbackServer) -> None:
     hub = Hub(tmp_path, blogs)
     hub.cards(EVERYONE_ON_WEEK_1)
