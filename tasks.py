@@ -25,11 +25,18 @@ def register(
     tag: str = "",
     display: str = "",
     licence: str = "",
+    webmention: str = "",
     dry_run: bool = False,
     allow_private: str = "",
 ) -> None:
     """Find a blog's feed, check it and add or update the participant in feeds.opml."""
-    options = {"--name": name, "--tag": tag, "--display": display, "--licence": licence}
+    options = {
+        "--name": name,
+        "--tag": tag,
+        "--display": display,
+        "--licence": licence,
+        "--webmention": webmention,
+    }
     words = [PY, "-m", "aggregator", "register", address]
     words += [part for flag, value in options.items() if value for part in (flag, value)]
     words += ["--dry-run"] if dry_run else []
@@ -53,6 +60,13 @@ def status(c: Context) -> None:
 def export(c: Context) -> None:
     """Print every archived post as JSON."""
     c.run(f"{PY} -m aggregator export")
+
+
+@task
+def webmention(c: Context, dry_run: bool = False, settings: str = "pelicanconf.py") -> None:
+    """Send each post the last build featured a webmention from its week page (after a publish)."""
+    flag = " --dry-run" if dry_run else ""
+    c.run(f"{PY} -m aggregator webmention --settings {shlex.quote(settings)}{flag}")
 
 
 @task

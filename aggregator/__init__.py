@@ -14,6 +14,7 @@ from .pipeline import FeedOutcome, UpdateReport, update
 from .registry import Participant, load_registry
 from .report import outcome_lines, summary, write_health_report
 from .site_view import load_cohort
+from .webmention import write_cards
 from .weeks import current_week
 
 __all__ = [
@@ -45,6 +46,7 @@ __all__ = [
     "signals_for",
     "summary",
     "update",
+    "write_cards",
     "write_health_report",
     "write_participation",
 ]

@@ -1,4 +1,4 @@
-"""python -m aggregator update|status|export|forget|register|join|withdraw|check-registry.
+"""python -m aggregator update|status|export|forget|register|join|withdraw|check-registry|webmention.
 
 The one place that maps errors to exit codes.
 """
@@ -23,7 +23,14 @@ from .config import Course, HubConfig, address_policy, hub_config, load_settings
 from .conversations import Key
 from .discover import NoFeed
 from .enrol import Enrolled, Request, enrol, report_lines
-from .errors import AggregatorError, ArchiveError, ConfigError, EnrolmentError, RegistryError
+from .errors import (
+    AggregatorError,
+    ArchiveError,
+    ConfigError,
+    EnrolmentError,
+    RegistryError,
+    WebmentionError,
+)
 from .issueforms import NAME, FormProblems, WithdrawRequest, form_fields, read_join_form, read_withdraw_form
 from .moderation import Moderation, forget
 from .normalize import Post
@@ -40,9 +47,13 @@ from .report import (
     summary,
     table,
     unmatched_rule_lines,
+    webmention_lines,
+    webmention_summary,
     write_health_report,
+    write_webmention_report,
 )
 from .site_view import load_cohort
+from .webmention import webmentions
 from .weeks import Signals, course_for
 from .withdrawal import Withdrawal, request_withdrawal
 
@@ -58,6 +69,7 @@ EXIT_CODES: dict[type[AggregatorError], int] = {
     RegistryError: 4,
     ArchiveError: 5,
     EnrolmentError: 6,
+    WebmentionError: 8,
 }
 
 
@@ -85,6 +97,7 @@ def _parser() -> argparse.ArgumentParser:
         ("join", cmd_join, "register a participant from a Join issue form; write the reply"),
         ("withdraw", cmd_withdraw, "withdraw posts from a Withdraw issue form; write the reply"),
         ("check-registry", cmd_check_registry, "preview new or changed feeds of feeds.opml (PR check)"),
+        ("webmention", cmd_webmention, "send featured posts a webmention from the week page showing them"),
     ):
         sub = commands.add_parser(name, help=text, description=text)
         sub.set_defaults(command=func)
@@ -101,6 +114,9 @@ def _parser() -> argparse.ArgumentParser:
     _join_arguments(commands.choices["withdraw"])
     commands.choices["withdraw"].add_argument("--issue", metavar="NUMBER", help="the issue's number")
     _check_arguments(commands.choices["check-registry"])
+    commands.choices["webmention"].add_argument(
+        "--dry-run", action="store_true", help="print what would be sent; send and record nothing"
+    )
     return parser
 
 
@@ -127,6 +143,7 @@ def _register_arguments(sub: argparse.ArgumentParser) -> None:
     sub.add_argument("--tag", help="the participant's own course tag, if not the course's")
     sub.add_argument("--display", choices=("title", "excerpt", "full"), help="how posts appear on the hub")
     sub.add_argument("--licence", help="licence of the posts, e.g. 'CC BY 4.0'")
+    sub.add_argument("--webmention", choices=("yes", "no"), help="whether their posts get webmentions")
     sub.add_argument("--dry-run", action="store_true", help="find and check, but change nothing")
     sub.add_argument(
         "--replace",
@@ -174,6 +191,20 @@ def cmd_update(config: HubConfig, _args: argparse.Namespace, out: TextIO) -> int
     bugs = [outcome for outcome in report.outcomes if outcome.bug]
     for outcome in bugs:
         print(f"Bug in the hub while updating {outcome.participant.name}:\n{outcome.bug}", file=sys.stderr)
+    return EXIT_BUG if bugs else 0
+
+
+def cmd_webmention(config: HubConfig, args: argparse.Namespace, out: TextIO) -> int:
+    """Exit 0 whatever the posts' endpoints did (failures are reported, and tried again by a later
+    run); EXIT_BUG when the hub itself failed on some posts."""
+    report = webmentions(config, load_registry(config.opml), dry_run=args.dry_run)
+    for line in [*webmention_lines(report), webmention_summary(report)]:
+        print(line, file=out)
+    if not args.dry_run:
+        write_webmention_report(config, report)
+    bugs = [d for d in report.deliveries if d.result == "bug"]
+    for delivery in bugs:
+        print(f"Bug in the hub while sending to {delivery.card.target}:\n{delivery.detail}", file=sys.stderr)
     return EXIT_BUG if bugs else 0
 
 
@@ -274,7 +305,9 @@ def export_row(record: Record, post: Post, view: ExportView) -> dict[str, Any]:
 
 
 def cmd_register(config: HubConfig, args: argparse.Namespace, out: TextIO) -> int:
-    request = Request(args.address, args.name, args.tag, args.display, args.licence, replace=args.replace)
+    request = Request(
+        args.address, args.name, args.tag, args.display, args.licence, args.webmention, replace=args.replace
+    )
     result = enrol(request, config, dt.datetime.now(dt.UTC), dry_run=args.dry_run)
     for line in report_lines(result, dry_run=args.dry_run):
         print(line, file=out)

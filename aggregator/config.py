@@ -100,6 +100,8 @@ class HubConfig:
     week_url: str = "weeks/week-{number}/"  # a course week page's path under public_url
     participation_page: bool = False  # whether the participation matrix is on the public site
     participation_report: Path | None = None  # the participation matrix as CSV, for facilitators
+    cards_manifest: Path = Path("cache/cards.json")  # the build's cards and their week pages (webmention)
+    webmention_limit: int = 50  # posts told about their page per run, at most
 
 
 DEFAULTS: dict[str, Any] = {
@@ -119,6 +121,8 @@ DEFAULTS: dict[str, Any] = {
     "week_url": "weeks/week-{number}/",
     "participation_page": False,
     "participation_report": "cache/participation.csv",
+    "cards_manifest": "cache/cards.json",
+    "webmention_limit": 50,
 }
 REQUIRED = ("course_start", "course_weeks", "course_timezone")
 
@@ -160,6 +164,8 @@ def from_mapping(raw: Mapping[str, Any], base_dir: Path, public_url: Any = None)
         week_url=_week_url(settings),
         participation_page=_flag(settings, "participation_page"),
         participation_report=_optional_path(settings, "participation_report", base_dir),
+        cards_manifest=base_dir / _text(settings, "cards_manifest"),
+        webmention_limit=_number(settings, "webmention_limit", int, 0, 10_000),
     )
 
 

@@ -50,6 +50,7 @@ class Request:
     tag: str | None = None  # the participant's own course tag
     display: str | None = None
     licence: str | None = None
+    webmention: str | None = None  # "no": the hub sends their posts no webmention (hub:webmention)
     replace: str | None = None  # the maintainer's explicit act: change the participant with this id
     joining: bool = False  # asked by a participant (the join form), not by a maintainer (register)
     github: str | None = None  # the GitHub account a join comes from, recorded as hub:github
@@ -247,6 +248,7 @@ def _entry(request: Request, found: Discovery, target: Participant | None) -> En
         "platform": found.platform,
         "display": request.display,
         "licence": _one_line(request.licence, 100) or None,
+        "webmention": request.webmention,
         "tag": EVERY_POST if found.tag_feed else request.tag,
         # Recorded once, by the join that adds someone; changing it is a maintainer's edit.
         "github": request.github if target is None else None,

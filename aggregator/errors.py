@@ -30,6 +30,10 @@ class ArchiveError(AggregatorError):
     """The archive cannot be read or written safely."""
 
 
+class WebmentionError(AggregatorError):
+    """The build's list of cards, which says what to send, is missing or damaged."""
+
+
 class FeedError(AggregatorError):
     """One participant's feed could not be fetched or read. Carried as a value, never fatal."""
 

@@ -1,4 +1,5 @@
-"""HTTP: one feed in, one outcome out (`Fetched`, `NotModified` or a `FeedError` value).
+"""HTTP: one feed in, one outcome out (`Fetched`, `NotModified` or a `FeedError` value); also the
+webmention sender's page reads and form posts, through the same checks.
 
 The only module that imports the HTTP client (aiohttp: the benchmark showed a thread pool of
 requests fetching a fifth of what the machine can; see docs/benchmarks.md). Every hop of every
@@ -19,7 +20,7 @@ import email.utils
 import hashlib
 import socket
 import zlib
-from collections.abc import Coroutine, Mapping
+from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from types import TracebackType
@@ -44,6 +45,7 @@ MAX_RETRY_AFTER = dt.timedelta(days=7)
 VALIDATOR_LIMIT = 256  # characters of an ETag or a Last-Modified date that are kept
 INFLATE_STEP = 256 * 1024  # a gzip bomb grows by at most this much before the size check
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
+PAGE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"
 ACCEPT = (
     "application/atom+xml, application/rss+xml, application/feed+json, application/json;q=0.9, "
     "application/xml;q=0.9, text/xml;q=0.8, */*;q=0.5"
@@ -77,8 +79,21 @@ class NotModified:
     moved_to: str | None = None
 
 
+@dataclass(frozen=True)
+class Page:
+    """A web page (not a feed): for webmention endpoint discovery."""
+
+    url: str
+    final_url: str  # after redirects: relative addresses in the page are relative to it
+    links: tuple[str, ...]  # the value of each Link header, as sent
+    body: bytes
+
+
 FetchResult = Fetched | NotModified | FeedError
 T = TypeVar("T")
+R = TypeVar("R")
+# Reads the final response of an exchange: (response, its URL, where a permanent redirect pointed).
+_Answer = Callable[[aiohttp.ClientResponse, str, str | None], Awaitable[R]]
 
 
 class _Refused(OSError):
@@ -122,13 +137,61 @@ class FetchSession:
             await self._session.close()
 
     async def fetch(self, url: str, known: Validators) -> FetchResult:
+        async def outcome(
+            response: aiohttp.ClientResponse, final_url: str, moved_to: str | None
+        ) -> FetchResult:
+            return await self._outcome(url, final_url, response, known, moved_to)
+
+        return await self._exchange(url, outcome, headers=_conditional_headers(known))
+
+    async def page(self, url: str) -> Page | FeedError:
+        """An HTML page, read with the same checks, deadline and size cap as a feed."""
+
+        async def read(
+            response: aiohttp.ClientResponse, final_url: str, _moved: str | None
+        ) -> Page | FeedError:
+            if response.status != 200:
+                return HTTPStatusError(url, response.status, _status_line(response))
+            body = await _read_body(url, response, self.options.max_bytes)
+            return Page(url, final_url, tuple(response.headers.getall("Link", ())), body)
+
+        return await self._exchange(url, read, headers={"Accept": PAGE_ACCEPT})
+
+    async def post_form(self, url: str, form: Mapping[str, str]) -> int | FeedError:
+        """POST `form` (form-encoded) to `url`: the status of the answer. Redirects are not
+        followed (a form's answer is where it was sent); the address is checked all the same."""
+
+        async def status(response: aiohttp.ClientResponse, _final: str, _moved: str | None) -> int:
+            return response.status
+
+        return await self._exchange(url, status, method="POST", form=form, follow=False)
+
+    async def _exchange(
+        self,
+        url: str,
+        answer: _Answer[R],
+        *,
+        method: str = "GET",
+        headers: Mapping[str, str] | None = None,
+        form: Mapping[str, str] | None = None,
+        follow: bool = True,
+    ) -> R | FeedError:
+        """One request to `url` and `answer`'s reading of the response, within the deadline."""
         try:
             async with asyncio.timeout(self.options.deadline):
-                return await self._follow(url, known)
+                return await self._follow(url, answer, method, headers or {}, form, follow)
         except TimeoutError:
             return FetchError(url, f"gave up after the {self.options.deadline:g} s deadline")
 
-    async def _follow(self, url: str, known: Validators) -> FetchResult:
+    async def _follow(
+        self,
+        url: str,
+        answer: _Answer[R],
+        method: str,
+        headers: Mapping[str, str],
+        form: Mapping[str, str] | None,
+        follow: bool,
+    ) -> R | FeedError:
         """Request `url`, following redirects by hand so that every hop is checked first."""
         assert self._session is not None, "use FetchSession in an async with block"
         target, first_redirect = url, None
@@ -137,16 +200,16 @@ class FetchSession:
             if isinstance(checked, FeedError):
                 return checked
             try:
-                async with self._session.get(
-                    checked, headers=_conditional_headers(known), allow_redirects=False
+                async with self._session.request(
+                    method, checked, headers=headers, data=form, allow_redirects=False
                 ) as response:
-                    if response.status in REDIRECTS and "Location" in response.headers:
+                    if follow and response.status in REDIRECTS and "Location" in response.headers:
                         first_redirect = first_redirect or response.status
                         target = urljoin(target, response.headers["Location"])
                         continue
                     # As the client wrote it on the wire: ASCII, percent-encoded, printable as is.
                     moved_to = within_limit(str(checked)) if first_redirect in (301, 308) else None
-                    return await self._outcome(url, target, response, known, moved_to)
+                    return await answer(response, target, moved_to)
             except _Refused as exc:
                 return exc.error
             except (aiohttp.ClientError, ValueError) as exc:
@@ -164,9 +227,8 @@ class FetchSession:
         if response.status == 304:
             return NotModified(url, moved_to)
         if response.status != 200:
-            message = f"HTTP {response.status} {response.reason or ''}".strip()
             later = retry_after(response.headers.get("Retry-After"))
-            return HTTPStatusError(url, response.status, message, later)
+            return HTTPStatusError(url, response.status, _status_line(response), later)
         body = await _read_body(url, response, self.options.max_bytes)
         if not body.strip():
             return NotAFeedError(url, "the server sent an empty body")
@@ -312,6 +374,10 @@ def _decoder(url: str, encoding: str | None) -> _Decoder:
     if name not in _WBITS:
         raise _Refused(FetchError(url, f"the body uses an encoding we did not ask for ({name[:40]})"))
     return zlib.decompressobj(_WBITS[name])
+
+
+def _status_line(response: aiohttp.ClientResponse) -> str:
+    return f"HTTP {response.status} {response.reason or ''}".strip()
 
 
 def _validator(value: str | None) -> str | None:

@@ -18,12 +18,14 @@ ADDRESS = "Your blog or feed address"
 TAG = "Your course tag, if different"
 DISPLAY = "How your posts appear on the hub"
 LICENCE = "Licence of your posts"
+WEBMENTION = "Webmentions"
 CONSENT = "Consent"
 CONSENT_TEXT = (
     "I agree that the hub shows my course posts as chosen above, with links back to my blog, "
     "and I know how to withdraw them."
 )
 DISPLAY_CHOICES = {"Title and excerpt (default)": "excerpt", "Title only": "title", "Full post": "full"}
+WEBMENTION_CHOICES = {"Yes, tell my posts (default)": "yes", "No webmentions": "no"}
 NO_RESPONSE = "_No response_"
 # The withdraw form.
 BLOG = "Your blog or feed address"
@@ -48,6 +50,7 @@ def read_join_form(body: str) -> Request | FormProblems:
     problems = [
         *(f"“{label}” is empty." for label in (NAME, ADDRESS) if not fields.get(label)),
         *_display_problems(fields.get(DISPLAY)),
+        *_webmention_problems(fields.get(WEBMENTION)),
         *_consent_problems(fields.get(CONSENT)),
     ]
     if problems:
@@ -58,6 +61,7 @@ def read_join_form(body: str) -> Request | FormProblems:
         tag=fields.get(TAG),
         display=DISPLAY_CHOICES[fields[DISPLAY]],
         licence=fields.get(LICENCE),
+        webmention=WEBMENTION_CHOICES.get(fields.get(WEBMENTION, "")),  # forms before the question: None
     )
 
 
@@ -94,6 +98,12 @@ def form_fields(body: str) -> dict[str, str]:
 
 def _display_problems(value: str | None) -> list[str]:
     return [] if value in DISPLAY_CHOICES else [f"“{DISPLAY}” must be one of {_choices(DISPLAY_CHOICES)}."]
+
+
+def _webmention_problems(value: str | None) -> list[str]:
+    if value is None or value in WEBMENTION_CHOICES:
+        return []
+    return [f"“{WEBMENTION}” must be one of {_choices(WEBMENTION_CHOICES)}."]
 
 
 def _choices(choices: dict[str, str]) -> str:

@@ -12,6 +12,7 @@ from .markdown_text import cell_code, text
 from .moderation import Rule
 from .pipeline import FeedOutcome, UpdateReport
 from .registry import Participant
+from .webmention import Delivery, WebmentionReport
 
 STATUS_HEADER = ("participant", "feed", "last success", "last error", "failures", "posts")
 KEPT_OUT_SHOWN = 5  # posts listed per participant in the health report; the rest are counted
@@ -272,3 +273,89 @@ _KIND_ADVICE = {
 def _row(*cells: str) -> str:
     """A table row of cells already made inert (markdown_text): GitHub renders the job summary."""
     return "| " + " | ".join(cells) + " |"
+
+
+# --- webmentions ---------------------------------------------------------------------------------
+
+WEBMENTION_HEADING = "## Webmentions"
+_TOLD = {
+    "sent": "sent",
+    "no-endpoint": "no endpoint",
+    "failed": "FAILED",
+    "bug": "BUG",
+    "opted-out": "opted out",
+    "later": "next run",
+    "would-send": "would send",
+}
+
+
+def webmention_summary(report: WebmentionReport) -> str:
+    bugs = report.count("bug")
+    return (
+        f"webmentions: {report.count('sent')} sent, {report.count('failed')} failed, "
+        f"{report.count('no-endpoint')} without an endpoint, {report.count('opted-out')} opted out, "
+        f"{report.count('later')} left for the next run, {report.unchanged} already told"
+        + (f", {report.count('would-send')} to send (dry run)" if report.count("would-send") else "")
+        + (f"; the hub hit a bug on {bugs}" if bugs else "")
+    )
+
+
+def webmention_lines(report: WebmentionReport) -> list[str]:
+    """One line per post: what was (or would be) sent, from which page, and what came of it."""
+    return [
+        f"{_TOLD[d.result]:<11}  {report.names.get(d.card.participant, d.card.participant)}  "
+        f"{d.card.source} -> {d.card.target}  {_last_line(d.detail) if d.result == 'bug' else d.detail}"
+        for d in report.deliveries
+    ]
+
+
+def webmention_markdown(report: WebmentionReport) -> str:
+    """The health report's webmention section: per participant, then each post that failed."""
+    lines = [WEBMENTION_HEADING, "", webmention_summary(report), ""]
+    per_person: dict[str, list[Delivery]] = {}
+    for delivery in report.deliveries:
+        per_person.setdefault(delivery.card.participant, []).append(delivery)
+    if per_person:
+        lines += [
+            "| Participant | Sent | Failed | No endpoint | Opted out | Next run |",
+            "|---|---|---|---|---|---|",
+        ]
+        for person, done in per_person.items():
+            counts = [str(sum(1 for d in done if d.result == kind)) for kind in _COUNTED]
+            lines.append(_row(text(report.names.get(person, person)), *counts))
+        lines.append("")
+    if troubled := [d for d in report.deliveries if d.result in ("failed", "bug")]:
+        lines += ["| Participant | Post | Why |", "|---|---|---|"]
+        lines += [
+            _row(text(report.names.get(d.card.participant, "")), cell_code(d.card.target), text(_why(d)))
+            for d in troubled
+        ]
+        lines.append("")
+    for delivery in (d for d in report.deliveries if d.result == "bug"):
+        lines += [f"### Bug while sending to {text(delivery.card.target)}", "", *fenced(delivery.detail), ""]
+    return "\n".join(lines) + "\n"
+
+
+_COUNTED = ("sent", "failed", "no-endpoint", "opted-out", "later")
+
+
+def _why(delivery: Delivery) -> str:
+    return (
+        f"the hub hit a bug ({_last_line(delivery.detail)})" if delivery.result == "bug" else delivery.detail
+    )
+
+
+def write_webmention_report(config: HubConfig, report: WebmentionReport) -> None:
+    """Put the section in the health report in place of the last one, and in the CI job summary."""
+    section = webmention_markdown(report)
+    if config.health_report is not None:
+        try:
+            before = config.health_report.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            before = ""
+        kept = before.split(f"\n{WEBMENTION_HEADING}\n", 1)[0].rstrip("\n")
+        config.health_report.parent.mkdir(parents=True, exist_ok=True)
+        config.health_report.write_text(f"{kept}\n\n{section}" if kept else section, encoding="utf-8")
+    if summary_file := os.environ.get("GITHUB_STEP_SUMMARY"):
+        with open(summary_file, "a", encoding="utf-8") as handle:
+            handle.write(section)

@@ -33,6 +33,8 @@ class Reply:
 class Request:
     path: str
     headers: dict[str, str]
+    method: str = "GET"
+    body: bytes = b""  # what a POST sent
 
 
 Route = Reply | Callable[[Request], Reply]
@@ -77,7 +79,14 @@ class LoopbackServer:
             protocol_version = "HTTP/1.1"
 
             def do_GET(self) -> None:
-                request = Request(self.path, {k.lower(): v for k, v in self.headers.items()})
+                self._handle(Request(self.path, {k.lower(): v for k, v in self.headers.items()}))
+
+            def do_POST(self) -> None:
+                headers = {k.lower(): v for k, v in self.headers.items()}
+                body = self.rfile.read(int(headers.get("content-length") or 0))
+                self._handle(Request(self.path, headers, "POST", body))
+
+            def _handle(self, request: Request) -> None:
                 server.requests.append(request)
                 route = server.routes.get(self.path, Reply(404, b"<html><body>Not found</body></html>"))
                 reply = route(request) if callable(route) else route

@@ -45,6 +45,9 @@ def test_publish_settings_refuse_private_addresses() -> None:
         ({"allow_private": ["not-an-ip"]}, "HUB['allow_private']"),
         ({"offline": "no"}, "HUB['offline'] must be True or False"),
         ({"timeout": -1}, "HUB['timeout'] must be between"),
+        ({"webmention_limit": -1}, "HUB['webmention_limit'] must be between 0 and 10000, got -1"),
+        ({"webmention_limit": 2.5}, "HUB['webmention_limit'] must be a whole number"),
+        ({"cards_manifest": ""}, "HUB['cards_manifest'] must be a non-empty string"),
         ({"course_weks": 6}, "HUB has unknown setting(s): course_weks"),
     ],
 )
@@ -52,6 +55,11 @@ def test_wrong_values_name_the_setting(override: dict[str, object], message: str
     with pytest.raises(ConfigError) as caught:
         from_mapping({**GOOD, **override}, Path("."))
     assert message in str(caught.value)
+
+
+def test_webmentions_are_bounded_by_default() -> None:
+    config = from_mapping(GOOD, Path("/hub"))
+    assert (config.webmention_limit, config.cards_manifest) == (50, Path("/hub/cache/cards.json"))
 
 
 def test_course_tag_drops_a_leading_hash_and_none_means_no_filter() -> None:

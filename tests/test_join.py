@@ -14,6 +14,7 @@ from aggregator.enrol import Request
 from aggregator.issueforms import CONSENT_TEXT, FormProblems, read_join_form
 from aggregator.markdown_text import link, text
 from aggregator.registry import load_registry
+from aggregator.webmention import wants_webmentions
 from tests import blogsites
 from tests.blogsites import TAG
 from tests.conftest import DATA
@@ -77,6 +78,23 @@ def test_an_incomplete_form_lists_every_problem() -> None:
             "“Full post”.",
             f"The consent box is not ticked: without it the hub cannot show your posts. ({CONSENT_TEXT})",
         )
+    )
+
+
+def test_the_webmention_question_is_read_and_optional() -> None:
+    body = issue_body().replace("### Consent", "### Webmentions\n\nNo webmentions\n\n### Consent")
+    assert read_join_form(body) == Request(
+        "https://ada.example/", "Ada Lovelace", None, "excerpt", None, "no"
+    )
+    assert read_join_form(body.replace("No webmentions", "Yes, tell my posts (default)")) == Request(
+        "https://ada.example/", "Ada Lovelace", None, "excerpt", None, "yes"
+    )
+    assert read_join_form(issue_body()) == Request(
+        "https://ada.example/", "Ada Lovelace", None, "excerpt", None
+    )
+    wrong = read_join_form(body.replace("No webmentions", "Maybe"))
+    assert wrong == FormProblems(
+        ("“Webmentions” must be one of “Yes, tell my posts (default)”, “No webmentions”.",)
     )
 
 
@@ -194,6 +212,20 @@ def test_join_registers_a_participant_and_writes_a_safe_reply_and_the_step_outpu
         'hub:github="priya-gh" hub:id="mallory-b-everyone-b" hub:licence="CC BY [4.0](x)" '
         'hub:platform="wordpress"/>\n',
     )
+
+
+def test_join_records_an_opt_out_of_webmentions(server: LoopbackServer, project: Path) -> None:
+    server.routes["/feed/"] = Reply(
+        body=(REGISTER / "hostile-titles.rss").read_bytes(), headers=blogsites.RSS
+    )
+    body = issue_body(name="Wren", address=server.url("/feed/"))
+    code, out, _ = join(
+        project, body.replace("### Consent", "### Webmentions\n\nNo webmentions\n\n### Consent")
+    )
+    assert code == 0, out
+    assert 'hub:webmention="no"' in (project / "feeds.opml").read_text(encoding="utf-8")
+    [wren] = [person for person in load_registry(project / "feeds.opml") if person.name == "Wren"]
+    assert not wants_webmentions(wren)
 
 
 def test_join_with_a_tag_feed_says_so(server: LoopbackServer, project: Path) -> None:

@@ -18,10 +18,12 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NoReturn
+from urllib.parse import parse_qs
 
 import pytest
 import yaml
 
+from aggregator.issueforms import WEBMENTION_CHOICES
 from tests.conftest import DATA, ROOT, plant_bug
 from tests.loopback import LoopbackServer, Reply
 
@@ -150,6 +152,7 @@ def test_permissions_are_empty_at_the_top_and_least_per_job() -> None:
         "publish.yml": {
             "build": {"contents": "write", "pages": "read"},
             "deploy": {"pages": "write", "id-token": "write"},
+            "webmention": {"contents": "write"},
             "keep-alive": {"actions": "write"},
         },
         "join.yml": {"join": {"contents": "write", "pull-requests": "write", "issues": "write"}},
@@ -218,7 +221,7 @@ def test_settings_are_named_once_per_workflow_and_used_by_every_command() -> Non
         for name, step in all_steps()
         if name in hub_workflows and re.search(r"python -m (aggregator|pelican)", step.get("run", ""))
     ]
-    assert len(commands) == 5
+    assert len(commands) == 6
     assert all('--settings "$HUB_SETTINGS"' in run or '-s "$HUB_SETTINGS"' in run for run in commands)
 
 
@@ -246,6 +249,7 @@ SPEC_FORM = [
     ("input", "Your course tag, if different", False),
     ("dropdown", "How your posts appear on the hub", True),
     ("input", "Licence of your posts", False),
+    ("dropdown", "Webmentions", False),
     ("checkboxes", "Consent", None),
 ]
 DISPLAY_OPTIONS = ["Title and excerpt (default)", "Title only", "Full post"]
@@ -263,7 +267,8 @@ def test_the_issue_form_asks_exactly_what_the_join_command_reads() -> None:
         (f["type"], f["attributes"]["label"], f.get("validations", {}).get("required")) for f in fields
     ] == SPEC_FORM
     assert fields[3]["attributes"]["options"] == DISPLAY_OPTIONS
-    assert fields[5]["attributes"]["options"] == [{"label": CONSENT, "required": True}]
+    assert fields[5]["attributes"]["options"] == list(WEBMENTION_CHOICES)
+    assert fields[6]["attributes"]["options"] == [{"label": CONSENT, "required": True}]
 
 
 # --- running the workflows' own steps --------------------------------------------------------------
@@ -383,6 +388,9 @@ def make_scratch(root: Path) -> Scratch:
     scratch = Scratch(root)
     git(root, "clone", "--quiet", str(ROOT), "work")
     git(scratch.work, "switch", "--quiet", "-C", "main")  # whatever the checkout's branch is called
+    for branch in git(scratch.work, "for-each-ref", "--format=%(refname:short)", "refs/heads/").split():
+        if branch != "main":  # and only main reaches the scratch origin, as on GitHub
+            git(scratch.work, "branch", "--quiet", "-D", branch)
     git(root, "clone", "--quiet", "--bare", "work", "origin.git")
     git(scratch.work, "remote", "set-url", "origin", str(scratch.origin))
     git(scratch.work, "fetch", "--quiet", "origin")
@@ -492,6 +500,67 @@ def test_publish_with_nothing_new_pushes_nothing(publish_runs: PublishRuns) -> N
     assert publish_runs.second["Publish the archive"].stdout == "The archive is unchanged: nothing to push.\n"
     assert git(publish_runs.scratch.origin, "rev-parse", "archive") == publish_runs.archive_after_first
     assert "13 unchanged" in publish_runs.second["Update the archive"].stdout
+
+
+WEBMENTION_STEPS = ("Restore the archive", "Send webmentions", "Publish the archive")
+
+
+def test_webmentions_are_sent_after_the_deploy_once_and_recorded_in_the_archive_branch(
+    tmp_path: Path, server: LoopbackServer
+) -> None:
+    """The build job lists the cards it rendered; the webmention job, after the deploy, sends
+    each new post one webmention from its week page and pushes what it sent to the archive
+    branch, so that the next run sends nothing. The demo cohort opts out: their posts' addresses
+    are not on this machine."""
+    from demo.farm import serving
+
+    post = server.url("/zed/first/")
+    item = (
+        f"<item><title>First</title><link>{post}</link><guid>{post}</guid>"
+        "<pubDate>Tue, 08 Sep 2026 10:00:00 +0000</pubDate><category>openlearning26</category></item>"
+    )
+    server.routes["/zed.rss"] = Reply(
+        body=f'<rss version="2.0"><channel><title>Zed</title>{item}</channel></rss>'.encode()
+    )
+    server.routes["/zed/first/"] = Reply(
+        body=b"<!doctype html><title>First</title>",
+        headers={"Content-Type": "text/html", "Link": f'<{server.url("/wm")}>; rel="webmention"'},
+    )
+    server.routes["/wm"] = Reply(202, etag=False)
+    scratch = make_scratch(tmp_path)
+    opml = scratch.work / "feeds.opml"
+    opted_out = opml.read_text(encoding="utf-8").replace(
+        '<outline type="rss"', '<outline type="rss" hub:webmention="no"'
+    )
+    zed = f'      <outline type="rss" text="Zed" xmlUrl="{server.url("/zed.rss")}" hub:id="zed"/>\n'
+    opml.write_text(opted_out.replace("    </outline>\n  </body>", zed + "    </outline>\n  </body>"))
+    git(scratch.work, "commit", "--quiet", "-am", "Zed joins; the others want no webmentions")
+    git(scratch.work, "push", "--quiet", "origin", "main")
+    with serving():
+        build = scratch.runner("publish.yml", "build", "loopback_settings.py", **PUBLISH_CONTEXT)
+        assert [build.run(name).returncode for name in PUBLISH_STEPS] == [0, 0, 0, 0]
+        runs = []
+        for _ in range(2):
+            sender = scratch.runner("publish.yml", "webmention", "loopback_settings.py", **PUBLISH_CONTEXT)
+            runs.append({name: sender.run(name) for name in WEBMENTION_STEPS})
+    for name, result in [*runs[0].items(), *runs[1].items()]:
+        assert result.returncode == 0, f"{name}:\n{result.stdout}\n{result.stderr}"
+
+    cards = json.loads((scratch.work / "cache" / "cards.json").read_text(encoding="utf-8"))
+    [zeds] = [card for card in cards["cards"] if card["participant"] == "zed"]
+    assert f'href="{post}"' in (scratch.work / "output" / zeds["source"] / "index.html").read_text()
+    source = f"{SITEURL}/{zeds['source']}"
+    posted = [request for request in server.requests if request.method == "POST"]
+    assert [(r.path, parse_qs(r.body.decode())) for r in posted] == [
+        ("/wm", {"source": [source], "target": [post]})
+    ]
+
+    assert archive_branch(scratch)[0].startswith("Archive update: webmentions: 1 sent, 0 failed")
+    [told] = json.loads(git(scratch.origin, "show", "archive:_webmentions.json"))["told"]
+    assert (told["source"], told["result"]) == (source, "sent")
+    assert "1 already told" in runs[1]["Send webmentions"].stdout
+    assert runs[1]["Publish the archive"].stdout == "The archive is unchanged: nothing to push.\n"
+    assert "## Webmentions" in scratch.summary.read_text(encoding="utf-8")
 
 
 # Made up at each run: words that are in no source file and no commit of this repository.
@@ -627,6 +696,8 @@ def test_a_bug_on_one_participant_warns_and_everyone_else_is_committed_and_built
 PUSHING_STEPS = [  # and the one step that fetches the archive branch, which may be private
     ("publish.yml", "build", "Restore the archive"),
     ("publish.yml", "build", "Publish the archive"),
+    ("publish.yml", "webmention", "Restore the archive"),
+    ("publish.yml", "webmention", "Publish the archive"),
     ("join.yml", "join", "Open a pull request"),
     ("withdraw.yml", "withdraw", "Open a pull request or ask a facilitator"),
 ]

@@ -24,6 +24,7 @@ from aggregator import (
     participation,
     summary,
     update,
+    write_cards,
     write_health_report,
     write_participation,
 )
@@ -125,6 +126,7 @@ class CohortGenerator(Generator):  # type: ignore[misc]
         out = self._writer()
         per_page = int(self.settings.get("COHORT_PER_PAGE", 20))
         paged_weeks = [paginate(cw.entries, per_page, f"cohort/{cw.week.slug}/") for cw in cohort.weeks]
+        self._list_cards(paged_weeks)
         overviews = [Page("cohort/", "cohort"), self._search_page(paged_weeks)]
         if self.settings["HUB_CONFIG"].participation_page:  # about people: only when the course opts in
             overviews.append(Page("cohort/participation/", "participation", {"rows": self.participation}))
@@ -137,6 +139,20 @@ class CohortGenerator(Generator):  # type: ignore[misc]
         html = [page.path for page in (*overviews, *participants, *people, *weeks) if page.path.endswith("/")]
         course_pages = [page.url for page in self.context.get("pages", [])]
         out.write_all(self._sitemaps(["", *course_pages, *html]))
+
+    def _list_cards(self, paged_weeks: list[list[Paged]]) -> None:
+        """Which week page shows each post's card, newest week first, for the webmention sender:
+        the pages as rendered here, so that it never places a post by a rule of its own."""
+        config: HubConfig = self.settings["HUB_CONFIG"]
+        placed = (
+            (entry.member.participant.id, entry.post.url, paged.own_path)
+            for pages in reversed(paged_weeks)
+            for paged in pages
+            for entry in paged.items
+            if entry.post.url
+        )
+        public_url = config.public_url or self.settings["SITEURL"]
+        write_cards(config.cards_manifest, public_url, placed)
 
     def _writer(self) -> PageWriter:
         return PageWriter(self.context, self.output_path, self.settings["RELATIVE_URLS"], self._template)
