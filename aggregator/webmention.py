@@ -6,8 +6,9 @@ about the page that now shows it, discovers the post's endpoint and posts `sourc
 public address) and `target` (the post's own address). What was sent is kept in the archive
 folder (`_webmentions.json`), as hashes of the posts' addresses, so a post is told once, and again
 only when its card moves to another week (not when new posts push it to the week's next page:
-in a busy week that would tell every post again and again). Every request goes through fetch.py: the same address
-policy (an endpoint on a private address is refused before connecting), deadline and size cap.
+in a busy week that would tell every post again and again). Every request goes through fetch.py:
+the same address policy (an endpoint on a private address is refused before connecting), deadline
+and size cap.
 """
 
 from __future__ import annotations
