@@ -207,3 +207,78 @@ def test_status_ends_with_what_to_do(project: Path) -> None:
     assert output.endswith(
         "\nWhat to do:\nCleo Moved: The feed address no longer works. Ask Cleo Moved for the current one and update feeds.opml.\n"
     )
+
+
+def test_export_gives_each_posts_conversations_and_what_placed_it(project: Path) -> None:
+    aggregator("update", "--allow-private", "127.0.0.1", cwd=project)
+    posts = {p["url"]: p for p in json.loads(aggregator("export", cwd=project).stdout)}
+    sunday = posts["https://ada.example/2026/09/13/sunday-night/"]
+    hello = posts["https://ben.example/2026/09/14/hello"]
+    assert (sunday["responses"], sunday["responds_to"]) == (["https://ben.example/2026/09/14/hello"], [])
+    assert (hello["responses"], hello["responds_to"]) == (
+        [],
+        ["https://ada.example/2026/09/13/sunday-night/"],
+    )
+    assert [posts[url]["placed_by"] for url in sorted(posts)] == ["date", "tag", "date"]
+
+
+def test_a_facilitators_place_and_a_link_to_a_week_page_place_posts_everywhere(project: Path) -> None:
+    """The site's function decides for export and status: the override first, then the week tag,
+    then a link to a week page under PUBLIC_URL (read from the settings file), then the date."""
+    settings = project / "pelicanconf.py"
+    settings.write_text(
+        settings.read_text() + 'PUBLIC_URL = "https://ada.example"\n'
+    )  # Ada links to /weeks/week-1/
+    (project / "moderation.yml").write_text(
+        'place:\n  - post: "http://www.ben.example/2026/09/14/hello/?utm_source=x"\n    week: 4\n',
+        encoding="utf-8",
+    )
+    aggregator("update", "--allow-private", "127.0.0.1", cwd=project)
+    posts = {
+        p["url"]: (p["week"], p["placed_by"]) for p in json.loads(aggregator("export", cwd=project).stdout)
+    }
+    assert posts == {
+        "https://ada.example/2026/09/13/sunday-night/": (1, "link"),
+        "https://ada.example/2026/09/30/networks/": (2, "tag"),
+        "https://ben.example/2026/09/14/hello": (4, "override"),
+    }
+    week4 = aggregator("status", "--week", "4", cwd=project)
+    assert week4.stdout.splitlines()[:4] == [
+        "participant   posts  responses given  responses received",
+        "Ada Lovelace  0      0                0",
+        "Ben Okri      1      1                0",
+        "Cleo Moved    0      0                0",
+    ]
+
+
+def test_status_week_says_who_wrote_answered_and_has_not_posted(project: Path) -> None:
+    aggregator("update", "--allow-private", "127.0.0.1", cwd=project)
+    result = aggregator("status", "--week", "1", cwd=project)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == [
+        "participant   posts  responses given  responses received",
+        "Ada Lovelace  1      0                1",
+        "Ben Okri      0      0                0",
+        "Cleo Moved    0      0                0",
+        "",
+        "Not posted in week 1 (2 of 3): Ben Okri, Cleo Moved",
+    ]
+    week2 = aggregator("status", "--week", "2", cwd=project).stdout.splitlines()
+    assert week2[1:3] == [
+        "Ada Lovelace  1      0                0",
+        "Ben Okri      1      1                0",
+    ]
+    wrong = aggregator("status", "--week", "7", cwd=project)
+    assert (wrong.returncode, wrong.stderr.strip()) == (
+        3,
+        "error: --week must be a week of the course, 1 to 6; got 7",
+    )
+
+
+def test_a_place_entry_beyond_the_course_stops_the_run_and_names_it(project: Path) -> None:
+    (project / "moderation.yml").write_text(
+        'place:\n  - post: "https://ben.example/2026/09/14/hello"\n    week: 9\n', encoding="utf-8"
+    )
+    result = aggregator("export", cwd=project)
+    assert result.returncode == 3
+    assert "moderation.yml: place entry 1: week 9 is not a week of the course (1 to 6)" in result.stderr

@@ -23,10 +23,12 @@ from aggregator.enrol import Request, enrol
 from aggregator.errors import ConfigError, EnrolmentError
 from aggregator.moderation import (
     Moderation,
+    Placing,
     Rule,
     current_moderation,
     forget,
     load_moderation,
+    parse_placings,
     parse_rules,
     with_rule,
 )
@@ -522,3 +524,45 @@ def test_a_withdrawn_blog_joining_again_from_another_feed_is_the_same_withdrawn_
     assert not isinstance(again, NoFeed)
     assert (again.edit.change, again.edit.participant.id) == ("updated", "bo")  # still withdrawn, by id
     assert again.confirm and "This changes the registration of Bo (bo)" in again.confirm[0]
+
+
+@pytest.mark.parametrize(
+    ("doc", "message"),
+    [
+        ({"place": {"post": "x"}}, "moderation.yml: 'place:' must be a list of entries"),
+        (
+            {"place": [{"post": "https://b.example/a/"}]},
+            "moderation.yml: place entry 1: 'week:' must be a week number such as 3, got None",
+        ),
+        (
+            {"place": [{"post": "https://b.example/a/", "week": "3"}]},
+            "moderation.yml: place entry 1: 'week:' must be a week number such as 3, got '3'",
+        ),
+        (
+            {"place": [{"post": "https://b.example/a/", "week": True}]},
+            "moderation.yml: place entry 1: 'week:' must be a week number such as 3, got True",
+        ),
+        (
+            {"place": [{"post": "ftp://b.example/a/", "week": 2}]},
+            "moderation.yml: place entry 1: 'post:' must be the post's http(s) address, got 'ftp://b.example/a/'",
+        ),
+        (
+            {"place": [{"participant": "bo", "week": 2}]},
+            "moderation.yml: place entry 1: expected 'post:' (its address), 'week:' and an optional 'reason:'",
+        ),
+    ],
+)
+def test_a_mistake_in_a_place_entry_stops_the_run_and_names_it(doc: object, message: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        parse_placings(doc, "moderation.yml")
+    assert str(caught.value) == message
+
+
+def test_place_entries_are_read_with_the_rules(tmp_path: Path) -> None:
+    (tmp_path / "moderation.yml").write_text(
+        "hide: []\nplace:\n  - post: https://b.example/a/\n    week: 3\n    reason: answers the week 3 prompt\n",
+        encoding="utf-8",
+    )
+    assert load_moderation(tmp_path / "moderation.yml").placings == (
+        Placing("https://b.example/a/", 3, f"{tmp_path / 'moderation.yml'}: place entry 1"),
+    )

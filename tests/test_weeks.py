@@ -7,7 +7,17 @@ import datetime as dt
 
 import pytest
 
-from aggregator.weeks import course_weeks, explicit_week, place, topic_tags, week_of_date
+from aggregator.normalize import Post
+from aggregator.urls import address_keys
+from aggregator.weeks import (
+    course_weeks,
+    current_week,
+    explicit_week,
+    place,
+    topic_tags,
+    week_of_date,
+    week_page_signals,
+)
 from tests.conftest import COURSE, LONDON
 from tests.posts import make_post
 
@@ -90,3 +100,79 @@ def test_without_a_course_tag_every_post_is_shown() -> None:
 def test_topic_tags_hide_the_course_tag_and_week_tags() -> None:
     course = dataclasses.replace(COURSE, tag="openlearning26")
     assert topic_tags(["#OpenLearning26", "week-2", "networks", "RSS"], course) == ("networks", "RSS")
+
+
+# --- placement by several signals ---------------------------------------------------------------
+
+SITE = "https://course.example"
+WEEK_PAGES = week_page_signals(SITE, [(n, f"weeks/week-{n}/") for n in range(1, 7)])
+
+
+def linking(*links: str, when: dt.datetime | None = None, tags: tuple[str, ...] = ()) -> Post:
+    return make_post("p", when or local(2026, 9, 30, 9, 0), tags, url="https://ana.example/p/", links=links)
+
+
+@pytest.mark.parametrize(
+    "link",
+    [
+        "https://course.example/weeks/week-2/",
+        "http://course.example/weeks/week-2",
+        "https://www.course.example/weeks/week-2/index.html",
+        "https://course.example/weeks/week-2/?utm_source=newsletter",
+        "https://course.example/weeks/week-2/#readings",
+    ],
+)
+def test_a_link_to_a_week_page_in_any_spelling_files_the_post_there(link: str) -> None:
+    placement = place(linking(link), COURSE, WEEK_PAGES)  # dated in week 4
+    assert (placement.week, placement.placed_by, placement.dated, placement.moved) == (2, "link", 4, True)
+
+
+@pytest.mark.parametrize(
+    "link",
+    [
+        "https://course.example/syllabus/",
+        "https://course.example/weeks/week-9/",
+        "https://other.example/weeks/week-2/",
+        "https://course.example/weeks/week-2/extra/",
+    ],
+)
+def test_other_links_leave_the_post_to_its_date(link: str) -> None:
+    placement = place(linking(link), COURSE, WEEK_PAGES)
+    assert (placement.week, placement.placed_by, placement.moved) == (4, "date", False)
+
+
+def test_a_post_linking_to_several_weeks_goes_to_the_nearest_to_its_date() -> None:
+    links = [f"{SITE}/weeks/week-{n}/" for n in (1, 3, 6)]
+    assert place(linking(*links), COURSE, WEEK_PAGES).week == 3  # 30 Sep is in week 4: week 3 ends 27 Sep
+    assert place(linking(*links, when=local(2026, 10, 3, 9, 0)), COURSE, WEEK_PAGES).week == 3
+    assert place(linking(*links, when=local(2026, 10, 10, 9, 0)), COURSE, WEEK_PAGES).week == 6
+    assert place(linking(*links, when=local(2026, 8, 1, 9, 0)), COURSE, WEEK_PAGES).week == 1
+    tie = [f"{SITE}/weeks/week-{n}/" for n in (5, 3)]  # Thu 1 Oct: 4 days after week 3, 4 before week 5
+    assert place(linking(*tie, when=local(2026, 10, 1, 9, 0)), COURSE, WEEK_PAGES).week == 3
+
+
+def test_without_a_public_address_links_place_nothing() -> None:
+    signals = week_page_signals(None, [(2, "weeks/week-2/")])
+    assert place(linking(f"{SITE}/weeks/week-2/"), COURSE, signals).placed_by == "date"
+
+
+def test_the_signals_apply_in_order_override_tag_link_date() -> None:
+    post = linking(f"{SITE}/weeks/week-2/", tags=("week-5",))
+    override = dataclasses.replace(
+        WEEK_PAGES, overrides={k: 6 for k in address_keys("https://ana.example/p")}
+    )
+    assert (place(post, COURSE, override).week, place(post, COURSE, override).placed_by) == (6, "override")
+    assert (place(post, COURSE, WEEK_PAGES).week, place(post, COURSE, WEEK_PAGES).placed_by) == (5, "tag")
+    untagged = linking(f"{SITE}/weeks/week-2/")
+    assert (place(untagged, COURSE, WEEK_PAGES).week, place(untagged, COURSE, WEEK_PAGES).placed_by) == (
+        2,
+        "link",
+    )
+    assert place(untagged, COURSE).placed_by == "date"
+
+
+def test_current_week_is_todays_or_the_last_once_over() -> None:
+    assert current_week(dt.date(2026, 9, 6), COURSE) is None
+    assert current_week(dt.date(2026, 9, 7), COURSE) == 1
+    assert current_week(dt.date(2026, 9, 30), COURSE) == 4
+    assert current_week(dt.date(2027, 1, 1), COURSE) == 6
