@@ -84,9 +84,9 @@ def week_page_signals(site: str | None, paths: Iterable[tuple[int, str]]) -> Sig
     """Signals from the course site's public address and its week pages' paths (week, path)."""
     if not site:
         return NO_SIGNALS
-    base = site.rstrip("/") + "/"
-    pages = {canonical_address(base + path.lstrip("/"), fragment=False): week for week, path in paths}
-    return Signals(week_pages=pages, site_hosts=frozenset(filter(None, map(quick_host, pages))))
+    addresses = {site.rstrip("/") + "/" + path.lstrip("/"): week for week, path in paths}
+    pages = {canonical_address(address, fragment=False): week for address, week in addresses.items()}
+    return Signals(week_pages=pages, site_hosts=frozenset(map(quick_host, addresses)))
 
 
 def course_weeks(course: Course) -> tuple[Week, ...]:

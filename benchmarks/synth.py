@@ -96,7 +96,16 @@ def post(n: int, k: int, rng: random.Random) -> Post:
         excerpt_html=f"<p>{' '.join(rng.choices(WORDS, k=60))}…</p>",
         image_url=f"https://blog{n}.example/img/{k}.jpg" if rng.random() < 0.3 else None,
         words=150,
+        links=links(n, k, topic),
     )
+
+
+def links(n: int, k: int, topic: str) -> tuple[str, ...]:
+    """A reading, a news page and a neighbour's blog: most links leave the cohort, and every blog
+    is linked to, so the conversation pass compares every post's address (no rng: the other
+    posts stay as they were before links were made up)."""
+    wiki = f"https://en.wikipedia.example/wiki/{topic.replace(' ', '_')}"
+    return (wiki, f"https://news.example/2026/{k}/", f"https://blog{n + 1 + k}.example/")
 
 
 def html_body(topic: str, rng: random.Random) -> str:

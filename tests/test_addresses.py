@@ -26,6 +26,7 @@ from aggregator.errors import BlockedAddressError, FetchError, RegistryError
 from aggregator.fetch import check_target
 from aggregator.pipeline import update
 from aggregator.registry import Participant, parse_opml
+from aggregator.urls import canonical_address
 from tests.loopback import LoopbackServer, Reply
 from tests.test_join import issue_body
 
@@ -240,3 +241,23 @@ def test_the_cloud_metadata_service_is_refused_by_any_spelling(host: str) -> Non
     assert isinstance(refused, BlockedAddressError)
     assert refused.message.startswith("refused to connect to non-public address ")
     assert "169.254.169.254" in refused.message
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://ana.example/2026/09/networks/",
+        "http://WWW.Ana.Example/2026/09/Networks/index.html",
+        "https://m.ana.example/2026/09/networks/amp/",
+        "https://mobile.ana.example:443/a/default.aspx",
+        "http://amp.ana.example:80/a//",
+        "https://ana.example:8443/a/",
+        "https://ana.example:08080/a/",
+        "https://ana.example",
+        "https://m.example/",
+        "https://ana.example/%C3%A9t%C3%A9/",
+    ],
+)
+def test_the_quick_canonical_address_of_a_plain_address_is_the_parsed_one(url: str) -> None:
+    # An empty fragment ("#") changes nothing in the result but takes the parsing way.
+    assert canonical_address(url) == canonical_address(url + "#")
