@@ -7,6 +7,7 @@ The Pelican plugin uses only the names exported here.
 from .archive import Archive, RecordsOnDemand
 from .cohort import Cohort, CohortWeek, Entry, Member, build_cohort
 from .config import HubConfig, from_mapping, load_settings
+from .embeds import frame_sources
 from .errors import AggregatorError, ArchiveError, ConfigError, FeedError, RegistryError
 from .moderation import Moderation, current_moderation
 from .pipeline import FeedOutcome, UpdateReport, update
@@ -32,6 +33,7 @@ __all__ = [
     "UpdateReport",
     "build_cohort",
     "current_moderation",
+    "frame_sources",
     "from_mapping",
     "load_registry",
     "load_settings",
