@@ -223,3 +223,20 @@ def csp_of(html: str) -> str:
         m.get("content") for m in document.iter("meta") if m.get("http-equiv") == "Content-Security-Policy"
     ]
     return str(csp)
+
+
+def test_the_demos_embed_loads_on_click(browser: Any, demo_site: Path) -> None:
+    """Keiko's "Remixing a remix" embeds a YouTube video (demo/blogs/keiko/feed.json)."""
+    served = StaticSite(str(demo_site / "output"))
+    tab = Offline(browser, served)
+    page = tab.open("/cohort/week-4/")
+    assert "frame-src https://www.youtube-nocookie.com;" in csp_of(page.content())
+    assert {kind for kind, _ in tab.elsewhere} == {"image"}  # participants' pictures (aborted)
+    assert {urlsplit(url).hostname for _, url in tab.elsewhere} & PROVIDER_HOSTS == set()
+    with page.expect_request("https://www.youtube-nocookie.com/embed/Kx3wQ9rT2mA?autoplay=1"):
+        page.get_by_role("button", name="Show the video here (loads from YouTube)").click()
+    assert page.locator("iframe").get_attribute("title") == (
+        "YouTube video: Attribution in remix chains: a ten-minute guide"
+    )
+    assert tab.violations == [] and tab.script_errors() == []
+    served.close()
