@@ -20,7 +20,7 @@ const PLAYERS = {
     name: "YouTube",
     kind: "video",
     id: /^([A-Za-z0-9_-]{11})$/,
-    // youtube-nocookie.com: no cookie is set until the video plays.
+    // youtube-nocookie.com: by YouTube's account, no cookie is set until the video plays.
     src: ([video]) => `https://www.youtube-nocookie.com/embed/${video}?autoplay=1`,
   },
   vimeo: {
