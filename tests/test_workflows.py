@@ -383,7 +383,7 @@ def make_scratch(root: Path) -> Scratch:
     scratch = Scratch(root)
     git(root, "clone", "--quiet", str(ROOT), "work")
     git(scratch.work, "switch", "--quiet", "-C", "main")  # whatever the checkout's branch is called
-    git(root, "clone", "--quiet", "--bare", "work", "origin.git")
+    git(root, "clone", "--quiet", "--bare", "--single-branch", "work", "origin.git")
     git(scratch.work, "remote", "set-url", "origin", str(scratch.origin))
     git(scratch.work, "fetch", "--quiet", "origin")
     (scratch.work / "loopback_settings.py").write_text(LOOPBACK_SETTINGS)
