@@ -72,13 +72,13 @@ function playerOf(token) {
 
 function load(player, title, button) {
   const frame = document.createElement("iframe");
-  frame.src = player.src;
+  // Cross-origin frames: scripts and the provider's own storage, links out in a new tab; no forms,
+  // no navigating this page, no downloads, no dialogs. Set before the address, as a rule.
+  frame.setAttribute("sandbox", "allow-scripts allow-same-origin allow-popups allow-popups-to-escape-sandbox");
+  frame.allow = ALLOW[player.kind];
   frame.title = title;
   frame.className = `embed-player embed-${player.kind}`;
-  frame.allow = ALLOW[player.kind];
-  // Cross-origin frames: scripts and the provider's own storage, links out in a new tab; no forms,
-  // no navigating this page, no downloads, no dialogs.
-  frame.setAttribute("sandbox", "allow-scripts allow-same-origin allow-popups allow-popups-to-escape-sandbox");
+  frame.src = player.src;
   button.replaceWith(frame);
   frame.focus();
 }
