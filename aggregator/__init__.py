@@ -7,6 +7,7 @@ The Pelican plugin uses only the names exported here.
 from .archive import Archive, RecordsOnDemand
 from .cohort import Cohort, CohortWeek, Entry, Member, build_cohort, signals_for
 from .config import HubConfig, hub_config, load_settings
+from .embeds import frame_sources
 from .errors import AggregatorError, ArchiveError, ConfigError, FeedError, RegistryError
 from .moderation import Moderation, current_moderation
 from .participation import participation, write_participation
@@ -37,6 +38,7 @@ __all__ = [
     "build_cohort",
     "current_moderation",
     "current_week",
+    "frame_sources",
     "hub_config",
     "load_cohort",
     "load_registry",

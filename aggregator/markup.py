@@ -26,9 +26,24 @@ _ATTRIBUTES_OF_TAG = rf"(?:[\s/]++|{_ATTRIBUTE}|=)*+"
 TAG = re.compile(rf"<(/?)({_NAME})({_ATTRIBUTES_OF_TAG})(?:>|\Z)")  # "/" or "", the name, the rest
 _WHOLE_TAG = re.compile(rf"</?{_NAME}{_ATTRIBUTES_OF_TAG}(?:>|\Z)")  # findall gives strings: faster
 _ATTRIBUTES = re.compile(_ATTRIBUTE)
+_NAMED_ATTRIBUTE = re.compile(r"""(=?[^\s/>=]++)(?:\s*+=\s*+(?:"([^"]*+)"?|'([^']*+)'?|([^\s>]*+)))?+""")
 VOID = frozenset(
     ["area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"]
 )
+
+
+def start_tags(*names: str) -> re.Pattern[str]:
+    """The start tags of these elements only, what follows the name (the attributes) in group 1."""
+    return re.compile(rf"<(?:{'|'.join(names)})(?=[\s/>])({_ATTRIBUTES_OF_TAG})(?:>|\Z)", re.IGNORECASE)
+
+
+def attributes(rest: str) -> dict[str, str]:
+    """The attributes of a start tag (what follows its name) as a browser reads them: names in
+    lower case, the first of a name wins, values as written (character references not decoded)."""
+    found: dict[str, str] = {}
+    for name, double, single, bare in _NAMED_ATTRIBUTE.findall(rest):
+        found.setdefault(name.lower(), double or single or bare)
+    return found
 
 
 @functools.lru_cache(maxsize=8)  # asked by the parser, by normalize (to say why), by the sanitizer

@@ -16,8 +16,9 @@ from urllib.parse import urlsplit
 import nh3
 
 from .chars import xml_safe
-from .limits import EXCERPT_CHARACTERS, EXCERPT_WORDS, LINKS_PER_POST, URL_LIMIT
-from .markup import TAG, costly
+from .embeds import Embed, from_token, recognise
+from .limits import EXCERPT_CHARACTERS, EXCERPT_WORDS, LINKS_PER_POST, TITLE_LIMIT, URL_LIMIT
+from .markup import TAG, attributes, costly, start_tags
 from .urls import absolute_http_url
 
 BODY_TAGS = frozenset(
@@ -35,6 +36,7 @@ EXCERPT_TAGS = frozenset(
 ATTRIBUTES = {
     "a": {"href", "title"},
     "abbr": {"title"},
+    "figure": {"data-embed"},  # the placeholder of a known embed, its token checked by the filter
     "img": {"src", "alt", "title", "width", "height"},
     "ol": {"start"},
     "td": {"colspan", "rowspan"},
@@ -47,9 +49,9 @@ DROP_WITH_CONTENT = {"script", "style", "template", "noscript", "iframe", "objec
 _INVISIBLE = re.compile(
     "[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufeff]"
 )
-# The sanitizer below decides what is safe; this only keeps a link where an embed would vanish.
-_EMBED = re.compile(r"<(?:iframe|embed|object|video|audio)\b[^>]*+(?:>|\Z)", re.IGNORECASE)
-_EMBED_SOURCE = re.compile(r"""\s(?:src|data)\s*+=\s*+["']?(https?://[^"'\s>]++)""", re.IGNORECASE)
+# The sanitizer below decides what is safe; this only keeps a link (or a placeholder for a player
+# we know, see embeds.py) where an embed would vanish.
+_EMBED = start_tags("iframe", "embed", "object", "video", "audio")
 MAX_PASSES = 3  # nh3 output settles in two passes at most on every input we know of
 # What a start tag makes an HTML parser close or move when one of these elements is open (the
 # "in body" rules of the HTML standard, 13.2.6.4.7), for the tags the sanitizer keeps; generously.
@@ -151,13 +153,26 @@ def _closes_an_item(name: str, open_tags: list[str]) -> bool:
 
 
 def _embed_as_link(match: re.Match[str]) -> str:
-    """An embedded player never runs here; the reader gets a plain link to it instead."""
-    found = _EMBED_SOURCE.search(match.group(0))
-    if found is None:
+    """An embedded player never loads with the page: a player we know becomes a placeholder the
+    reader can click to load it (`_placeholder`); any other, a plain link to it."""
+    found = attributes(match.group(1))
+    src = absolute_http_url(html.unescape(found.get("src") or found.get("data") or ""), _base_url.get())
+    if src is None:
         return match.group(0)  # no player to link to: the sanitizer drops the element
-    src = html.unescape(found.group(1))
+    if embed := recognise(src):
+        title = html.unescape(found.get("title", ""))
+        return _placeholder(embed, plain_text(title, TITLE_LIMIT, is_html=False))
     host = urlsplit(src).hostname or "another site"
     return f'<p><a href="{html.escape(src)}">Embedded media from {html.escape(host)}</a></p>'
+
+
+def _placeholder(embed: Embed, title: str) -> str:
+    """What the provider shows, its title when the feed gives one, and a link to the original.
+    The token is all that the page's CSP and the script that loads the player read."""
+    label = f"{embed.provider.name} {embed.provider.kind}"
+    link = f'<a href="{html.escape(embed.page_url)}">{html.escape(title or label, quote=False)}</a>'
+    text = f"{label}: {link}" if title else link
+    return f'<figure data-embed="{html.escape(embed.token)}"><p>{text}</p></figure>'
 
 
 def _filter_attribute(tag: str, attribute: str, value: str) -> str | None:
@@ -170,6 +185,8 @@ def _filter_attribute(tag: str, attribute: str, value: str) -> str | None:
         return url
     if attribute in ("width", "height"):
         return value if _DIMENSION.match(value.strip()) else None
+    if attribute == "data-embed":  # a post may write a placeholder itself: it gets no more than an embed
+        return value if from_token(value) else None
     return value
 
 

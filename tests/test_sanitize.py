@@ -45,6 +45,7 @@ TAGS = [
     "animate",
     "use",
     "foreignObject",
+    "figure",
 ]
 ATTRIBUTES = [
     "href",
@@ -75,6 +76,7 @@ ATTRIBUTES = [
     "is",
     "class",
     "id",
+    "data-embed",
 ]
 VALUES = [
     "javascript:alert(1)",
@@ -84,6 +86,9 @@ VALUES = [
     "vbscript:msgbox(1)",
     "data:text/html,<script>alert(1)</script>",
     "https://ok.example/x.png",
+    "https://www.youtube.com/embed/dQw4w9WgXcQ",  # players that become placeholders (test_embeds.py)
+    "https://tube.example/videos/embed/kkGMgK9ZtnKfYAgnEtQxbv",
+    "youtube:dQw4w9WgXcQ",
     "/rel/path",
     'x" onerror="alert(1)',
     "'><script>alert(1)</script>",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +17,7 @@ from aggregator import (
     Member,
     Participant,
     current_week,
+    frame_sources,
     hub_config,
     load_cohort,
     load_registry,
@@ -60,7 +61,15 @@ def jinja_filters(config: HubConfig) -> dict[str, Any]:
             value = dt.datetime.combine(value, dt.time(), zone)
         return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
-    return {"local_date": local_date, "iso_utc": iso_utc}
+    return {"local_date": local_date, "iso_utc": iso_utc, "frame_sources": players_on}
+
+
+def players_on(entries: Iterable[Entry]) -> tuple[str, ...]:
+    """Where the players of the embeds on these cards load from, for the page's CSP. Only a post
+    shown whole (hub:display "full") can hold an embed's placeholder: an excerpt keeps none."""
+    return frame_sources(
+        entry.post.content_html for entry in entries if entry.member.participant.display == "full"
+    )
 
 
 def person_path(person: Participant) -> str:
