@@ -160,10 +160,18 @@ def _embed_as_link(match: re.Match[str]) -> str:
     if src is None:
         return match.group(0)  # no player to link to: the sanitizer drops the element
     if embed := recognise(src):
-        title = html.unescape(found.get("title", ""))
-        return _placeholder(embed, plain_text(title, TITLE_LIMIT, is_html=False))
+        title = plain_text(html.unescape(found.get("title", "")), TITLE_LIMIT, is_html=False)
+        return _placeholder(embed, "" if _names_only_the_player(title, embed) else title)
     host = urlsplit(src).hostname or "another site"
     return f'<p><a href="{html.escape(src)}">Embedded media from {html.escape(host)}</a></p>'
+
+
+_PLAYER_WORDS = re.compile(r"\b(?:video|audio|player|embed(?:ded)?|widget|iframe)\b|[\W_]+", re.IGNORECASE)
+
+
+def _names_only_the_player(title: str, embed: Embed) -> bool:
+    """Embed codes' default titles ("YouTube video player", "vimeo-player") tell a reader nothing."""
+    return not _PLAYER_WORDS.sub("", title.casefold().replace(embed.provider.name.casefold(), ""))
 
 
 def _placeholder(embed: Embed, title: str) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+import html5lib
 import pytest
 
 from aggregator import sanitize
@@ -129,6 +130,23 @@ def test_a_known_player_becomes_a_placeholder_with_its_title_and_a_link_to_the_o
         f'<a href="https://www.youtube.com/watch?v=dQw4w9WgXcQ" {REL}>Kerning, &amp; why it matters</a></p></figure>'
         f'<figure data-embed="vimeo:76979871"><p><a href="https://vimeo.com/76979871" {REL}>Vimeo video</a></p></figure>'
     )
+
+
+@pytest.mark.parametrize(
+    ("title", "shown"),
+    [
+        ("YouTube video player", "YouTube video"),
+        ("youtube-player", "YouTube video"),
+        ("Embedded video", "YouTube video"),
+        ("A video about players", "YouTube video: A video about players"),
+    ],
+)
+def test_a_title_that_only_names_the_player_is_left_out(title: str, shown: str) -> None:
+    cleaned = sanitize.clean_html(
+        f'<iframe src="https://www.youtube.com/embed/dQw4w9WgXcQ" title="{title}"></iframe>',
+        "https://a.example/",
+    )
+    assert "".join(html5lib.parse(cleaned, namespaceHTMLElements=False).itertext()) == shown
 
 
 @pytest.mark.parametrize("src", ["https://v.example/a.mp4", *NOT_OURS[:4]])
