@@ -257,16 +257,19 @@ def _in_conversation(entries: list[Entry]) -> list[Entry]:
     """The entries, each with its part in the cohort's conversations. This crosses people: a
     post's responses are other participants' posts, so it needs the whole cohort at once."""
     links = find_links((entry.member.participant.id, entry.post) for entry in entries)
+    talking = links.responses.keys() | links.responds_to.keys() | links.see_also.keys()
+    if not talking:
+        return entries
     by_key = {entry.key: entry for entry in entries}
-    return [_with_talk(entry, links, by_key) for entry in entries]
+    return [_with_talk(entry, links, by_key) if entry.key in talking else entry for entry in entries]
 
 
 def _with_talk(entry: Entry, links: Links, by_key: Mapping[Key, Entry]) -> Entry:
-    found = [
+    found = (
         tuple(by_key[k] for k in kind.get(entry.key, ()))
         for kind in (links.responses, links.responds_to, links.see_also)
-    ]
-    return dataclasses.replace(entry, talk=Talk(*found)) if any(found) else entry
+    )
+    return dataclasses.replace(entry, talk=Talk(*found))
 
 
 def find_threads(entries: Iterable[Entry]) -> tuple[Thread, ...]:

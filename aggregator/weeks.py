@@ -72,7 +72,8 @@ class Signals:
         return {
             week
             for link in post.links
-            if quick_host(link) in self.site_hosts
+            if any(host in link.lower() for host in self.site_hosts)  # a quick test first: most links fail it
+            and quick_host(link) in self.site_hosts
             and (week := self.week_pages.get(canonical_address(link, fragment=False))) is not None
         }
 
