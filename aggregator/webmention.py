@@ -165,8 +165,7 @@ def next_state(
             continue
         key, source = post_key(delivery.card.target), delivery.card.source
         before = kept.get(key)
-        same_week = before is not None and _week_page(before.source) == _week_page(source)
-        tries = before.tries + 1 if before and same_week and delivery.result == "failed" else 1
+        tries = before.tries + 1 if before and before.source == source and delivery.result == "failed" else 1
         kept[key] = Told(source, now, delivery.result, tries)
     return kept
 

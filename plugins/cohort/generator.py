@@ -16,14 +16,13 @@ from aggregator import (
     HubConfig,
     Member,
     Participant,
-    SiteView,
     current_week,
     frame_sources,
     hub_config,
+    load_cohort,
     load_registry,
     outcome_lines,
     participation,
-    site_view,
     summary,
     update,
     write_cards,
@@ -77,9 +76,9 @@ def person_path(person: Participant) -> str:
     return f"cohort/people/{person.id}/"
 
 
-def person_page(found_in: Cohort, member: Member, **extra: Any) -> Page:
+def person_page(cohort: Cohort, member: Member) -> Page:
     person = member.participant.id
-    extra |= {"member": member, "weeks": found_in.by_member(person), "threads": found_in.threads_of(person)}
+    extra = {"member": member, "weeks": cohort.by_member(person), "threads": cohort.threads_of(person)}
     return Page(person_path(member.participant), "person", extra)
 
 
@@ -104,21 +103,19 @@ class CohortGenerator(Generator):  # type: ignore[misc]
         self.context["week_pages"] = week_pages(self.context.get("pages", []))
         # The theme does not change during a build: no check of each template's file on every page.
         self.env.auto_reload = False
-        view = site_view(config, participants)
-        # A participant's page depends on other people only when they took part in a conversation
-        # (responses cross people; links to their own posts do not). A forked child writes
-        # participants' pages at once, each from a cohort of that one participant, while this
-        # process reads the whole cohort and finds its conversations: that overlap saves the
-        # reading's time (about 7 s at 35,000 participants). What the child wrote alone is right for
-        # everyone outside the conversations; the others' pages are written again from the whole
-        # cohort (`_write_people_in_conversations`), once the child is done.
-        self.people = Claims(len(view.shown))
-        self.person_pages = start_in_child(lambda: self._write_pages_alone(view))
+        # Withdrawn, hidden and forgotten participants get no page at all; moderated posts are left
+        # out of every page, feed and so of the search index.
         with long_lived_objects():
-            cohort = view.cohort()
+            cohort, _ = load_cohort(config, participants)
         self.context["cohort"] = cohort
         self.participation = participation(cohort)
         write_participation(config, self.participation)
+        # A participant's page shows the conversations they took part in, which cross people: it is
+        # rendered from the whole cohort, built above. A forked child shares that cohort and writes
+        # the participants' pages while this process writes the rest, then takes its share of those
+        # left.
+        self.people = Claims(len(cohort.members))
+        self.person_pages = start_in_child(lambda: self._write_person_pages(cohort))
 
     def _update(self, config: HubConfig, participants: Any) -> None:
         report = update(config, participants)
@@ -129,28 +126,9 @@ class CohortGenerator(Generator):  # type: ignore[misc]
         log.info("course hub: %s", summary(report))
         write_health_report(config, report)
 
-    def _write_pages_alone(self, view: SiteView) -> None:
-        """In the child: the pages it claims, each rendered with a cohort of that one participant."""
-        out = self._writer()
-        for person in (view.shown[n] for n in self.people):
-            alone = view.alone(person)
-            out.write(person_page(alone, alone.members[0], cohort=alone))
-
-    def _write_person_pages(self, cohort: Cohort) -> set[int]:
-        """The pages this process claims (one batch at a time, as the child does), from the whole
-        cohort; their numbers."""
-        mine: set[int] = set()
-        out = self._writer()
-        for n in self.people:
-            mine.add(n)
-            out.write(person_page(cohort, cohort.members[n]))
-        return mine
-
-    def _write_people_in_conversations(self, cohort: Cohort, written: set[int]) -> None:
-        """The pages the child wrote alone for participants who took part in a conversation."""
-        talking = cohort.member_threads
-        again = (m for n, m in enumerate(cohort.members) if n not in written and m.participant.id in talking)
-        self._writer().write_all(person_page(cohort, member) for member in again)
+    def _write_person_pages(self, cohort: Cohort) -> None:
+        """The pages of the participants this process claims first."""
+        self._writer().write_all(person_page(cohort, cohort.members[n]) for n in self.people)
 
     def generate_output(self, _writer: Any) -> None:
         cohort: Cohort = self.context["cohort"]
@@ -164,9 +142,8 @@ class CohortGenerator(Generator):  # type: ignore[misc]
         participants = [*self._participant_pages(cohort)]
         weeks = [*self._week_pages(cohort, paged_weeks)]
         out.write_all([*overviews, *self._shared_files(cohort), *participants, *weeks])
-        written = self._write_person_pages(cohort)
+        self._write_person_pages(cohort)
         wait_for(self.person_pages)
-        self._write_people_in_conversations(cohort, written)
         people = [Page(person_path(member.participant), "person") for member in cohort.members]
         html = [page.path for page in (*overviews, *participants, *people, *weeks) if page.path.endswith("/")]
         course_pages = [page.url for page in self.context.get("pages", [])]
