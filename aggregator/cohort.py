@@ -98,6 +98,9 @@ class Talk:
     responds_to: tuple[Entry, ...] = ()
     see_also: tuple[Entry, ...] = ()
 
+    def __bool__(self) -> bool:  # a card tests this before it says anything about conversations
+        return bool(self.responses or self.responds_to or self.see_also)
+
 
 NO_TALK = Talk()
 

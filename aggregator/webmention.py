@@ -94,7 +94,7 @@ def write_cards(path: Path, public_url: str, placed: Iterable[tuple[str, str, st
         {"participant": person, "source": page_path, "target": target} for person, target, page_path in placed
     ]
     doc = {"format": CARDS_FORMAT, "public_url": public_url.rstrip("/") + "/", "cards": cards}
-    write_atomically(path, json.dumps(doc, ensure_ascii=False, indent=0).encode("utf-8"))
+    write_atomically(path, json.dumps(doc, ensure_ascii=False).encode("utf-8"))  # no indent: the C encoder
 
 
 def read_cards(path: Path) -> tuple[Card, ...]:
