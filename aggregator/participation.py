@@ -91,9 +91,13 @@ def week_table(rows: tuple[Row, ...], week: int) -> list[tuple[str, ...]]:
     return lines
 
 
-def as_markdown(rows: tuple[Row, ...], people: int = SUMMARY_PEOPLE) -> str:
+def as_markdown(rows: tuple[Row, ...], week: int | None = None, people: int = SUMMARY_PEOPLE) -> str:
     """The matrix for the job summary: a cell per participant and week ("posts · given · received"),
-    or, in a large cohort, the weeks' totals only."""
+    or, in a large cohort, the weeks' totals only; then who has not posted in `week`."""
+    return "\n".join([*_matrix(rows, people), *_quiet_lines(rows, week, people), ""])
+
+
+def _matrix(rows: tuple[Row, ...], people: int) -> list[str]:
     weeks = len(rows[0].weeks) if rows else 0
     head = "| participant | " + " | ".join(f"week {n}" for n in range(1, weeks + 1)) + " |"
     rule = "|---|" + "---|" * weeks
@@ -101,12 +105,22 @@ def as_markdown(rows: tuple[Row, ...], people: int = SUMMARY_PEOPLE) -> str:
     if len(rows) > people:
         lines += [f"{len(rows)} participants: the totals per week here, everyone in participation.csv.", ""]
         totals = [_total(row.weeks[n] for row in rows) for n in range(weeks)]
-        return "\n".join([*lines, head, rule, "| everyone | " + " | ".join(map(_shown, totals)) + " |", ""])
+        return [*lines, head, rule, "| everyone | " + " | ".join(map(_shown, totals)) + " |"]
     body = [
         f"| {text(row.member.participant.name)} | " + " | ".join(map(_shown, row.weeks)) + " |"
         for row in rows
     ]
-    return "\n".join([*lines, head, rule, *body, ""])
+    return [*lines, head, rule, *body]
+
+
+def _quiet_lines(rows: tuple[Row, ...], week: int | None, people: int) -> list[str]:
+    """Who has not posted in `week`: by name, or only how many in a large cohort."""
+    if week is None or not rows:
+        return []
+    quiet = silent(rows, week)
+    names = ", ".join(text(member.participant.name) for member in quiet) if len(rows) <= people else ""
+    counted = f"Not posted in week {week} ({len(quiet)} of {len(rows)})"
+    return ["", counted + (f": {names}" if names else "")]
 
 
 def _total(cells: Iterable[Cell]) -> Cell:
@@ -118,7 +132,7 @@ def _shown(cell: Cell) -> str:
     return f"{cell.posts} · {cell.given} · {cell.received}" if cell.posts else "–"
 
 
-def write_participation(config: HubConfig, rows: tuple[Row, ...]) -> None:
+def write_participation(config: HubConfig, rows: tuple[Row, ...], week: int | None) -> None:
     """The CSV where the settings say (among the build's files, not the site's), and the matrix in
     the CI job summary if there is one."""
     if config.participation_report is not None:
@@ -126,4 +140,4 @@ def write_participation(config: HubConfig, rows: tuple[Row, ...]) -> None:
         write_atomically(config.participation_report, as_csv(rows).encode())
     if summary_file := os.environ.get("GITHUB_STEP_SUMMARY"):
         with open(summary_file, "a", encoding="utf-8") as handle:
-            handle.write(as_markdown(rows))
+            handle.write(as_markdown(rows, week))

@@ -70,6 +70,15 @@ def test_the_csv_has_a_row_per_participant_and_never_a_formula() -> None:
     ]
 
 
+def test_the_job_summary_names_who_has_not_posted_in_the_current_week() -> None:
+    assert as_markdown(ROWS, 2).splitlines()[-2:] == [
+        "",
+        "Not posted in week 2 (2 of 3): Ana Lima, \\=HYPERLINK\\(1\\)",
+    ]
+    assert as_markdown(ROWS, 1, people=2).splitlines()[-1] == "Not posted in week 1 (1 of 3)"
+    assert "Not posted" not in as_markdown(ROWS)
+
+
 def test_the_job_summary_is_a_matrix_and_totals_in_a_large_cohort() -> None:
     assert as_markdown(ROWS).splitlines()[4:9] == [
         "| participant | week 1 | week 2 | week 3 | week 4 | week 5 | week 6 |",

@@ -109,7 +109,7 @@ class CohortGenerator(Generator):  # type: ignore[misc]
             cohort, _ = load_cohort(config, participants)
         self.context["cohort"] = cohort
         self.participation = participation(cohort)
-        write_participation(config, self.participation)
+        write_participation(config, self.participation, self.context["current_week"])
         # A participant's page shows the conversations they took part in, which cross people: it is
         # rendered from the whole cohort, built above. A forked child shares that cohort and writes
         # the participants' pages while this process writes the rest, then takes its share of those
