@@ -234,15 +234,11 @@ def week_status(config: HubConfig, week: int, out: TextIO) -> int:
 
 
 def cmd_export(config: HubConfig, _args: argparse.Namespace, out: TextIO) -> int:
-    archive = Archive(config.archive)
+    records = Archive(config.archive).load_all(bodies=False)
     registered = load_registry(config.opml)
-    cohort, moderation = load_cohort(config, registered)
+    cohort, moderation = load_cohort(config, registered, records)  # what the site shows of them
     view = ExportView(config.course, {p.id: p for p in registered}, moderation, cohort.signals, cohort.talk())
-    rows = [
-        export_row(record, post, view)
-        for record in archive.load_all(bodies=False).values()
-        for post in record.posts
-    ]
+    rows = [export_row(record, post, view) for record in records.values() for post in record.posts]
     json.dump(rows, out, indent=2, ensure_ascii=False)
     out.write("\n")
     return 0

@@ -3,25 +3,29 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
-from .archive import Archive, RecordsOnDemand
+from .archive import Archive, Record, RecordsOnDemand
 from .cohort import Cohort, build_cohort, signals_for
 from .config import HubConfig
 from .moderation import Moderation, current_moderation
 from .registry import Participant
 
 
-def load_cohort(config: HubConfig, participants: Iterable[Participant]) -> tuple[Cohort, Moderation]:
+def load_cohort(
+    config: HubConfig, participants: Iterable[Participant], records: Mapping[str, Record] | None = None
+) -> tuple[Cohort, Moderation]:
     """The cohort of `participants` that the site shows, and the moderation it applied.
 
-    Withdrawn, hidden and forgotten participants are left out; records are read one at a time
-    (post bodies only for those shown in full), so a large archive is never held twice.
+    Withdrawn, hidden and forgotten participants are left out. Without `records` (a caller that
+    has read them already), records are read one at a time (post bodies only for those shown in
+    full), so a large archive is never held twice.
     """
     archive = Archive(config.archive)
     moderation = current_moderation(config.moderation, archive)
     shown = tuple(person for person in participants if not moderation.keeps_out(person))
-    full = {person.id for person in shown if person.display == "full"}
-    records = RecordsOnDemand(archive, (person.id for person in shown), bodies=False, full=full)
+    if records is None:
+        full = {person.id for person in shown if person.display == "full"}
+        records = RecordsOnDemand(archive, (person.id for person in shown), bodies=False, full=full)
     cohort = build_cohort(shown, records, config.course, moderation, signals_for(config, moderation))
     return cohort, moderation
