@@ -5,7 +5,7 @@ The Pelican plugin uses only the names exported here.
 """
 
 from .archive import Archive, RecordsOnDemand
-from .cohort import Cohort, CohortWeek, Entry, Member, build_cohort
+from .cohort import Cohort, CohortWeek, Entry, Member, build_cohort, signals_for
 from .config import HubConfig, hub_config, load_settings
 from .embeds import frame_sources
 from .errors import AggregatorError, ArchiveError, ConfigError, FeedError, RegistryError
@@ -14,7 +14,7 @@ from .participation import participation, write_participation
 from .pipeline import FeedOutcome, UpdateReport, update
 from .registry import Participant, load_registry
 from .report import outcome_lines, summary, write_health_report
-from .site_view import SiteView, site_view
+from .site_view import load_cohort
 from .webmention import write_cards
 from .weeks import current_week
 
@@ -34,18 +34,18 @@ __all__ = [
     "Participant",
     "RecordsOnDemand",
     "RegistryError",
-    "SiteView",
     "UpdateReport",
     "build_cohort",
     "current_moderation",
     "current_week",
     "frame_sources",
     "hub_config",
+    "load_cohort",
     "load_registry",
     "load_settings",
     "outcome_lines",
     "participation",
-    "site_view",
+    "signals_for",
     "summary",
     "update",
     "write_cards",

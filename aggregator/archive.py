@@ -319,22 +319,6 @@ class Archive:
             raise ArchiveError(f"cannot read {path}: {exc.strerror}") from None
         return record_from_json(text, str(path), bodies=bodies)
 
-    def addresses(self, participant_id: str) -> tuple[tuple[str | None, tuple[str, ...]], ...]:
-        """(address, links) of each archived post, read without making posts: for a pass over the
-        whole archive that needs nothing else (a fifth of the cost of `load`)."""
-        path = self.path(participant_id)
-        try:
-            posts = json.loads(path.read_text(encoding="utf-8"))["posts"]
-            return tuple((post["url"], tuple(post.get("links", ()))) for post in posts)
-        except FileNotFoundError:
-            return ()
-        except OSError as exc:
-            raise ArchiveError(f"cannot read {path}: {exc.strerror}") from None
-        except (ValueError, KeyError, TypeError) as exc:
-            raise ArchiveError(
-                f"{path} is damaged ({type(exc).__name__}: {exc}); restore it from git"
-            ) from None
-
     def ids(self) -> tuple[str, ...]:
         """The id of every record in the archive, sorted."""
         if not self.directory.is_dir():

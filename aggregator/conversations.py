@@ -80,7 +80,10 @@ def _address_index(pairs: Iterable[Pair]) -> dict[str, Pair]:
     for pair in pairs:
         url = pair[1].url
         if url:
-            for key in _address_keys(url):
+            for key in (
+                canonical_address(url),
+                *([canonical_address(url, fragment=False)] if "#" in url else []),
+            ):
                 if key not in index or _age(pair) < _age(index[key]):
                     index[key] = pair
     return index
@@ -96,40 +99,3 @@ def _targets(links: list[str], index: Mapping[str, Pair]) -> list[Pair]:
         if target is not None:
             found.setdefault(_key(target), target)
     return list(found.values())
-
-
-def people_in_conversation(posts: Iterable[tuple[str, str | None, tuple[str, ...]]]) -> frozenset[str]:
-    """Who may take part in a conversation, from (participant id, address, links) of their posts:
-    everyone whose post links to another participant's post, and everyone linked to so.
-
-    A superset of what `find_links` finds among the posts the site shows, cheap enough to run
-    before the cohort is read: a participant outside it has a page that depends on nobody else.
-    """
-    posts = list(posts)
-    hosts = {quick_host(url) for _, url, _ in posts if url}
-    asking = [
-        (person, inward)
-        for person, _, links in posts
-        if (inward := [x for x in links if quick_host(x) in hosts])
-    ]
-    linked = {quick_host(link) for _, inward in asking for link in inward}
-    owners: dict[str, set[str]] = {}  # every owner of an address, not only the earliest: a superset
-    for person, url, _ in posts:
-        if url and quick_host(url) in linked:
-            for key in _address_keys(url):
-                owners.setdefault(key, set()).add(person)
-    found: set[str] = set()
-    for person, inward in asking:
-        for link in inward:
-            others = set().union(*(owners.get(key, ()) for key in _address_keys(link))) - {person}
-            found |= others | ({person} if others else set())
-    return frozenset(found)
-
-
-def _address_keys(url: str) -> tuple[str, ...]:
-    """An address as links and posts are compared: with its fragment, and without when it has one."""
-    return (
-        (canonical_address(url), canonical_address(url, fragment=False))
-        if "#" in url
-        else (canonical_address(url),)
-    )

@@ -9,13 +9,13 @@ from pathlib import Path
 import html5lib
 import pytest
 
-from aggregator.archive import Archive, Record
+from aggregator.archive import Record
 from aggregator.cohort import build_cohort, find_threads
-from aggregator.conversations import find_links, people_in_conversation
+from aggregator.conversations import find_links
 from aggregator.moderation import Moderation, Rule
 from aggregator.normalize import Post
 from aggregator.registry import Participant
-from tests.conftest import COURSE, ROOT
+from tests.conftest import COURSE
 from tests.posts import make_post
 
 ANA_POST = "https://ana.example/2026/09/networks/"
@@ -200,27 +200,3 @@ def test_the_demo_home_shows_the_most_discussed_posts_of_the_week(demo_site: Pat
     )
     headings = [" ".join("".join(h.itertext()).split()) for h in home.iter("h2")]
     assert "Most discussed in week 6" in headings  # the course is over: its last week
-
-
-def test_who_may_be_in_a_conversation_is_found_from_addresses_alone() -> None:
-    """Everyone `find_links` pairs, and everyone owning an address another links to (both owners
-    of a shared address): never fewer, so a page rendered alone is never missing a conversation."""
-    posts = [
-        ("ana", "https://ana.example/p/", ()),
-        ("ben", "https://ben.example/p/", ("http://www.ana.example/p?utm_source=x",)),
-        ("cy", "https://cy.example/p/", ("https://cy.example/older/", "https://elsewhere.example/")),
-        ("dee", "https://shared.example/day#1", ()),
-        ("eve", "https://shared.example/day#2", ()),
-        ("fay", "https://fay.example/p/", ("https://shared.example/day",)),
-    ]
-    assert people_in_conversation(posts) == {"ana", "ben", "dee", "eve", "fay"}
-    assert people_in_conversation(posts[:1] + posts[2:3]) == frozenset()
-
-
-def test_the_archive_gives_addresses_and_links_without_posts() -> None:
-    grace = Archive(ROOT / "archive").addresses("grace-mwangi")
-    assert (
-        "https://gracemwangi.example/p/remix-a-practical-with-no-lab",
-        ("https://gracemwangi.example/p/i-finally-understand-rss?utm_source=substack&utm_medium=email",),
-    ) in grace
-    assert Archive(ROOT / "archive").addresses("nobody") == ()

@@ -16,14 +16,13 @@ from aggregator import (
     HubConfig,
     Member,
     Participant,
-    SiteView,
     current_week,
     frame_sources,
     hub_config,
+    load_cohort,
     load_registry,
     outcome_lines,
     participation,
-    site_view,
     summary,
     update,
     write_cards,
@@ -77,9 +76,9 @@ def person_path(person: Participant) -> str:
     return f"cohort/people/{person.id}/"
 
 
-def person_page(found_in: Cohort, member: Member, **extra: Any) -> Page:
+def person_page(cohort: Cohort, member: Member) -> Page:
     person = member.participant.id
-    extra |= {"member": member, "weeks": found_in.by_member(person), "threads": found_in.threads_of(person)}
+    extra = {"member": member, "weeks": cohort.by_member(person), "threads": cohort.threads_of(person)}
     return Page(person_path(member.participant), "person", extra)
 
 
@@ -106,22 +105,17 @@ class CohortGenerator(Generator):  # type: ignore[misc]
         self.env.auto_reload = False
         # Withdrawn, hidden and forgotten participants get no page at all; moderated posts are left
         # out of every page, feed and so of the search index.
-        view = site_view(config, participants)
-        # A participant's page depends on other people when they took part in a conversation (who
-        # answered them, whom they answered). Who may have, is found first from the archive's
-        # addresses and links alone (`talking`, a quick pass). A forked child then writes the pages
-        # of everyone else, each from that participant's own record, while this process reads the
-        # whole cohort (about 7 s at 35,000 participants) and writes the rest; it writes the pages
-        # of those in conversations itself, from the whole cohort, and takes its share of the others.
-        self.talking = view.talking()
-        self.quiet = tuple(person for person in view.shown if person.id not in self.talking)
-        self.people = Claims(len(self.quiet))
-        self.person_pages = start_in_child(lambda: self._write_pages_alone(view))
         with long_lived_objects():
-            cohort = view.cohort()
+            cohort, _ = load_cohort(config, participants)
         self.context["cohort"] = cohort
         self.participation = participation(cohort)
         write_participation(config, self.participation, self.context["current_week"])
+        # A participant's page shows the conversations they took part in, which cross people: it is
+        # rendered from the whole cohort, built above. A forked child shares that cohort and writes
+        # the participants' pages while this process writes the rest, then takes its share of those
+        # left.
+        self.people = Claims(len(cohort.members))
+        self.person_pages = start_in_child(lambda: self._write_person_pages(cohort))
 
     def _update(self, config: HubConfig, participants: Any) -> None:
         report = update(config, participants)
@@ -132,23 +126,9 @@ class CohortGenerator(Generator):  # type: ignore[misc]
         log.info("course hub: %s", summary(report))
         write_health_report(config, report)
 
-    def _write_pages_alone(self, view: SiteView) -> None:
-        """In the child: the pages of participants in no conversation that it claims, each from a
-        cohort of that one participant."""
-        out = self._writer()
-        for person in (self.quiet[n] for n in self.people):
-            alone = view.alone(person)
-            out.write(person_page(alone, alone.members[0], cohort=alone))
-
     def _write_person_pages(self, cohort: Cohort) -> None:
-        """In this process, from the whole cohort: the pages of participants who may be in a
-        conversation, then those of the others that the child has not claimed."""
-        members = {member.participant.id: member for member in cohort.members}
-        out = self._writer()
-        out.write_all(
-            person_page(cohort, members[person]) for person in sorted(self.talking) if person in members
-        )
-        out.write_all(person_page(cohort, members[self.quiet[n].id]) for n in self.people)
+        """The pages of the participants this process claims first."""
+        self._writer().write_all(person_page(cohort, cohort.members[n]) for n in self.people)
 
     def generate_output(self, _writer: Any) -> None:
         cohort: Cohort = self.context["cohort"]
