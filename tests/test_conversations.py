@@ -162,6 +162,11 @@ def test_the_demo_week_shows_its_conversations_longest_first(demo_site: Path) ->
         "Ellen Fairweather’s “My grandson showed me RSS” (week 3), answering Maya Okafor, Tomás Ibáñez",
     ]
     assert len(threads[0]) == 8 and [len(t) for t in threads] == sorted(map(len, threads), reverse=True)
+    assert texts(week3, "lede")[1] == "One conversation between participants."
+    assert (
+        texts(page(demo_site, "cohort/week-6"), "lede")[1]
+        == "6 conversations between participants, the longest first."
+    )
 
 
 def test_demo_cards_say_who_answered_and_what_they_answer(demo_site: Path) -> None:
