@@ -54,6 +54,11 @@ class Member:
     shown: int
 
     @functools.cached_property
+    def display(self) -> str:
+        """How much of a post the site shows: asked by every card, and by every page's CSP."""
+        return self.participant.display
+
+    @functools.cached_property
     def blog_url(self) -> str | None:
         return self.participant.blog_url or self.feed.home_url
 

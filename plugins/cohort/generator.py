@@ -68,7 +68,7 @@ def players_on(entries: Iterable[Entry]) -> tuple[str, ...]:
     """Where the players of the embeds on these cards load from, for the page's CSP. Only a post
     shown whole (hub:display "full") can hold an embed's placeholder: an excerpt keeps none."""
     return frame_sources(
-        entry.post.content_html for entry in entries if entry.member.participant.display == "full"
+        entry.post.content_html for entry in entries if entry.member.display == "full"
     )
 
 
