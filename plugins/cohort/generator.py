@@ -67,9 +67,7 @@ def jinja_filters(config: HubConfig) -> dict[str, Any]:
 def players_on(entries: Iterable[Entry]) -> tuple[str, ...]:
     """Where the players of the embeds on these cards load from, for the page's CSP. Only a post
     shown whole (hub:display "full") can hold an embed's placeholder: an excerpt keeps none."""
-    return frame_sources(
-        entry.post.content_html for entry in entries if entry.member.display == "full"
-    )
+    return frame_sources(entry.post.content_html for entry in entries if entry.member.display == "full")
 
 
 def person_path(person: Participant) -> str:
@@ -127,8 +125,9 @@ class CohortGenerator(Generator):  # type: ignore[misc]
         write_health_report(config, report)
 
     def _write_person_pages(self, cohort: Cohort) -> None:
-        """The pages of the participants this process claims first."""
-        self._writer().write_all(person_page(cohort, cohort.members[n]) for n in self.people)
+        """The pages of the participants this process claims first. Announced to other plugins once
+        both processes are done (see output.py)."""
+        self._writer(announce=False).write_all(person_page(cohort, cohort.members[n]) for n in self.people)
 
     def generate_output(self, _writer: Any) -> None:
         cohort: Cohort = self.context["cohort"]
@@ -144,6 +143,7 @@ class CohortGenerator(Generator):  # type: ignore[misc]
         out.write_all([*overviews, *self._shared_files(cohort), *participants, *weeks])
         self._write_person_pages(cohort)
         wait_for(self.person_pages)
+        out.announce(person_page(cohort, member) for member in cohort.members)
         people = [Page(person_path(member.participant), "person") for member in cohort.members]
         html = [page.path for page in (*overviews, *participants, *people, *weeks) if page.path.endswith("/")]
         course_pages = [page.url for page in self.context.get("pages", [])]
@@ -163,8 +163,10 @@ class CohortGenerator(Generator):  # type: ignore[misc]
         public_url = config.public_url or self.settings["SITEURL"]
         write_cards(config.cards_manifest, public_url, placed)
 
-    def _writer(self) -> PageWriter:
-        return PageWriter(self.context, self.output_path, self.settings["RELATIVE_URLS"], self._template)
+    def _writer(self, announce: bool = True) -> PageWriter:
+        return PageWriter(
+            self.context, self.output_path, self.settings["RELATIVE_URLS"], self._template, announce
+        )
 
     def _participant_pages(self, cohort: Cohort) -> Iterator[Page]:
         per_page = int(self.settings.get("PARTICIPANTS_PER_PAGE", 48))
