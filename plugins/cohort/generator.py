@@ -46,6 +46,19 @@ def check_settings(pelican: Any) -> None:
     config = hub_config(pelican.settings, Path.cwd())
     pelican.settings["HUB_CONFIG"] = config
     pelican.settings.setdefault("JINJA_FILTERS", {}).update(jinja_filters(config))
+    for name, value in share_image_defaults(pelican.settings).items():
+        pelican.settings.setdefault(name, value)
+
+
+def share_image_defaults(settings: dict[str, Any]) -> dict[str, str]:
+    """The picture shown with a link to the site (Open Graph): the theme's own, unless the course
+    sets one. A PNG, which every link preview accepts (many refuse SVG)."""
+    return {
+        "COURSE_IMAGE": f"{settings['THEME_STATIC_DIR']}/images/course.png",
+        "COURSE_IMAGE_ALT": (
+            "Circles of many colours joined by lines: the blogs of a cohort, linked to each other"
+        ),
+    }
 
 
 def jinja_filters(config: HubConfig) -> dict[str, Any]:
