@@ -30,6 +30,14 @@ from aggregator import (
     write_participation,
 )
 
+from .navigation import (
+    not_found_pages,
+    published_files,
+    stand_in_for,
+    unwritten_week_pages,
+    unwritten_weeks,
+    warn_unwritten,
+)
 from .output import Claims, Page, PageWriter, long_lived_objects, start_in_child, wait_for
 from .pages import Paged, newest_pages, paginate, sitemap_files
 from .search import search_limit
@@ -119,6 +127,9 @@ class CohortGenerator(Generator):  # type: ignore[misc]
         with long_lived_objects():
             cohort, _ = load_cohort(config, participants)
         self.context["cohort"] = cohort
+        self.unwritten = unwritten_weeks(cohort.weeks, published_files(self.context))
+        stand_in_for(self.unwritten, self.context["generated_content"])
+        warn_unwritten(self.unwritten, self.context["week_pages"])
         self.participation = participation(cohort)
         write_participation(config, self.participation, self.context["current_week"])
         # A participant's page shows the conversations they took part in, which cross people: it is
@@ -152,7 +163,7 @@ class CohortGenerator(Generator):  # type: ignore[misc]
         if self.settings["HUB_CONFIG"].participation_page:  # about people: only when the course opts in
             overviews.append(Page("cohort/participation/", "participation", {"rows": self.participation}))
         participants = [*self._participant_pages(cohort)]
-        weeks = [*self._week_pages(cohort, paged_weeks)]
+        weeks = [*self._week_pages(cohort, paged_weeks), *unwritten_week_pages(self.unwritten)]
         out.write_all([*overviews, *self._shared_files(cohort), *participants, *weeks])
         self._write_person_pages(cohort)
         wait_for(self.person_pages)
@@ -161,6 +172,11 @@ class CohortGenerator(Generator):  # type: ignore[misc]
         html = [page.path for page in (*overviews, *participants, *people, *weeks) if page.path.endswith("/")]
         course_pages = [page.url for page in self.context.get("pages", [])]
         out.write_all(self._sitemaps(["", *course_pages, *html]))
+        self._write_404()
+
+    def _write_404(self) -> None:
+        published = published_files(self.context)
+        self._writer(relative_urls=False).write_all(not_found_pages(self.settings, published))
 
     def _list_cards(self, paged_weeks: list[list[Paged]]) -> None:
         """Which week page shows each post's card, newest week first, for the webmention sender:
@@ -176,10 +192,9 @@ class CohortGenerator(Generator):  # type: ignore[misc]
         public_url = config.public_url or self.settings["SITEURL"]
         write_cards(config.cards_manifest, public_url, placed)
 
-    def _writer(self, announce: bool = True) -> PageWriter:
-        return PageWriter(
-            self.context, self.output_path, self.settings["RELATIVE_URLS"], self._template, announce
-        )
+    def _writer(self, announce: bool = True, relative_urls: bool | None = None) -> PageWriter:
+        relative = self.settings["RELATIVE_URLS"] if relative_urls is None else relative_urls
+        return PageWriter(self.context, self.output_path, relative, self._template, announce)
 
     def _participant_pages(self, cohort: Cohort) -> Iterator[Page]:
         per_page = int(self.settings.get("PARTICIPANTS_PER_PAGE", 48))
