@@ -30,6 +30,7 @@ from aggregator import (
     write_participation,
 )
 
+from .links import Published, check_content_links
 from .navigation import (
     not_found_pages,
     published_files,
@@ -172,11 +173,13 @@ class CohortGenerator(Generator):  # type: ignore[misc]
         html = [page.path for page in (*overviews, *participants, *people, *weeks) if page.path.endswith("/")]
         course_pages = [page.url for page in self.context.get("pages", [])]
         out.write_all(self._sitemaps(["", *course_pages, *html]))
-        self._write_404()
+        self._write_404_and_check_links()
 
-    def _write_404(self) -> None:
+    def _write_404_and_check_links(self) -> None:
+        """Last: the content's links are checked once every page but the static files is written."""
         published = published_files(self.context)
         self._writer(relative_urls=False).write_all(not_found_pages(self.settings, published))
+        check_content_links(self.context, Published.of(self.context, self.output_path, self.theme))
 
     def _list_cards(self, paged_weeks: list[list[Paged]]) -> None:
         """Which week page shows each post's card, newest week first, for the webmention sender:
