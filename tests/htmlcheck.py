@@ -79,16 +79,27 @@ def _problems(elements: Any, page: bool) -> list[str]:
 
 
 def _ours(tag: str, attrib: dict[str, str]) -> bool:
-    """Our own <head>: charset, viewport, CSP, description, Open Graph, canonical, feeds, CSS."""
+    """Our own <head>: charset, viewport, CSP, description, robots, Open Graph, canonical, feeds,
+    CSS, icon."""
     if tag == "link":
-        return attrib.get("rel") in ("stylesheet", "canonical", "alternate", "outline") and not _bad_url(
-            attrib.get("href", "")
-        )
+        return attrib.get("rel") in (
+            "stylesheet",
+            "canonical",
+            "alternate",
+            "outline",
+            "icon",
+        ) and not _bad_url(attrib.get("href", ""))
     if tag == "script":  # the search page loads Pagefind and its starter from this site, nothing inline
         return attrib.get("src", "").endswith(
             ("pagefind/pagefind-ui.js", "theme/js/search.js")
         ) and not _SCHEME.match(attrib["src"])
-    named = attrib.get("name", "").split(":")[0] in ("viewport", "description", "referrer", "twitter")
+    named = attrib.get("name", "").split(":")[0] in (
+        "viewport",
+        "description",
+        "referrer",
+        "twitter",
+        "robots",
+    )
     return (
         "charset" in attrib
         or named

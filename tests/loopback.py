@@ -7,6 +7,7 @@ is recorded with its headers, so tests can assert what the client actually sent.
 from __future__ import annotations
 
 import hashlib
+import os
 import sys
 import threading
 import time
@@ -147,13 +148,36 @@ class LoopbackServer:
 
 
 class StaticSite:
-    """Serve a built site's output folder on 127.0.0.1, as a reader's browser would see it."""
+    """Serve a built site's output folder on 127.0.0.1, as a reader's browser would see it.
 
-    def __init__(self, directory: str) -> None:
+    As GitHub Pages serves a project site, when asked: under `prefix` ("/repo"), and with the
+    site's 404.html, status 404, for any missing address under it (`pages_404`).
+    """
+
+    def __init__(self, directory: str, prefix: str = "", pages_404: bool = False) -> None:
         from functools import partial
         from http.server import SimpleHTTPRequestHandler
 
         class Quiet(SimpleHTTPRequestHandler):
+            def translate_path(self, path: str) -> str:
+                inside = path.startswith(prefix + "/")
+                return super().translate_path(
+                    path.removeprefix(prefix) if inside else "/.not-under-the-prefix"
+                )
+
+            def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+                page = os.path.join(directory, "404.html")
+                if code != 404 or not pages_404 or not os.path.isfile(page):
+                    super().send_error(code, message, explain)
+                    return
+                with open(page, "rb") as handle:
+                    body = handle.read()
+                self.send_response(404)
+                self.send_header("Content-Type", "text/html; charset=utf-8")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
             def log_message(self, format: str, *args: object) -> None:
                 pass
 

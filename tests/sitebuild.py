@@ -52,14 +52,23 @@ def write_opml(path: Path, feeds: list[tuple[str, str, str]], **choices: str) ->
 
 
 def build(
-    tmp: Path, opml: Path, *, offline: bool = False, **overrides: object
+    tmp: Path,
+    opml: Path,
+    *,
+    offline: bool = False,
+    content: Path = ROOT / "content",
+    pelican: dict[str, object] | None = None,
+    **overrides: object,
 ) -> subprocess.CompletedProcess[str]:
+    """Build the site of `content` into tmp/output; `overrides` are HUB settings, `pelican` other
+    Pelican settings (SITEURL, RELATIVE_URLS, PLUGINS ...)."""
     settings = tmp / "settings.py"
+    text = SETTINGS.format(root=str(ROOT), opml=str(opml), archive=str(tmp / "archive"), overrides=overrides)
+    extra = {"PATH": str(content), **(pelican or {})}
     settings.write_text(
-        SETTINGS.format(root=str(ROOT), opml=str(opml), archive=str(tmp / "archive"), overrides=overrides),
-        encoding="utf-8",
+        text + "".join(f"{name} = {value!r}\n" for name, value in extra.items()), encoding="utf-8"
     )
     env = {**os.environ, "HUB_OFFLINE": "1" if offline else "", "COLUMNS": "400"}
-    command = [sys.executable, "-m", "pelican", str(ROOT / "content"), "-s", str(settings)]
+    command = [sys.executable, "-m", "pelican", str(content), "-s", str(settings)]
     command += ["-o", str(tmp / "output"), "--fatal", "errors"]
     return subprocess.run(command, cwd=tmp, env=env, capture_output=True, text=True, timeout=120, check=False)

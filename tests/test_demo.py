@@ -74,19 +74,21 @@ def test_untagged_posts_stay_off_the_site(demo_site: Path) -> None:
 
 
 def test_every_internal_link_is_relative_and_reaches_a_file(demo_site: Path) -> None:
-    """So the site works wherever it is published, GitHub Pages' /<repository>/ sub-path included."""
+    """So the site works wherever it is published, GitHub Pages' /<repository>/ sub-path included.
+    The 404 page alone, served at any depth, links from the root (SITEURL when it is absolute)."""
     output = demo_site / "output"
     broken = []
     for page in sorted(output.rglob("*.html")):
         tree = html5lib.parse(page.read_bytes(), namespaceHTMLElements=False)
+        from_root = page == output / "404.html"
         for element in tree.iter():
             target = element.get("href") or element.get("src")
             if not target or target.startswith(("https:", "http:", "mailto:", "#", "data:")):
                 continue
             path = target.split("#")[0].split("?")[0]
-            resolved = (page.parent / path).resolve()
+            resolved = ((output if from_root else page.parent) / path.removeprefix("/")).resolve()
             if (
-                target.startswith("/")
+                target.startswith("/") != from_root
                 or not (resolved / "index.html" if path.endswith("/") else resolved).exists()
             ):
                 broken.append(f"{page.relative_to(output)}: {target}")

@@ -8,6 +8,7 @@ turned into Pelican Articles: rendering them ourselves costs about 0.02 ms a pos
 from pelican import signals
 
 from .generator import CohortGenerator, check_settings
+from .links import prepare_links
 from .search import index_for_search
 
 
@@ -19,4 +20,5 @@ def register() -> None:
     # Module-level functions: Pelican's signals hold weak references, and a closure would vanish.
     signals.initialized.connect(check_settings)
     signals.get_generators.connect(get_generators)
+    signals.content_object_init.connect(prepare_links)
     signals.finalized.connect(index_for_search)

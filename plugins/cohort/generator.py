@@ -30,6 +30,15 @@ from aggregator import (
     write_participation,
 )
 
+from .links import Published, check_content_links
+from .navigation import (
+    not_found_pages,
+    published_files,
+    stand_in_for,
+    unwritten_week_pages,
+    unwritten_weeks,
+    warn_unwritten,
+)
 from .output import Claims, Page, PageWriter, long_lived_objects, start_in_child, wait_for
 from .pages import Paged, newest_pages, paginate, sitemap_files
 from .search import search_limit
@@ -46,6 +55,19 @@ def check_settings(pelican: Any) -> None:
     config = hub_config(pelican.settings, Path.cwd())
     pelican.settings["HUB_CONFIG"] = config
     pelican.settings.setdefault("JINJA_FILTERS", {}).update(jinja_filters(config))
+    for name, value in share_image_defaults(pelican.settings).items():
+        pelican.settings.setdefault(name, value)
+
+
+def share_image_defaults(settings: dict[str, Any]) -> dict[str, str]:
+    """The picture shown with a link to the site (Open Graph): the theme's own, unless the course
+    sets one. A PNG, which every link preview accepts (many refuse SVG)."""
+    return {
+        "COURSE_IMAGE": f"{settings['THEME_STATIC_DIR']}/images/course.png",
+        "COURSE_IMAGE_ALT": (
+            "Circles of many colours joined by lines: the blogs of a cohort, linked to each other"
+        ),
+    }
 
 
 def jinja_filters(config: HubConfig) -> dict[str, Any]:
@@ -67,9 +89,7 @@ def jinja_filters(config: HubConfig) -> dict[str, Any]:
 def players_on(entries: Iterable[Entry]) -> tuple[str, ...]:
     """Where the players of the embeds on these cards load from, for the page's CSP. Only a post
     shown whole (hub:display "full") can hold an embed's placeholder: an excerpt keeps none."""
-    return frame_sources(
-        entry.post.content_html for entry in entries if entry.member.display == "full"
-    )
+    return frame_sources(entry.post.content_html for entry in entries if entry.member.display == "full")
 
 
 def person_path(person: Participant) -> str:
@@ -108,6 +128,9 @@ class CohortGenerator(Generator):  # type: ignore[misc]
         with long_lived_objects():
             cohort, _ = load_cohort(config, participants)
         self.context["cohort"] = cohort
+        self.unwritten = unwritten_weeks(cohort.weeks, published_files(self.context))
+        stand_in_for(self.unwritten, self.context["generated_content"])
+        warn_unwritten(self.unwritten, self.context["week_pages"])
         self.participation = participation(cohort)
         write_participation(config, self.participation, self.context["current_week"])
         # A participant's page shows the conversations they took part in, which cross people: it is
@@ -127,8 +150,9 @@ class CohortGenerator(Generator):  # type: ignore[misc]
         write_health_report(config, report)
 
     def _write_person_pages(self, cohort: Cohort) -> None:
-        """The pages of the participants this process claims first."""
-        self._writer().write_all(person_page(cohort, cohort.members[n]) for n in self.people)
+        """The pages of the participants this process claims first. Announced to other plugins once
+        both processes are done (see output.py)."""
+        self._writer(announce=False).write_all(person_page(cohort, cohort.members[n]) for n in self.people)
 
     def generate_output(self, _writer: Any) -> None:
         cohort: Cohort = self.context["cohort"]
@@ -140,14 +164,22 @@ class CohortGenerator(Generator):  # type: ignore[misc]
         if self.settings["HUB_CONFIG"].participation_page:  # about people: only when the course opts in
             overviews.append(Page("cohort/participation/", "participation", {"rows": self.participation}))
         participants = [*self._participant_pages(cohort)]
-        weeks = [*self._week_pages(cohort, paged_weeks)]
+        weeks = [*self._week_pages(cohort, paged_weeks), *unwritten_week_pages(self.unwritten)]
         out.write_all([*overviews, *self._shared_files(cohort), *participants, *weeks])
         self._write_person_pages(cohort)
         wait_for(self.person_pages)
+        out.announce(person_page(cohort, member) for member in cohort.members)
         people = [Page(person_path(member.participant), "person") for member in cohort.members]
         html = [page.path for page in (*overviews, *participants, *people, *weeks) if page.path.endswith("/")]
         course_pages = [page.url for page in self.context.get("pages", [])]
         out.write_all(self._sitemaps(["", *course_pages, *html]))
+        self._write_404_and_check_links()
+
+    def _write_404_and_check_links(self) -> None:
+        """Last: the content's links are checked once every page but the static files is written."""
+        published = published_files(self.context)
+        self._writer(relative_urls=False).write_all(not_found_pages(self.settings, published))
+        check_content_links(self.context, Published.of(self.context, self.output_path, self.theme))
 
     def _list_cards(self, paged_weeks: list[list[Paged]]) -> None:
         """Which week page shows each post's card, newest week first, for the webmention sender:
@@ -163,8 +195,9 @@ class CohortGenerator(Generator):  # type: ignore[misc]
         public_url = config.public_url or self.settings["SITEURL"]
         write_cards(config.cards_manifest, public_url, placed)
 
-    def _writer(self) -> PageWriter:
-        return PageWriter(self.context, self.output_path, self.settings["RELATIVE_URLS"], self._template)
+    def _writer(self, announce: bool = True, relative_urls: bool | None = None) -> PageWriter:
+        relative = self.settings["RELATIVE_URLS"] if relative_urls is None else relative_urls
+        return PageWriter(self.context, self.output_path, relative, self._template, announce)
 
     def _participant_pages(self, cohort: Cohort) -> Iterator[Page]:
         per_page = int(self.settings.get("PARTICIPANTS_PER_PAGE", 48))

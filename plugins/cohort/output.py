@@ -1,8 +1,14 @@
 """Writing the cohort's pages: rendered with the theme's Jinja environment and written directly.
 
-A 35,000-participant course has about 50,000 cohort pages. Pelican's writer costs a log line and a
-signal per file and writes from one process; this writer renders the same templates with the same
-context and writes the file, from either of two processes.
+A 35,000-participant course has about 50,000 cohort pages. Pelican's writer costs a log line per
+file and writes from one process; this writer renders the same templates with the same context and
+writes the file, from either of two processes.
+
+Like Pelican's writer, it sends `content_written` for every file, so that other plugins (sitemaps,
+minifiers, search indexers) see the cohort's pages too. Receivers run in the build process only: a
+file the forked child writes is announced by the build process once the child has finished
+(`announce`), so a receiver that counts or collects pages in memory sees every page, and one that
+rewrites the file (a minifier) finds it complete on disk.
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from pelican import signals
 from pelican.utils import get_relative_path, path_to_url, sanitised_join
 
 
@@ -38,30 +45,50 @@ class PageWriter:
         output_path: str,
         relative_urls: bool,
         template: Callable[[str], Any],
+        announce: bool = True,
     ) -> None:
         self.context = context
         self.output_path = output_path
         self.relative_urls = relative_urls
         self.template = template
+        self.announces = announce  # False in both processes for the pages the child may write
 
-    def render(self, page: Page) -> str:
-        """The page as Pelican's writer would render it: SITEURL relative to the page when asked."""
-        site_url = path_to_url(get_relative_path(page.file_name)) if self.relative_urls else None
+    def local_context(self, page: Page) -> dict[str, Any]:
+        """The page's context as Pelican's writer makes it: SITEURL relative to the page when asked."""
         local = {**self.context, "output_file": page.file_name, "page_path": page.path, **page.extra}
-        if site_url is not None:
-            local["SITEURL"] = site_url
-        return str(self.template(page.template).render(local))
+        if self.relative_urls:
+            local["SITEURL"] = local["localsiteurl"] = relative_site_url(page.file_name)
+        return local
+
+    def target(self, page: Page) -> str:
+        return str(sanitised_join(self.output_path, page.file_name))
 
     def write(self, page: Page) -> None:
-        target = sanitised_join(self.output_path, page.file_name)
-        html = self.render(page)
+        target = self.target(page)
+        local = self.local_context(page)
+        html = str(self.template(page.template).render(local))
         os.makedirs(os.path.dirname(target), exist_ok=True)
         with open(target, "w", encoding="utf-8") as handle:
             handle.write(html)
+        if self.announces:
+            signals.content_written.send(target, context=local)
 
     def write_all(self, pages: Iterable[Page]) -> None:
         for page in pages:
             self.write(page)
+
+    def announce(self, pages: Iterable[Page]) -> None:
+        """Send `content_written` for pages written without it, with the arguments Pelican's writer
+        sends: the file's path and the context the page was rendered with."""
+        if not signals.content_written.receivers:
+            return  # nobody listens: a large cohort's contexts are not rebuilt for nothing
+        for page in pages:
+            signals.content_written.send(self.target(page), context=self.local_context(page))
+
+
+def relative_site_url(file_name: str) -> str:
+    """SITEURL relative to the file `file_name`, as Pelican's writer gives it when RELATIVE_URLS."""
+    return str(path_to_url(get_relative_path(file_name)))
 
 
 class Claims:
