@@ -70,10 +70,12 @@ def webmention(c: Context, dry_run: bool = False, settings: str = "pelicanconf.p
 
 
 @task
-def build(c: Context, settings: str = "pelicanconf.py", offline: bool = False) -> None:
-    """Update the archive (unless --offline) and build the site into output/."""
+def build(c: Context, settings: str = "pelicanconf.py", offline: bool = False, verbose: bool = False) -> None:
+    """Update the archive (unless --offline) and build the site into output/; --verbose is
+    Pelican's -v, which shows the traceback of an error that stops the build."""
     env = {"HUB_OFFLINE": "1"} if offline else {}
-    c.run(f"{PY} -m pelican content -s {settings} -o output --fatal errors", env=env)
+    flag = " -v" if verbose else ""
+    c.run(f"{PY} -m pelican content -s {settings} -o output --fatal errors{flag}", env=env)
 
 
 @task

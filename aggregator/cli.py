@@ -23,14 +23,7 @@ from .config import Course, HubConfig, address_policy, hub_config, load_settings
 from .conversations import Key
 from .discover import NoFeed
 from .enrol import Enrolled, Request, enrol, report_lines
-from .errors import (
-    AggregatorError,
-    ArchiveError,
-    ConfigError,
-    EnrolmentError,
-    RegistryError,
-    WebmentionError,
-)
+from .errors import AggregatorError, ConfigError, EnrolmentError, RegistryError, exit_code
 from .issueforms import NAME, FormProblems, WithdrawRequest, form_fields, read_join_form, read_withdraw_form
 from .moderation import Moderation, forget
 from .normalize import Post
@@ -64,13 +57,6 @@ STILL_TO_DO = (
     "GitHub keeps unreachable commits in its cache until GitHub Support clears them on request."
 )
 EXIT_BUG = 7  # the run finished, but the hub failed on some participants: a warning, with tracebacks
-EXIT_CODES: dict[type[AggregatorError], int] = {
-    ConfigError: 3,
-    RegistryError: 4,
-    ArchiveError: 5,
-    EnrolmentError: 6,
-    WebmentionError: 8,
-}
 
 
 def main(argv: Sequence[str] | None = None, out: TextIO = sys.stdout) -> int:
@@ -80,7 +66,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO = sys.stdout) -> int:
         return int(args.command(config, args, out) or 0)
     except AggregatorError as exc:
         print(f"error: {exc}", file=sys.stderr)
-        return EXIT_CODES.get(type(exc), 1)
+        return exit_code(exc)
 
 
 def _parser() -> argparse.ArgumentParser:
