@@ -51,9 +51,9 @@ def forget(c: Context, participant: str) -> None:
 
 
 @task
-def status(c: Context) -> None:
-    """Show each participant's feed health."""
-    c.run(f"{PY} -m aggregator status")
+def status(c: Context, wide: bool = False) -> None:
+    """Show each participant's feed health, in 100 columns (--wide: every column in full)."""
+    c.run(f"{PY} -m aggregator status{' --wide' if wide else ''}")
 
 
 @task

@@ -33,10 +33,8 @@ from .registry import Participant, load_registry
 from .registry_check import preview_changes, registry_changes
 from .replies import check_summary, invalid_summary, join_reply, moved_message, withdraw_reply
 from .report import (
-    STATUS_HEADER,
-    advice_lines,
     outcome_lines,
-    status_row,
+    status_lines,
     summary,
     table,
     unmatched_rule_lines,
@@ -94,6 +92,9 @@ def _parser() -> argparse.ArgumentParser:
         type=int,
         metavar="N",
         help="who wrote and who answered whom in week N, and who has not posted",
+    )
+    commands.choices["status"].add_argument(
+        "--wide", action="store_true", help="every column in full (by default the table fits 100 columns)"
     )
     _register_arguments(commands.choices["register"])
     _join_arguments(commands.choices["join"])
@@ -198,11 +199,12 @@ def cmd_status(config: HubConfig, args: argparse.Namespace, out: TextIO) -> int:
     if args.week is not None:
         return week_status(config, args.week, out)
     archive = Archive(config.archive)
-    records = [archive.load(person.id) or Record(person) for person in load_registry(config.opml)]
-    for line in table([STATUS_HEADER, *(status_row(record) for record in records)]):
+    people = load_registry(config.opml)
+    records = {person.id: archive.load(person.id, bodies=False) or Record(person) for person in people}
+    cohort, _ = load_cohort(config, people, records)  # what the site shows of them
+    shown = {member.participant.id: member.shown for member in cohort.members}
+    for line in status_lines(list(records.values()), shown, dt.datetime.now(dt.UTC), wide=args.wide):
         print(line, file=out)
-    if advice := advice_lines(records):
-        print("\nWhat to do:", *advice, sep="\n", file=out)
     return 0
 
 

@@ -20,11 +20,17 @@ def skip_reason(state: FeedState, feed_url: str, now: dt.datetime) -> str | None
     """Why this feed should not be fetched now, or None to fetch it."""
     if state.gone_url == feed_url:
         return "the feed answered 410 Gone; not fetched again until its address in feeds.opml changes"
-    if state.retry_at is not None and now < state.retry_at:
+    if waiting := waiting_until(state, now):
         cause = state.last_error.message if state.last_error else "earlier failures"
-        failures = state.consecutive_failures
-        return f"waiting until {format_time(state.retry_at)} ({cause}; {failures} failures in a row)"
+        return f"{waiting} ({cause}; {state.consecutive_failures} failures in a row)"
     return None
+
+
+def waiting_until(state: FeedState, now: dt.datetime) -> str | None:
+    """The words every report uses while the hub leaves a feed alone: "waiting until <time>"."""
+    if state.retry_at is None or now >= state.retry_at:
+        return None
+    return f"waiting until {format_time(state.retry_at)}"
 
 
 def backoff(failures: int) -> dt.timedelta:
