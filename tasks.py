@@ -45,9 +45,10 @@ def register(
 
 
 @task
-def forget(c: Context, participant: str) -> None:
+def forget(c: Context, participant: str, reason: str = "") -> None:
     """Erase everything of a participant, at their request, and keep them from coming back."""
-    c.run(shlex.join([PY, "-m", "aggregator", "forget", participant]))
+    why = ["--reason", reason] if reason else []
+    c.run(shlex.join([PY, "-m", "aggregator", "forget", participant, *why]))
 
 
 @task

@@ -87,6 +87,10 @@ def _parser() -> argparse.ArgumentParser:
         sub.set_defaults(command=func)
         _common_arguments(sub)
     commands.choices["forget"].add_argument("participant", help="their hub id, as in cohort/people/<id>/")
+    commands.choices["forget"].add_argument(
+        "--reason",
+        help="why, for the record: kept with the hashes in the archive, which is public (why, never who)",
+    )
     commands.choices["status"].add_argument(
         "--week",
         type=int,
@@ -233,13 +237,14 @@ def cmd_export(config: HubConfig, _args: argparse.Namespace, out: TextIO) -> int
 
 
 def cmd_forget(config: HubConfig, args: argparse.Namespace, out: TextIO) -> int:
-    done = forget(config, args.participant, dt.datetime.now(dt.UTC).replace(microsecond=0))
+    done = forget(config, args.participant, dt.datetime.now(dt.UTC).replace(microsecond=0), args.reason)
     posts = f"{done.erased_posts} archived post{'' if done.erased_posts == 1 else 's'}"
     where = " and took them out of feeds.opml" if done.in_registry else ""
+    why = f', with the reason "{done.reason}"' if done.reason else ""
     print(f"Forgot {done.participant.name}: erased {posts}{where}.", file=out)
     print(
-        f"Kept only hashes of their feed's and blog's addresses in {config.archive.name}/{FORGOTTEN_FILE}, "
-        "so nothing of theirs comes back.",
+        f"Kept only hashes of their feed's and blog's addresses in {config.archive.name}/{FORGOTTEN_FILE}"
+        f"{why}, so nothing of theirs comes back.",
         file=out,
     )
     print(STILL_TO_DO, file=out)

@@ -256,12 +256,14 @@ class Forgotten:
     participant: Participant
     erased_posts: int  # how many archived posts went with the record
     in_registry: bool  # whether they were still in feeds.opml (and so were taken out of it)
+    reason: str | None = None  # as recorded in the archive's list of the forgotten
 
 
-def forget(config: HubConfig, participant_id: str, now: dt.datetime) -> Forgotten:
+def forget(config: HubConfig, participant_id: str, now: dt.datetime, reason: str | None = None) -> Forgotten:
     """A data-protection request: erase everything the hub holds of a participant, take them out of
-    feeds.opml, and keep only hashes of their feed's and blog's addresses so that nothing of theirs
-    returns, under any spelling or from any other feed of that blog."""
+    feeds.opml, and keep only hashes of their feed's and blog's addresses, with the facilitator's
+    `reason` (one line, capped), so that nothing of theirs returns, under any spelling or from any
+    other feed of that blog."""
     archive = Archive(config.archive)
     people = {person.id: person for person in load_registry(config.opml)}
     with archive.lock():
@@ -271,7 +273,8 @@ def forget(config: HubConfig, participant_id: str, now: dt.datetime) -> Forgotte
             raise RegistryError(f"nobody has the id {participant_id!r} in {config.opml} or in the archive")
         feeds = {person.feed_url, *([record.participant.feed_url] if record else [])}
         blogs = {person.blog_url, *([record.participant.blog_url, record.feed.home_url] if record else [])}
-        archive.forget(participant_id, sorted(feeds), now, sorted(blog for blog in blogs if blog))
+        why = " ".join((reason or "").split())[:REASON_LIMIT] or None
+        archive.forget(participant_id, sorted(feeds), now, sorted(blog for blog in blogs if blog), why)
         if participant_id in people:
             write_atomically(config.opml, remove_participant(config.opml.read_bytes(), participant_id))
-    return Forgotten(person, len(record.posts) if record else 0, participant_id in people)
+    return Forgotten(person, len(record.posts) if record else 0, participant_id in people, why)

@@ -328,6 +328,30 @@ def test_forget_erases_everything_and_nothing_comes_back(
     assert "nobody has the id 'nobody'" in capsys.readouterr().err
 
 
+def test_forget_records_the_facilitators_reason_beside_the_hashes(
+    config: HubConfig, server: LoopbackServer, tmp_path: Path
+) -> None:
+    serve(server, item("a", 8))
+    server.routes["/cy"] = Reply(body=rss(item("c", 10)).replace(b"b.example", b"cy.example"))
+    config.opml.write_text(OPML.format(bo=server.url("/feed"), cy=server.url("/cy")), encoding="utf-8")
+    update(config, load_registry(config.opml), now=T0)
+    (tmp_path / "pelicanconf.py").write_text(
+        "HUB = {'course_start': '2026-09-07', 'course_weeks': 6, 'course_timezone': 'Europe/London'}\n",
+        encoding="utf-8",
+    )
+    result = invoke("forget", "bo", "--reason", " data-protection request\n by email, 2 Oct ", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[1] == (
+        "Kept only hashes of their feed's and blog's addresses in archive/_forgotten.json, with the reason "
+        '"data-protection request by email, 2 Oct", so nothing of theirs comes back.'
+    )
+    assert invoke("forget", "cy", cwd=tmp_path).returncode == 0
+    entries = json.loads((config.archive / "_forgotten.json").read_text(encoding="utf-8"))["forgotten"]
+    reasons = {entry.get("reason") for entry in entries}
+    assert reasons == {"data-protection request by email, 2 Oct", None}  # Cy's keys carry none
+    assert len(Archive(config.archive).forgotten()) == len(entries)
+
+
 def test_invoke_forget_runs_the_command(config: HubConfig, server: LoopbackServer, tmp_path: Path) -> None:
     serve(server, item("a", 8))
     server.routes["/cy"] = Reply(body=rss(item("c", 10)))
