@@ -45,15 +45,16 @@ def register(
 
 
 @task
-def forget(c: Context, participant: str) -> None:
+def forget(c: Context, participant: str, reason: str = "") -> None:
     """Erase everything of a participant, at their request, and keep them from coming back."""
-    c.run(shlex.join([PY, "-m", "aggregator", "forget", participant]))
+    why = ["--reason", reason] if reason else []
+    c.run(shlex.join([PY, "-m", "aggregator", "forget", participant, *why]))
 
 
 @task
-def status(c: Context) -> None:
-    """Show each participant's feed health."""
-    c.run(f"{PY} -m aggregator status")
+def status(c: Context, wide: bool = False) -> None:
+    """Show each participant's feed health, in 100 columns (--wide: every column in full)."""
+    c.run(f"{PY} -m aggregator status{' --wide' if wide else ''}")
 
 
 @task
@@ -70,10 +71,27 @@ def webmention(c: Context, dry_run: bool = False, settings: str = "pelicanconf.p
 
 
 @task
-def build(c: Context, settings: str = "pelicanconf.py", offline: bool = False) -> None:
-    """Update the archive (unless --offline) and build the site into output/."""
+def build(
+    c: Context,
+    settings: str = "pelicanconf.py",
+    offline: bool = False,
+    allow_private: str = "",
+    verbose: bool = False,
+) -> None:
+    """Update the archive (unless --offline) and build the site into output/. --allow-private
+    ADDRESSES lets this build fetch from them (HUB_ALLOW_PRIVATE); --verbose is Pelican's -v."""
     env = {"HUB_OFFLINE": "1"} if offline else {}
-    c.run(f"{PY} -m pelican content -s {settings} -o output --fatal errors", env=env)
+    env |= {"HUB_ALLOW_PRIVATE": allow_private} if allow_private else {}
+    flag = " -v" if verbose else ""
+    c.run(f"{PY} -m pelican content -s {settings} -o output --fatal errors{flag}", env=env)
+
+
+@task
+def preview(c: Context, offline: bool = False, allow_private: str = "", port: int = 8000) -> None:
+    """Build the site as `build` does and serve it on http://127.0.0.1:PORT/ until Ctrl-C: the
+    course as it will look, before it is published."""
+    build(c, offline=offline, allow_private=allow_private)
+    serve(c, port)
 
 
 @task

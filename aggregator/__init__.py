@@ -8,13 +8,13 @@ from .archive import Archive, RecordsOnDemand
 from .cohort import Cohort, CohortWeek, Entry, Member, build_cohort, signals_for
 from .config import HubConfig, hub_config, load_settings
 from .embeds import frame_sources
-from .errors import AggregatorError, ArchiveError, ConfigError, FeedError, RegistryError
+from .errors import AggregatorError, ArchiveError, ConfigError, FeedError, RegistryError, exit_code
 from .moderation import Moderation, current_moderation
 from .participation import participation, write_participation
 from .pipeline import FeedOutcome, UpdateReport, update
 from .registry import Participant, load_registry
 from .report import outcome_lines, summary, write_health_report
-from .site_view import load_cohort
+from .site_view import check_inputs, load_cohort
 from .webmention import write_cards
 from .weeks import current_week
 
@@ -36,8 +36,10 @@ __all__ = [
     "RegistryError",
     "UpdateReport",
     "build_cohort",
+    "check_inputs",
     "current_moderation",
     "current_week",
+    "exit_code",
     "frame_sources",
     "hub_config",
     "load_cohort",

@@ -352,27 +352,35 @@ class Archive:
 
     def forgotten(self) -> dict[str, dt.datetime]:
         """Hashes of the feed addresses of participants who asked to be forgotten, and when."""
+        return {key: at for key, (at, _) in self._forgotten_entries().items()}
+
+    def _forgotten_entries(self) -> dict[str, tuple[dt.datetime, str | None]]:
+        """Each key of _forgotten.json, when it was forgotten and the reason recorded, if any."""
         path = self.directory / FORGOTTEN_FILE
         try:
             doc = json.loads(path.read_text(encoding="utf-8"))
-            return {entry["key"]: _required_time(entry["at"]) for entry in doc["forgotten"]}
+            return {e["key"]: (_required_time(e["at"]), e.get("reason")) for e in doc["forgotten"]}
         except FileNotFoundError:
             return {}
-        except (OSError, ValueError, KeyError, TypeError) as exc:
+        except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
             raise ArchiveError(f"{path} is damaged ({exc}); restore it from git") from None
 
     def forget(
-        self, participant_id: str, feed_urls: Iterable[str], now: dt.datetime, blog_urls: Iterable[str] = ()
+        self,
+        participant_id: str,
+        feed_urls: Iterable[str],
+        now: dt.datetime,
+        blog_urls: Iterable[str] = (),
+        reason: str | None = None,
     ) -> bool:
-        """Erase a participant's record and remember their feeds and blogs (as hashes), so nothing
-        of theirs comes back under any spelling or path (`forgotten_keys`). The tombstone is written
-        first: a run killed in between has erased nothing yet. Returns whether there was a record."""
+        """Erase a participant's record and remember their feeds and blogs (as hashes, with the
+        facilitator's `reason`), so nothing of theirs comes back under any spelling or path
+        (`forgotten_keys`). The tombstone is written first: a run killed in between has erased
+        nothing yet. Returns whether there was a record."""
         keys = {key for url in feed_urls for key in _feed_keys(url)}
         keys |= {_digest(f"blog {feed_identity(url)}") for url in blog_urls}
-        forgotten = {**self.forgotten(), **dict.fromkeys(keys, now)}
-        lines = ",\n".join(
-            _dumps({"at": format_time(at), "key": key}) for key, at in sorted(forgotten.items())
-        )
+        entries = {**self._forgotten_entries(), **dict.fromkeys(keys, (now, reason))}
+        lines = ",\n".join(_forgotten_line(key, at, why) for key, (at, why) in sorted(entries.items()))
         write_atomically(self.directory / FORGOTTEN_FILE, f'{{"forgotten": [\n{lines}\n]}}\n'.encode())
         path = self.path(participant_id)
         existed = path.exists()
@@ -402,6 +410,10 @@ class Archive:
 
 
 FORGOTTEN_FILE = "_forgotten.json"  # participant ids never start with "_"
+
+
+def _forgotten_line(key: str, at: dt.datetime, reason: str | None) -> str:
+    return _dumps({"at": format_time(at), "key": key, **({"reason": reason} if reason else {})})
 
 
 def feed_key(feed_url: str) -> str:

@@ -10,6 +10,7 @@ again wherever references are decoded (the sanitizer's output, plain text).
 from __future__ import annotations
 
 import re
+import unicodedata
 
 _NONCHARACTERS = "".join(
     f"{chr(plane + 0xFFFE)}{chr(plane + 0xFFFF)}" for plane in range(0x10000, 0x110000, 0x10000)
@@ -51,3 +52,51 @@ def _may_hold_unwanted(text: str) -> bool:
 
 def _replacement(match: re.Match[str]) -> str:
     return "\ufffd" if "\ud800" <= match.group(0) <= "\udfff" else ""
+
+
+# --- how wide text is on a terminal --------------------------------------------------------------
+
+ELLIPSIS = "…"
+
+
+def display_width(text: str) -> int:
+    """Columns `text` takes on a terminal: two for wide characters (CJK, fullwidth forms), none
+    for combining marks, one for the rest. Names and addresses of any script line up in a table."""
+    return sum(_char_width(ch) for ch in text)
+
+
+def _char_width(ch: str) -> int:
+    if unicodedata.combining(ch):
+        return 0
+    return 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+
+
+def clip(text: str, width: int) -> str:
+    """`text` in at most `width` columns: cut, with an ellipsis, when it is longer."""
+    if display_width(text) <= width:
+        return text
+    kept, used = [], 0
+    for ch in text:
+        used += _char_width(ch)
+        if used > width - 1:
+            break
+        kept.append(ch)
+    return "".join(kept) + ELLIPSIS
+
+
+def pad(text: str, width: int) -> str:
+    """`text` followed by spaces up to `width` columns."""
+    return text + " " * (width - display_width(text))
+
+
+def wrap(text: str, width: int, indent: str = "  ") -> list[str]:
+    """`text` as lines of at most `width` columns, broken between words; lines after the first
+    begin with `indent`. A word longer than a line has a line of its own."""
+    lines = [""]
+    for word in text.split():
+        joined = f"{lines[-1]} {word}" if lines[-1].strip() else lines[-1] + word
+        if display_width(joined) <= width or not lines[-1].strip():
+            lines[-1] = joined
+        else:
+            lines.append(indent + word)
+    return lines

@@ -23,14 +23,7 @@ from .config import Course, HubConfig, address_policy, hub_config, load_settings
 from .conversations import Key
 from .discover import NoFeed
 from .enrol import Enrolled, Request, enrol, report_lines
-from .errors import (
-    AggregatorError,
-    ArchiveError,
-    ConfigError,
-    EnrolmentError,
-    RegistryError,
-    WebmentionError,
-)
+from .errors import AggregatorError, ConfigError, EnrolmentError, RegistryError, exit_code
 from .issueforms import NAME, FormProblems, WithdrawRequest, form_fields, read_join_form, read_withdraw_form
 from .moderation import Moderation, forget
 from .normalize import Post
@@ -40,10 +33,8 @@ from .registry import Participant, load_registry
 from .registry_check import preview_changes, registry_changes
 from .replies import check_summary, invalid_summary, join_reply, moved_message, withdraw_reply
 from .report import (
-    STATUS_HEADER,
-    advice_lines,
     outcome_lines,
-    status_row,
+    status_lines,
     summary,
     table,
     unmatched_rule_lines,
@@ -64,13 +55,6 @@ STILL_TO_DO = (
     "GitHub keeps unreachable commits in its cache until GitHub Support clears them on request."
 )
 EXIT_BUG = 7  # the run finished, but the hub failed on some participants: a warning, with tracebacks
-EXIT_CODES: dict[type[AggregatorError], int] = {
-    ConfigError: 3,
-    RegistryError: 4,
-    ArchiveError: 5,
-    EnrolmentError: 6,
-    WebmentionError: 8,
-}
 
 
 def main(argv: Sequence[str] | None = None, out: TextIO = sys.stdout) -> int:
@@ -80,7 +64,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO = sys.stdout) -> int:
         return int(args.command(config, args, out) or 0)
     except AggregatorError as exc:
         print(f"error: {exc}", file=sys.stderr)
-        return EXIT_CODES.get(type(exc), 1)
+        return exit_code(exc)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -103,11 +87,18 @@ def _parser() -> argparse.ArgumentParser:
         sub.set_defaults(command=func)
         _common_arguments(sub)
     commands.choices["forget"].add_argument("participant", help="their hub id, as in cohort/people/<id>/")
+    commands.choices["forget"].add_argument(
+        "--reason",
+        help="why, for the record: kept with the hashes in the archive, which is public (why, never who)",
+    )
     commands.choices["status"].add_argument(
         "--week",
         type=int,
         metavar="N",
         help="who wrote and who answered whom in week N, and who has not posted",
+    )
+    commands.choices["status"].add_argument(
+        "--wide", action="store_true", help="every column in full (by default the table fits 100 columns)"
     )
     _register_arguments(commands.choices["register"])
     _join_arguments(commands.choices["join"])
@@ -212,11 +203,12 @@ def cmd_status(config: HubConfig, args: argparse.Namespace, out: TextIO) -> int:
     if args.week is not None:
         return week_status(config, args.week, out)
     archive = Archive(config.archive)
-    records = [archive.load(person.id) or Record(person) for person in load_registry(config.opml)]
-    for line in table([STATUS_HEADER, *(status_row(record) for record in records)]):
+    people = load_registry(config.opml)
+    records = {person.id: archive.load(person.id, bodies=False) or Record(person) for person in people}
+    cohort, _ = load_cohort(config, people, records)  # what the site shows of them
+    shown = {member.participant.id: member.shown for member in cohort.members}
+    for line in status_lines(list(records.values()), shown, dt.datetime.now(dt.UTC), wide=args.wide):
         print(line, file=out)
-    if advice := advice_lines(records):
-        print("\nWhat to do:", *advice, sep="\n", file=out)
     return 0
 
 
@@ -245,13 +237,14 @@ def cmd_export(config: HubConfig, _args: argparse.Namespace, out: TextIO) -> int
 
 
 def cmd_forget(config: HubConfig, args: argparse.Namespace, out: TextIO) -> int:
-    done = forget(config, args.participant, dt.datetime.now(dt.UTC).replace(microsecond=0))
+    done = forget(config, args.participant, dt.datetime.now(dt.UTC).replace(microsecond=0), args.reason)
     posts = f"{done.erased_posts} archived post{'' if done.erased_posts == 1 else 's'}"
     where = " and took them out of feeds.opml" if done.in_registry else ""
+    why = f', with the reason "{done.reason}"' if done.reason else ""
     print(f"Forgot {done.participant.name}: erased {posts}{where}.", file=out)
     print(
-        f"Kept only hashes of their feed's and blog's addresses in {config.archive.name}/{FORGOTTEN_FILE}, "
-        "so nothing of theirs comes back.",
+        f"Kept only hashes of their feed's and blog's addresses in {config.archive.name}/{FORGOTTEN_FILE}"
+        f"{why}, so nothing of theirs comes back.",
         file=out,
     )
     print(STILL_TO_DO, file=out)

@@ -23,6 +23,7 @@ from .errors import ConfigError
 from .moderation import Moderation
 from .normalize import Post
 from .registry import Participant
+from .schedule import unreachable
 from .urls import absolute_http_url, address_keys
 from .weeks import (
     NO_SIGNALS,
@@ -57,6 +58,12 @@ class Member:
     def display(self) -> str:
         """How much of a post the site shows: asked by every card, and by every page's CSP."""
         return self.participant.display
+
+    @functools.cached_property
+    def feed_unreachable(self) -> bool:
+        """Whether the pages say the feed cannot be read (since `state.last_success`), so that a
+        broken feed does not pass for a quiet participant. Never why: errors may name internals."""
+        return unreachable(self.state)
 
     @functools.cached_property
     def blog_url(self) -> str | None:

@@ -207,8 +207,17 @@ def _fetch_options(settings: Mapping[str, Any]) -> FetchOptions:
         max_bytes=_number(settings, "max_bytes", int, 1024, 500_000_000),
         workers=_number(settings, "workers", int, 1, 4096),
         user_agent=_text(settings, "user_agent"),
-        policy=address_policy(settings["allow_private"], "HUB['allow_private']"),
+        policy=_private_policy(settings),
     )
+
+
+def _private_policy(settings: Mapping[str, Any]) -> AddressPolicy:
+    """HUB['allow_private'], unless the environment names the addresses for this one run
+    (HUB_ALLOW_PRIVATE, space- or comma-separated: what `invoke build --allow-private` sets)."""
+    named = os.environ.get("HUB_ALLOW_PRIVATE", "").replace(",", " ").split()
+    if named:
+        return address_policy(named, "HUB_ALLOW_PRIVATE")
+    return address_policy(settings["allow_private"], "HUB['allow_private']")
 
 
 def _start_date(value: Any) -> dt.date:

@@ -1,6 +1,6 @@
 """From what a participant typed to the feed the hub should read.
 
-`clean_address` turns what people actually paste (no scheme, `feed:` links, quotes, a Mastodon
+`typed_address` turns what people actually paste (no scheme, `feed:` links, quotes, a Mastodon
 handle) into one http(s) URL, or says why it cannot be one. `discover` then fetches with our
 fetch.py and decides, by pure functions, which candidates to try: the address itself when it is
 a feed, the page's advertised feeds, the platform's usual feed paths, and, when the course uses a
@@ -114,7 +114,14 @@ class NoFeed:
 
 
 def clean_address(typed: str) -> str:
-    """The http(s) URL meant by what a participant typed, or an EnrolmentError saying why not."""
+    """The http(s) URL of a blog or feed meant by what a participant typed, without a fragment,
+    or an EnrolmentError saying why not."""
+    return typed_address(typed).split("#", 1)[0]
+
+
+def typed_address(typed: str) -> str:
+    """The http(s) URL meant by what someone typed (no scheme, `feed:` links, quotes, a Mastodon
+    handle), its fragment kept, or an EnrolmentError saying why not."""
     text = _unwrap(typed)
     if not text:
         raise EnrolmentError("no address given: paste your blog's or your feed's address")
@@ -130,7 +137,7 @@ def clean_address(typed: str) -> str:
     url = absolute_http_url(written)
     if url is None or ("." not in (urlsplit(url).hostname or "") and not _is_ip(url)):
         raise EnrolmentError(f"{shown!r} is not a web address such as https://myblog.example/")
-    return url.split("#", 1)[0]
+    return url
 
 
 def _unwrap(typed: str) -> str:

@@ -98,3 +98,18 @@ class NotAFeedError(FeedError):
 class EnrolmentError(AggregatorError):
     """A participant cannot be registered: the address is unusable, no feed was found there, the
     join form is incomplete, or a feed new to the registry cannot be read."""
+
+
+# The exit status of a command, and of a build, that stops on one of these: one table for both, so
+# that a script or a CI step can tell a settings mistake (3) from a broken registry (4).
+EXIT_CODES: dict[type[AggregatorError], int] = {
+    ConfigError: 3,
+    RegistryError: 4,
+    ArchiveError: 5,
+    EnrolmentError: 6,
+    WebmentionError: 8,
+}
+
+
+def exit_code(error: AggregatorError) -> int:
+    return EXIT_CODES.get(type(error), 1)

@@ -27,12 +27,13 @@ import yaml
 
 from .archive import FORGOTTEN_FILE, Archive, Record, address_digest, forgotten_keys, format_time
 from .config import HubConfig
-from .errors import ConfigError, RegistryError
+from .discover import typed_address
+from .errors import ConfigError, EnrolmentError, RegistryError
 from .files import write_atomically
 from .normalize import Post
 from .opml_edit import remove_participant
 from .registry import Participant, load_registry, valid_id
-from .urls import absolute_http_url, address_keys, canonical_address
+from .urls import address_keys, canonical_address
 
 Action = Literal["withdraw", "hide"]
 ACTIONS: tuple[Action, ...] = ("withdraw", "hide")
@@ -212,17 +213,26 @@ def _rule(action: Action, entry: Any, where: str) -> Rule:
     post, participant, reason = (entry.get(key) for key in ("post", "participant", "reason"))
     if (post is None) == (participant is None):
         raise ConfigError(f"{where}: give either 'post:' (its address) or 'participant:' (their hub id)")
-    if post is not None and (not isinstance(post, str) or absolute_http_url(post.strip()) is None):
-        raise ConfigError(f"{where}: 'post:' must be the post's http(s) address, got {post!r}")
+    address = post_address(post, where) if post is not None else None
     if participant is not None and (not isinstance(participant, str) or not valid_id(participant)):
         raise ConfigError(
             f"{where}: 'participant:' must be a hub id such as 'maya-okafor', got {participant!r}"
         )
     if reason is not None and not isinstance(reason, str):
         raise ConfigError(f"{where}: 'reason:' must be text")
-    return Rule(
-        action, participant, post.strip() if post else None, (reason or "").strip()[:REASON_LIMIT] or None
-    )
+    return Rule(action, participant, address, (reason or "").strip()[:REASON_LIMIT] or None)
+
+
+def post_address(post: Any, where: str) -> str:
+    """A post's address as people write it, read as `register` reads a blog's (without a scheme,
+    with spaces around it, a capital in the host): a ConfigError naming the entry only when it
+    cannot be the address of a post at all."""
+    try:
+        if isinstance(post, str) and post.strip():
+            return typed_address(post)
+    except EnrolmentError:
+        pass
+    raise ConfigError(f"{where}: 'post:' must be the post's http(s) address, got {post!r}")
 
 
 def parse_placings(doc: Any, source: str) -> tuple[Placing, ...]:
@@ -235,12 +245,10 @@ def parse_placings(doc: Any, source: str) -> tuple[Placing, ...]:
 def _placing(entry: Any, where: str) -> Placing:
     if not isinstance(entry, Mapping) or set(entry) - {"post", "week", "reason"}:
         raise ConfigError(f"{where}: expected 'post:' (its address), 'week:' and an optional 'reason:'")
-    post, week = entry.get("post"), entry.get("week")
-    if not isinstance(post, str) or absolute_http_url(post.strip()) is None:
-        raise ConfigError(f"{where}: 'post:' must be the post's http(s) address, got {post!r}")
+    post, week = post_address(entry.get("post"), where), entry.get("week")
     if isinstance(week, bool) or not isinstance(week, int) or week < 1:
         raise ConfigError(f"{where}: 'week:' must be a week number such as 3, got {week!r}")
-    return Placing(post.strip(), week, where)
+    return Placing(post, week, where)
 
 
 @dataclass(frozen=True)
@@ -248,12 +256,14 @@ class Forgotten:
     participant: Participant
     erased_posts: int  # how many archived posts went with the record
     in_registry: bool  # whether they were still in feeds.opml (and so were taken out of it)
+    reason: str | None = None  # as recorded in the archive's list of the forgotten
 
 
-def forget(config: HubConfig, participant_id: str, now: dt.datetime) -> Forgotten:
+def forget(config: HubConfig, participant_id: str, now: dt.datetime, reason: str | None = None) -> Forgotten:
     """A data-protection request: erase everything the hub holds of a participant, take them out of
-    feeds.opml, and keep only hashes of their feed's and blog's addresses so that nothing of theirs
-    returns, under any spelling or from any other feed of that blog."""
+    feeds.opml, and keep only hashes of their feed's and blog's addresses, with the facilitator's
+    `reason` (one line, capped), so that nothing of theirs returns, under any spelling or from any
+    other feed of that blog."""
     archive = Archive(config.archive)
     people = {person.id: person for person in load_registry(config.opml)}
     with archive.lock():
@@ -263,7 +273,8 @@ def forget(config: HubConfig, participant_id: str, now: dt.datetime) -> Forgotte
             raise RegistryError(f"nobody has the id {participant_id!r} in {config.opml} or in the archive")
         feeds = {person.feed_url, *([record.participant.feed_url] if record else [])}
         blogs = {person.blog_url, *([record.participant.blog_url, record.feed.home_url] if record else [])}
-        archive.forget(participant_id, sorted(feeds), now, sorted(blog for blog in blogs if blog))
+        why = " ".join((reason or "").split())[:REASON_LIMIT] or None
+        archive.forget(participant_id, sorted(feeds), now, sorted(blog for blog in blogs if blog), why)
         if participant_id in people:
             write_atomically(config.opml, remove_participant(config.opml.read_bytes(), participant_id))
-    return Forgotten(person, len(record.posts) if record else 0, participant_id in people)
+    return Forgotten(person, len(record.posts) if record else 0, participant_id in people, why)

@@ -3,19 +3,28 @@ summary, written by every update, that a CI job can show."""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
+from collections.abc import Mapping
 
 from .archive import FeedState, Record, format_time
+from .chars import clip, display_width, pad, wrap
 from .config import HubConfig
 from .markdown_text import cell_code, text
 from .moderation import Rule
 from .pipeline import FeedOutcome, UpdateReport
 from .registry import Participant
+from .schedule import waiting_until
 from .webmention import Delivery, WebmentionReport
 
-STATUS_HEADER = ("participant", "feed", "last success", "last error", "failures", "posts")
 KEPT_OUT_SHOWN = 5  # posts listed per participant in the health report; the rest are counted
+# `status` fits a terminal of 100 columns: names and feeds are cut (with an ellipsis) to these
+# widths, the last error is left to the advice under the table. `--wide` shows everything whole.
+STATUS_COLUMNS = 100
+NAME_COLUMN, FEED_COLUMN = 20, 32
+STATUS_HEADER = ("participant", "feed", "last success", "failures", "shown", "archived")
+WIDE_HEADER = ("participant", "feed", "last success", "last error", "failures", "shown", "archived")
 
 
 def describe_outcome(outcome: FeedOutcome, width: int = 0) -> str:
@@ -60,22 +69,41 @@ def _last_line(trace: str | None) -> str:
     return lines[-1] if lines else "no traceback"
 
 
-def status_row(record: Record) -> tuple[str, ...]:
-    state = record.state
+def status_lines(
+    records: list[Record], shown: Mapping[str, int], now: dt.datetime, *, wide: bool
+) -> list[str]:
+    """The status command: a line per participant with their posts on the site (`shown`) and in
+    the archive, then what to do about each feed that needs attention."""
+    rows = [status_row(record, shown.get(record.participant.id, 0), wide=wide) for record in records]
+    lines = table([WIDE_HEADER if wide else STATUS_HEADER, *rows])
+    advice = advice_lines(records, now)
+    if not wide:
+        advice = [line for each in advice for line in wrap(each, STATUS_COLUMNS)]
+    return [*lines, *(["", "What to do:", *advice] if advice else [])]
+
+
+def status_row(record: Record, shown: int, *, wide: bool) -> tuple[str, ...]:
+    state, person = record.state, record.participant
+    counts = (str(state.consecutive_failures), str(shown), str(len(record.posts)))
+    if not wide:
+        success = (
+            f"{state.last_success.astimezone(dt.UTC):%Y-%m-%d %H:%MZ}" if state.last_success else "never"
+        )
+        return (clip(person.name, NAME_COLUMN), clip(person.feed_url, FEED_COLUMN), success, *counts)
     error = state.last_error
     return (
-        record.participant.name,
-        record.participant.feed_url,
+        person.name,
+        person.feed_url,
         format_time(state.last_success) if state.last_success else "never",
         f"{format_time(error.at)} {error.message}" if error else "-",
-        str(state.consecutive_failures),
-        str(len(record.posts)),
+        *counts,
     )
 
 
 def table(rows: list[tuple[str, ...]]) -> list[str]:
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    return ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip() for row in rows]
+    """Columns two spaces apart, as wide as their widest cell on a terminal (CJK takes two)."""
+    widths = [max(display_width(row[i]) for row in rows) for i in range(len(rows[0]))]
+    return ["  ".join(pad(cell, w) for cell, w in zip(row, widths, strict=True)).rstrip() for row in rows]
 
 
 # --- the Markdown health report ------------------------------------------------------------------
@@ -95,7 +123,7 @@ def write_health_report(config: HubConfig, report: UpdateReport) -> None:
 def health_markdown(report: UpdateReport) -> str:
     """Per participant: what went wrong and what to do about it."""
     lines = [f"# Feed health, {format_time(report.at)}", "", summary(report), "", *bug_lines(report)]
-    troubled = [(o.participant, o.state) for o in report.outcomes if problem(o.state)]
+    troubled = [(o.participant, o.state) for o in report.outcomes if problem(o.state, report.at)]
     if troubled:
         lines += [
             "## Needs attention",
@@ -104,7 +132,7 @@ def health_markdown(report: UpdateReport) -> str:
             "|---|---|---|---|",
         ]
         lines += [
-            _row(text(p.name), cell_code(p.feed_url), text(problem(s)), text(advice(p, s)))
+            _row(text(p.name), cell_code(p.feed_url), text(problem(s, report.at)), text(advice(p, s)))
             for p, s in troubled
         ]
         lines.append("")
@@ -211,15 +239,22 @@ def unmatched_rule_lines(report: UpdateReport) -> list[str]:
     ]
 
 
-def advice_lines(records: list[Record]) -> list[str]:
-    """For the status command: one line of advice per participant whose feed needs attention."""
-    return [f"{r.participant.name}: {advice(r.participant, r.state)}" for r in records if problem(r.state)]
+def advice_lines(records: list[Record], now: dt.datetime) -> list[str]:
+    """For the status command: per participant whose feed needs attention, the problem and what
+    to do about it."""
+    return [
+        f"{r.participant.name}: {found}. {advice(r.participant, r.state)}"
+        for r in records
+        if (found := problem(r.state, now))
+    ]
 
 
-def problem(state: FeedState) -> str | None:
+def problem(state: FeedState, now: dt.datetime) -> str | None:
+    """What is wrong with a feed, and until when the hub leaves it alone (backoff, Retry-After)."""
     error = state.last_error
     if error is not None:
-        return f"{error.message} ({state.consecutive_failures} failures in a row)"
+        waiting = f"; {until}" if (until := waiting_until(state, now)) else ""
+        return f"{error.message} ({state.consecutive_failures} failures in a row{waiting})"
     if state.moved_to:
         return f"moved permanently to {state.moved_to}"
     return None
@@ -235,9 +270,7 @@ def advice(person: Participant, state: FeedState) -> str:
     if error is None:
         return f"Update xmlUrl in feeds.opml to {state.moved_to}."
     if error.status in (429, 503) and state.retry_at is not None:
-        return (
-            f"The server asked the hub to wait; it tries again after {format_time(state.retry_at)} by itself."
-        )
+        return "The server is busy; the hub leaves it alone until then and tries again by itself."
     if error.status in (401, 403):
         return (
             f"The server refuses the hub: the blog may be private or block feed readers. Ask {person.name}."

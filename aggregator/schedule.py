@@ -14,17 +14,25 @@ from .errors import FeedError, HTTPStatusError
 
 FIRST_BACKOFF = dt.timedelta(hours=1)
 MAX_BACKOFF = dt.timedelta(hours=24)
+# How long a feed fails before the public pages say so: a blog down for an evening is no news.
+UNREACHABLE_AFTER = dt.timedelta(days=1)
 
 
 def skip_reason(state: FeedState, feed_url: str, now: dt.datetime) -> str | None:
     """Why this feed should not be fetched now, or None to fetch it."""
     if state.gone_url == feed_url:
         return "the feed answered 410 Gone; not fetched again until its address in feeds.opml changes"
-    if state.retry_at is not None and now < state.retry_at:
+    if waiting := waiting_until(state, now):
         cause = state.last_error.message if state.last_error else "earlier failures"
-        failures = state.consecutive_failures
-        return f"waiting until {format_time(state.retry_at)} ({cause}; {failures} failures in a row)"
+        return f"{waiting} ({cause}; {state.consecutive_failures} failures in a row)"
     return None
+
+
+def waiting_until(state: FeedState, now: dt.datetime) -> str | None:
+    """The words every report uses while the hub leaves a feed alone: "waiting until <time>"."""
+    if state.retry_at is None or now >= state.retry_at:
+        return None
+    return f"waiting until {format_time(state.retry_at)}"
 
 
 def backoff(failures: int) -> dt.timedelta:
@@ -53,3 +61,16 @@ def after_failure(state: FeedState, error: FeedError, feed_url: str, now: dt.dat
 
 def after_success(state: FeedState) -> FeedState:
     return replace(state, consecutive_failures=0, last_error=None, gone_url=None, retry_at=None)
+
+
+def unreachable(state: FeedState) -> bool:
+    """Whether the participants' pages say that this feed cannot be read: it is gone (410), or it
+    has failed for a day since it was last read, or more than once when it never was."""
+    error = state.last_error
+    if error is None:
+        return False
+    if state.gone_url is not None:
+        return True
+    if state.last_success is None:
+        return state.consecutive_failures > 1
+    return error.at - state.last_success >= UNREACHABLE_AFTER

@@ -9,7 +9,7 @@ from .archive import Archive, Record, RecordsOnDemand
 from .cohort import Cohort, build_cohort, signals_for
 from .config import HubConfig
 from .moderation import Moderation, current_moderation
-from .registry import Participant
+from .registry import Participant, load_registry
 
 
 def load_cohort(
@@ -29,3 +29,12 @@ def load_cohort(
         records = RecordsOnDemand(archive, (person.id for person in shown), bodies=False, full=full)
     cohort = build_cohort(shown, records, config.course, moderation, signals_for(config, moderation))
     return cohort, moderation
+
+
+def check_inputs(config: HubConfig) -> tuple[Participant, ...]:
+    """Read what people write by hand and a build reads (feeds.opml, moderation.yml with the weeks
+    its `place:` entries name, the archive's list of the forgotten), so that a mistake in any of
+    them stops the build before it changes anything. Returns the registry."""
+    participants = load_registry(config.opml)
+    signals_for(config, current_moderation(config.moderation, Archive(config.archive)))
+    return participants

@@ -85,19 +85,10 @@ def test_private_addresses_are_refused_without_the_flag(project: Path) -> None:
 def test_status_table(project: Path) -> None:
     aggregator("update", "--allow-private", "127.0.0.1", cwd=project)
     lines = aggregator("status", cwd=project).stdout.splitlines()
-    assert lines[0].split() == [
-        "participant",
-        "feed",
-        "last",
-        "success",
-        "last",
-        "error",
-        "failures",
-        "posts",
-    ]
+    assert lines[0].split() == ["participant", "feed", "last", "success", "failures", "shown", "archived"]
     ada, _, cleo = lines[1:4]
-    assert ada.startswith("Ada Lovelace") and ada.split()[-2:] == ["0", "2"]
-    assert "HTTP 404 Not Found" in cleo and cleo.split()[-2:] == ["1", "0"] and "never" in cleo
+    assert ada.startswith("Ada Lovelace") and ada.split()[-3:] == ["0", "2", "2"]
+    assert cleo.split()[-4:] == ["never", "1", "0", "0"]
 
 
 def test_export_is_a_json_array_of_posts(project: Path) -> None:
@@ -205,7 +196,8 @@ def test_status_ends_with_what_to_do(project: Path) -> None:
     aggregator("update", "--allow-private", "127.0.0.1", cwd=project)
     output = aggregator("status", cwd=project).stdout
     assert output.endswith(
-        "\nWhat to do:\nCleo Moved: The feed address no longer works. Ask Cleo Moved for the current one and update feeds.opml.\n"
+        "\nWhat to do:\nCleo Moved: HTTP 404 Not Found (1 failures in a row). The feed address no longer works. Ask Cleo"
+        "\n  Moved for the current one and update feeds.opml.\n"
     )
 
 

@@ -115,6 +115,21 @@ def test_offline_switch_from_the_environment(monkeypatch: pytest.MonkeyPatch) ->
     assert from_mapping(GOOD, Path(".")).offline is True
 
 
+def test_private_addresses_for_one_run_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """HUB_ALLOW_PRIVATE, which `invoke build --allow-private` sets, names the addresses for one
+    run, whatever the settings say (publishconf.py forces allow_private off)."""
+    closed = {**GOOD, "allow_private": False}
+    assert not from_mapping(closed, Path(".")).fetch.policy.allows("127.0.0.1")
+    monkeypatch.setenv("HUB_ALLOW_PRIVATE", "127.0.0.1, 10.0.0.0/8")
+    policy = from_mapping(closed, Path(".")).fetch.policy
+    assert policy.allows("127.0.0.1") and policy.allows("10.1.2.3") and not policy.allows("192.168.1.1")
+    monkeypatch.setenv("HUB_ALLOW_PRIVATE", "localhost")
+    with pytest.raises(
+        ConfigError, match="HUB_ALLOW_PRIVATE: 'localhost' does not appear to be an IPv4 or IPv6"
+    ):
+        from_mapping(closed, Path("."))
+
+
 def test_settings_file_without_hub(tmp_path: Path) -> None:
     (tmp_path / "conf.py").write_text("SITENAME = 'x'\n")
     with pytest.raises(ConfigError, match="defines no HUB settings dict"):

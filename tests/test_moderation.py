@@ -16,7 +16,7 @@ import yaml
 
 from aggregator.archive import Archive, Record
 from aggregator.cli import STILL_TO_DO, main
-from aggregator.cohort import build_cohort
+from aggregator.cohort import build_cohort, signals_for
 from aggregator.config import HubConfig
 from aggregator.discover import NoFeed
 from aggregator.enrol import Request, enrol
@@ -100,6 +100,18 @@ def test_rules_are_read_with_their_reasons() -> None:
         (
             {"withdraw": [{"post": "javascript:alert(1)"}]},
             "moderation.yml: withdraw entry 1: 'post:' must be the post's http(s) address, got 'javascript:alert(1)'",
+        ),
+        (
+            {"withdraw": [{"post": ""}]},
+            "moderation.yml: withdraw entry 1: 'post:' must be the post's http(s) address, got ''",
+        ),
+        (
+            {"hide": [{"post": "  "}]},
+            "moderation.yml: hide entry 1: 'post:' must be the post's http(s) address, got '  '",
+        ),
+        (
+            {"hide": [{"post": "https://b.example/a/"}, {"post": "mailto:bo@b.example"}]},
+            "moderation.yml: hide entry 2: 'post:' must be the post's http(s) address, got 'mailto:bo@b.example'",
         ),
         (
             {"hide": [{"participant": "Bo Smith"}]},
@@ -316,6 +328,30 @@ def test_forget_erases_everything_and_nothing_comes_back(
     assert "nobody has the id 'nobody'" in capsys.readouterr().err
 
 
+def test_forget_records_the_facilitators_reason_beside_the_hashes(
+    config: HubConfig, server: LoopbackServer, tmp_path: Path
+) -> None:
+    serve(server, item("a", 8))
+    server.routes["/cy"] = Reply(body=rss(item("c", 10)).replace(b"b.example", b"cy.example"))
+    config.opml.write_text(OPML.format(bo=server.url("/feed"), cy=server.url("/cy")), encoding="utf-8")
+    update(config, load_registry(config.opml), now=T0)
+    (tmp_path / "pelicanconf.py").write_text(
+        "HUB = {'course_start': '2026-09-07', 'course_weeks': 6, 'course_timezone': 'Europe/London'}\n",
+        encoding="utf-8",
+    )
+    result = invoke("forget", "bo", "--reason", " data-protection request\n by email, 2 Oct ", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[1] == (
+        "Kept only hashes of their feed's and blog's addresses in archive/_forgotten.json, with the reason "
+        '"data-protection request by email, 2 Oct", so nothing of theirs comes back.'
+    )
+    assert invoke("forget", "cy", cwd=tmp_path).returncode == 0
+    entries = json.loads((config.archive / "_forgotten.json").read_text(encoding="utf-8"))["forgotten"]
+    reasons = {entry.get("reason") for entry in entries}
+    assert reasons == {"data-protection request by email, 2 Oct", None}  # Cy's keys carry none
+    assert len(Archive(config.archive).forgotten()) == len(entries)
+
+
 def test_invoke_forget_runs_the_command(config: HubConfig, server: LoopbackServer, tmp_path: Path) -> None:
     serve(server, item("a", 8))
     server.routes["/cy"] = Reply(body=rss(item("c", 10)))
@@ -371,10 +407,10 @@ def test_a_layout_the_edit_cannot_follow_is_a_clear_error() -> None:
     with pytest.raises(ConfigError, match="laid out in a way this edit cannot follow; add the line by hand"):
         with_rule("withdraw: [{participant: al}]\n", "withdraw", {"participant": "bo"})
     text = with_rule(
-        "withdraw: []\n", "withdraw", {"post": 'https://a.example/"quoted"\n', "reason": "x: y # z"}
+        "withdraw: []\n", "withdraw", {"post": 'https://a.example/"quoted"/\n', "reason": "x: y # z"}
     )
     assert parse_rules(yaml.safe_load(text), "t") == (
-        Rule("withdraw", None, 'https://a.example/"quoted"', "x: y # z"),
+        Rule("withdraw", None, 'https://a.example/"quoted"/', "x: y # z"),
     )
 
 
@@ -420,6 +456,41 @@ def test_a_withdrawal_copied_from_a_shared_link_withdraws_the_post(
     report = update(config, [bo(server)], now=LATER)
     assert (report.outcomes[0].withdrawn, titles(config)) == (1, ["Post b"])
     assert "Rules that match no archived post" not in health_markdown(report)
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["b.example/a/", "  b.example/a  ", "B.EXAMPLE/a/", "www.b.example/a", "HTTP://WWW.B.Example/a/ "],
+)
+def test_a_withdrawal_typed_as_people_type_addresses_withdraws_the_post(
+    config: HubConfig, server: LoopbackServer, typed: str
+) -> None:
+    """No scheme, spaces around it, a host in capitals, `www.`: read as `register` reads a blog."""
+    serve(server, item("a", 8), item("b", 9))
+    update(config, [bo(server)], now=T0)
+    config.moderation.write_text(f'withdraw:\n  - post: "{typed}"\n', encoding="utf-8")  # type: ignore[union-attr]
+    report = update(config, [bo(server)], now=LATER)
+    assert (report.outcomes[0].withdrawn, titles(config)) == (1, ["Post b"])
+    assert "Rules that match no archived post" not in health_markdown(report)
+
+
+def test_hide_and_place_entries_typed_without_a_scheme_apply_to_the_post(
+    config: HubConfig, server: LoopbackServer
+) -> None:
+    serve(server, item("a", 8), item("b", 9))
+    update(config, [bo(server)], now=T0)
+    config.moderation.write_text(  # type: ignore[union-attr]
+        "hide:\n  - post: WWW.B.example/a\nplace:\n  - post: ' b.example/b/ '\n    week: 4\n",
+        encoding="utf-8",
+    )
+    moderation = current_moderation(config.moderation, Archive(config.archive))
+    assert [(rule.action, rule.post) for rule in moderation.rules] == [("hide", "https://WWW.B.example/a")]
+    assert [(placing.post, placing.week) for placing in moderation.placings] == [("https://b.example/b/", 4)]
+    signals = signals_for(config, moderation)
+    cohort = build_cohort([bo(server)], Archive(config.archive).load_all(), COURSE, moderation, signals)
+    assert [(week.week.number, e.post.title) for week in cohort.weeks for e in week.entries] == [
+        (4, "Post b")
+    ]
 
 
 def test_a_rule_that_matches_no_post_is_reported_as_matching_nothing(

@@ -11,7 +11,7 @@ from markdown_it import MarkdownIt
 from aggregator.config import HubConfig
 from aggregator.pipeline import update
 from aggregator.registry import Participant
-from aggregator.report import health_markdown
+from aggregator.report import health_markdown, outcome_lines
 from tests.loopback import LoopbackServer, Reply
 
 T0 = dt.datetime(2026, 9, 12, 12, 0, tzinfo=dt.UTC)
@@ -86,3 +86,27 @@ def test_a_report_file_is_whole_utf_8(config: HubConfig, server: LoopbackServer,
     text = health_markdown(report)
     text.encode("utf-8")  # no lone surrogate reached the report
     assert "HTTP 503 \ufffd\ufffd\ufffd Unavailable" in text
+
+
+def test_every_report_says_until_when_a_failing_feed_is_left_alone(
+    config: HubConfig, server: LoopbackServer
+) -> None:
+    """The second failure in a row waits an hour: the update's line, the health report and its
+    next run all say until when."""
+    server.routes["/down"] = Reply(500, b"<html>down</html>")
+    sam = Participant("sam", "Sam", server.url("/down"), None)
+    first = update(config, [sam], now=T0)
+    assert "waiting" not in health_markdown(first)  # one failure is often a blip: no wait
+    second = update(config, [sam], now=T0 + dt.timedelta(hours=4))
+    third = update(config, [sam], now=T0 + dt.timedelta(hours=4, minutes=30))
+    problem = (
+        "HTTP 500 Internal Server Error \\(2 failures in a row; waiting until 2026\\-09\\-12T17\\:00\\:00Z\\)"
+    )
+    for report in (second, third):
+        needs_attention = health_markdown(report).split("## Needs attention")[1].split("## Everyone")[0]
+        [row] = [line for line in needs_attention.splitlines() if line.startswith("| Sam |")]
+        assert row.split(" | ")[2] == problem
+    assert outcome_lines(third) == [
+        "skipped    Sam  waiting until 2026-09-12T17:00:00Z (HTTP 500 Internal Server Error; 2 failures in a row)"
+    ]
+    assert len(server.requests) == 2

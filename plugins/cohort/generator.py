@@ -16,11 +16,11 @@ from aggregator import (
     HubConfig,
     Member,
     Participant,
+    check_inputs,
     current_week,
     frame_sources,
     hub_config,
     load_cohort,
-    load_registry,
     outcome_lines,
     participation,
     summary,
@@ -42,17 +42,21 @@ from .navigation import (
 from .output import Claims, Page, PageWriter, long_lived_objects, start_in_child, wait_for
 from .pages import Paged, newest_pages, paginate, sitemap_files
 from .search import search_limit
+from .stop import stops_with_message
 
 log = logging.getLogger(__name__)
 
 
+@stops_with_message("The build stopped before changing anything: the output folder is as it was.")
 def check_settings(pelican: Any) -> None:
-    """Validate once at start-up, so a wrong setting stops the build before anything runs.
+    """Validate once at start-up, before Pelican empties the output folder: a wrong setting, or a
+    mistake in feeds.opml or moderation.yml, stops the build with the last site still there.
 
-    Relative paths in HUB are relative to the working directory. The validated settings are kept
-    for the generator as HUB_CONFIG.
+    Relative paths in HUB are relative to the working directory. The validated settings and the
+    registry are kept for the generator as HUB_CONFIG and HUB_PARTICIPANTS.
     """
     config = hub_config(pelican.settings, Path.cwd())
+    pelican.settings["HUB_PARTICIPANTS"] = check_inputs(config)
     pelican.settings["HUB_CONFIG"] = config
     pelican.settings.setdefault("JINJA_FILTERS", {}).update(jinja_filters(config))
     for name, value in share_image_defaults(pelican.settings).items():
@@ -110,9 +114,10 @@ def week_pages(pages: list[Any]) -> dict[int, Any]:
 
 
 class CohortGenerator(Generator):  # type: ignore[misc]
+    @stops_with_message("The build stopped: the site in the output folder is not complete.")
     def generate_context(self) -> None:
         config: HubConfig = self.settings["HUB_CONFIG"]
-        participants = load_registry(config.opml)
+        participants = self.settings["HUB_PARTICIPANTS"]
         if config.offline:
             log.info("course hub: offline, rendering the archive as it is")
         else:
