@@ -144,6 +144,7 @@ def test_every_card_is_an_h_entry_linking_to_the_original(demo_site: Path) -> No
             assert ("content" if full else "summary") in props
             author = props["author"][0]
             assert "h-card" in author["type"] and author["properties"]["name"][0]
+            assert author["properties"]["url"][0].startswith("https://")  # their blog, not the hub
             cards += 1
     assert cards == 66
 
