@@ -19,7 +19,7 @@ PATH = {root!r} + "/content"
 THEME = {root!r} + "/themes/commons"
 PLUGIN_PATHS = [{root!r} + "/plugins"]
 HUB = {{**HUB, "opml": {opml!r}, "archive": {archive!r}, **{overrides!r}}}
-"""
+{site}"""
 
 
 def serve_ada_and_ben(server: LoopbackServer) -> list[tuple[str, str, str]]:
@@ -52,11 +52,20 @@ def write_opml(path: Path, feeds: list[tuple[str, str, str]], **choices: str) ->
 
 
 def build(
-    tmp: Path, opml: Path, *, offline: bool = False, **overrides: object
+    tmp: Path,
+    opml: Path,
+    *,
+    offline: bool = False,
+    site: dict[str, object] | None = None,
+    **overrides: object,
 ) -> subprocess.CompletedProcess[str]:
+    """`overrides` are HUB settings; `site` other Pelican settings (DEFAULT_LANG, COURSE_LICENCE)."""
     settings = tmp / "settings.py"
+    lines = "".join(f"{name} = {value!r}\n" for name, value in (site or {}).items())
     settings.write_text(
-        SETTINGS.format(root=str(ROOT), opml=str(opml), archive=str(tmp / "archive"), overrides=overrides),
+        SETTINGS.format(
+            root=str(ROOT), opml=str(opml), archive=str(tmp / "archive"), overrides=overrides, site=lines
+        ),
         encoding="utf-8",
     )
     env = {**os.environ, "HUB_OFFLINE": "1" if offline else "", "COLUMNS": "400"}

@@ -12,6 +12,7 @@ from pelican.generators import Generator
 
 from aggregator import (
     Cohort,
+    ConfigError,
     Entry,
     HubConfig,
     Member,
@@ -19,11 +20,13 @@ from aggregator import (
     current_week,
     frame_sources,
     hub_config,
+    licence_url,
     load_cohort,
     load_registry,
     outcome_lines,
     participation,
     summary,
+    text_direction,
     update,
     write_cards,
     write_health_report,
@@ -46,6 +49,21 @@ def check_settings(pelican: Any) -> None:
     config = hub_config(pelican.settings, Path.cwd())
     pelican.settings["HUB_CONFIG"] = config
     pelican.settings.setdefault("JINJA_FILTERS", {}).update(jinja_filters(config))
+    pelican.settings.update(theme_settings(pelican.settings))
+
+
+COURSE_LICENCE = "CC BY 4.0"  # of the course's own text, unless COURSE_LICENCE says otherwise
+
+
+def theme_settings(settings: dict[str, Any]) -> dict[str, Any]:
+    """The course's text direction and licence for the theme, from the settings or their defaults:
+    the direction of DEFAULT_LANG, and the deed of a Creative Commons licence."""
+    direction = settings.get("DEFAULT_DIR") or text_direction(settings.get("DEFAULT_LANG"))
+    if direction not in ("ltr", "rtl"):
+        raise ConfigError(f'DEFAULT_DIR must be "ltr" or "rtl", not {direction!r}')
+    licence = settings.get("COURSE_LICENCE", COURSE_LICENCE)
+    url = settings.get("COURSE_LICENCE_URL") or licence_url(licence or "")
+    return {"DEFAULT_DIR": direction, "COURSE_LICENCE": licence, "COURSE_LICENCE_URL": url}
 
 
 def jinja_filters(config: HubConfig) -> dict[str, Any]:
@@ -67,9 +85,7 @@ def jinja_filters(config: HubConfig) -> dict[str, Any]:
 def players_on(entries: Iterable[Entry]) -> tuple[str, ...]:
     """Where the players of the embeds on these cards load from, for the page's CSP. Only a post
     shown whole (hub:display "full") can hold an embed's placeholder: an excerpt keeps none."""
-    return frame_sources(
-        entry.post.content_html for entry in entries if entry.member.display == "full"
-    )
+    return frame_sources(entry.post.content_html for entry in entries if entry.member.display == "full")
 
 
 def person_path(person: Participant) -> str:
