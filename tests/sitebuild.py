@@ -19,7 +19,7 @@ PATH = {root!r} + "/content"
 THEME = {root!r} + "/themes/commons"
 PLUGIN_PATHS = [{root!r} + "/plugins"]
 HUB = {{**HUB, "opml": {opml!r}, "archive": {archive!r}, **{overrides!r}}}
-{site}"""
+"""
 
 
 def serve_ada_and_ben(server: LoopbackServer) -> list[tuple[str, str, str]]:
@@ -61,13 +61,9 @@ def build(
 ) -> subprocess.CompletedProcess[str]:
     """`overrides` are HUB settings; `site` other Pelican settings (DEFAULT_LANG, COURSE_LICENCE)."""
     settings = tmp / "settings.py"
-    lines = "".join(f"{name} = {value!r}\n" for name, value in (site or {}).items())
-    settings.write_text(
-        SETTINGS.format(
-            root=str(ROOT), opml=str(opml), archive=str(tmp / "archive"), overrides=overrides, site=lines
-        ),
-        encoding="utf-8",
-    )
+    text = SETTINGS.format(root=str(ROOT), opml=str(opml), archive=str(tmp / "archive"), overrides=overrides)
+    text += "".join(f"{name} = {value!r}\n" for name, value in (site or {}).items())
+    settings.write_text(text, encoding="utf-8")
     env = {**os.environ, "HUB_OFFLINE": "1" if offline else "", "COLUMNS": "400"}
     command = [sys.executable, "-m", "pelican", str(ROOT / "content"), "-s", str(settings)]
     command += ["-o", str(tmp / "output"), "--fatal", "errors"]
