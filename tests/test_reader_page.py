@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import html5lib
+import lxml.etree
 import mf2py
 import pytest
 
@@ -19,6 +20,7 @@ from tests.loopback import LoopbackServer, Reply, StaticSite
 from tests.sitebuild import build, serve_ada_and_ben, write_opml
 from tests.tab import Tab
 
+ATOM = "{http://www.w3.org/2005/Atom}"
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 800}
 FEEDS = DATA / "reader"
@@ -184,6 +186,16 @@ def test_each_card_says_its_post_s_language_and_is_written_its_own_way(
     ada = card(page, "Sunday night, still week one")  # her feed states no language
     assert (ada.locator("h2").get_attribute("lang"), direction(ada.locator(".card-excerpt"))) == (None, "ltr")
     assert direction(page.locator(".site-header")) == "ltr"
+
+
+def test_the_cohort_s_feed_says_each_entry_s_language(built: Path) -> None:
+    feed = lxml.etree.parse(built / "en" / "output" / "cohort" / "feed.atom").getroot()
+    lang = "{http://www.w3.org/XML/1998/namespace}lang"
+    titles = {e.findtext(f"{ATOM}title"): e.get(lang) for e in feed.iter(f"{ATOM}entry")}
+    assert feed.get(lang) == "en"
+    assert titles["أتعلّم بصوت عالٍ"] == "ar"
+    assert titles["Learning out loud, in two languages"] == "en-GB"
+    assert titles["Sunday night, still week one"] is None  # the course's
 
 
 def direction(element: Any) -> str:
