@@ -18,7 +18,10 @@ PAGE_PATHS = ["pages", "weeks"]
 ARTICLE_PATHS = ["articles"]
 STATIC_PATHS: list[str] = []
 TIMEZONE = "Europe/London"
-DEFAULT_LANG = "en"
+DEFAULT_LANG = "en"  # the course's language; its direction follows (DEFAULT_DIR = "rtl" to choose)
+# The licence of the course's own text, in every page's footer: a Creative Commons name links to its
+# deed (another licence needs COURSE_LICENCE_URL). Participants' posts keep the licences they chose.
+COURSE_LICENCE = "CC BY 4.0"
 
 THEME = "themes/commons"
 PLUGIN_PATHS = ["plugins"]

@@ -5,10 +5,11 @@ The Pelican plugin uses only the names exported here.
 """
 
 from .archive import Archive, RecordsOnDemand
-from .cohort import Cohort, CohortWeek, Entry, Member, build_cohort, signals_for
+from .cohort import Cohort, CohortWeek, Entry, Member, build_cohort, licence_url, signals_for
 from .config import HubConfig, hub_config, load_settings
 from .embeds import frame_sources
 from .errors import AggregatorError, ArchiveError, ConfigError, FeedError, RegistryError, exit_code
+from .languages import text_direction
 from .moderation import Moderation, current_moderation
 from .participation import participation, write_participation
 from .pipeline import FeedOutcome, UpdateReport, update
@@ -42,6 +43,7 @@ __all__ = [
     "exit_code",
     "frame_sources",
     "hub_config",
+    "licence_url",
     "load_cohort",
     "load_registry",
     "load_settings",
@@ -49,6 +51,7 @@ __all__ = [
     "participation",
     "signals_for",
     "summary",
+    "text_direction",
     "update",
     "write_cards",
     "write_health_report",

@@ -497,11 +497,15 @@ def _dumps(value: Any) -> str:
 
 def _post_doc(post: Post) -> dict[str, Any]:
     """asdict() without its deep copies (a post's values are immutable, and json writes tuples as
-    lists): only the dates need turning into text."""
+    lists): only the dates need turning into text. The fields added since format 2 are written
+    only when they say something, so that a file written before stays byte-identical."""
     doc = {name: getattr(post, name) for name in _POST_FIELDS}
     for name in _POST_TIMES:
         if doc[name] is not None:
             doc[name] = format_time(doc[name])
+    for name, unsaid in _POST_OPTIONAL.items():
+        if doc[name] == unsaid:
+            del doc[name]
     return doc
 
 
@@ -571,6 +575,8 @@ def _post(doc: dict[str, Any], bodies: bool) -> Post:
     values["tags"] = _shared(tuple(values["tags"]))
     values["links"] = tuple(values.get("links", ()))
     values["date_source"] = _shared(values["date_source"])
+    if "lang" in values:
+        values["lang"] = _shared(values["lang"])
     if values["id"] == values["url"]:
         values["id"] = values["url"]
     return Post(**values)
@@ -590,6 +596,7 @@ def _shared(value: _Value) -> _Value:
 
 _POST_FIELDS = tuple(f.name for f in fields(Post))
 _POST_TIMES = tuple(name for name in _POST_FIELDS if name in ("published", "updated", "first_seen"))
+_POST_OPTIONAL = {"lang": None, "untitled": False}  # absent from a file: the post says nothing
 
 
 def _encode(value: Any) -> Any:

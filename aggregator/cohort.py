@@ -130,6 +130,15 @@ class Entry:
         return max(1, round(self.post.words / WORDS_PER_MINUTE))
 
     @property
+    def shows_title(self) -> bool:
+        """Whether the card shows the post's title. A post without one (a micro-post) has its
+        first words for a title: the card shows them once, as the text it shows of the post,
+        unless the participant chose to show titles only."""
+        display = self.member.display
+        text = self.post.content_html if display == "full" else self.post.excerpt_html
+        return not (self.post.untitled and display != "title" and text)
+
+    @property
     def key(self) -> Key:
         return self.member.participant.id, self.post.id
 

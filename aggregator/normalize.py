@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from . import sanitize
+from .languages import language_tag
 from .limits import (
     AUTHOR_LIMIT,
     BODY_LIMIT,
@@ -46,6 +47,8 @@ class Post:
     image_url: str | None = None  # the first https image of the post, for a thumbnail
     words: int = 0  # for the reading time
     links: tuple[str, ...] = ()  # where the post links to (outbound links), for the conversations
+    lang: str | None = None  # the language its feed states for it, a checked tag (languages.py)
+    untitled: bool = False  # its feed gave no title: the title stands in, made of its first words
 
 
 @dataclass(frozen=True)
@@ -102,10 +105,11 @@ def _post(entry: RawEntry, feed: ParsedFeed, now: dt.datetime) -> Post:
     # page, where its author wrote them (a link to "#part-2" is a heading of that page).
     body, text = _body(entry, entry.base or url or feed.base_url)
     published, date_source = _date(entry, now)
+    title = sanitize.plain_text(entry.title, TITLE_LIMIT, is_html=entry.title_is_html)
     return Post(
         id=post_id(entry, url, _feed_pages(feed)),
         url=url,
-        title=_title(entry, body),
+        title=title or _stand_in_title(body),
         published=published,
         date_source=date_source,
         updated=entry.updated,
@@ -117,6 +121,8 @@ def _post(entry: RawEntry, feed: ParsedFeed, now: dt.datetime) -> Post:
         image_url=within_limit(sanitize.first_image(body)),
         words=text.count(" ") + 1 if text else 0,
         links=sanitize.outbound_links(body),
+        lang=language_tag(entry.language) or language_tag(feed.language),
+        untitled=not title,
     )
 
 
@@ -199,11 +205,9 @@ def _date(entry: RawEntry, now: dt.datetime) -> tuple[dt.datetime, str]:
     return now, "first-seen"
 
 
-def _title(entry: RawEntry, body_html: str) -> str:
-    title = sanitize.plain_text(entry.title, TITLE_LIMIT, is_html=entry.title_is_html)
-    if title:
-        return title
-    # Micro-posts and Mastodon statuses have no title: their first words stand in for one.
+def _stand_in_title(body_html: str) -> str:
+    """Micro-posts and Mastodon statuses have no title: their first words stand in for one (in
+    feeds, lists and the archive's matching; a card shows them once, as the post's text)."""
     return sanitize.plain_text(body_html, UNTITLED_LIMIT) or "Untitled post"
 
 

@@ -25,6 +25,7 @@ from aggregator.fetch import FetchSession, run_to_completion
 from aggregator.normalize import Post
 from aggregator.pipeline import FeedOutcome, update_participant
 from aggregator.registry import Participant
+from tests.conftest import DATA
 from tests.loopback import LoopbackServer, Reply
 
 T0 = dt.datetime(2026, 9, 8, 9, 0, tzinfo=dt.UTC)
@@ -102,6 +103,18 @@ def test_json_round_trip_is_exact() -> None:
     )
     assert record_to_json(record_from_json(text, "t")) == text
     assert '"published": "2026-09-09T09:00:00Z"' in text
+
+
+def test_a_language_and_a_missing_title_are_written_only_when_there_is_something_to_say() -> None:
+    """So that every file written before they were kept stays byte-identical, and still loads."""
+    record = Record(PERSON, posts=(post(2, lang="ur-PK", untitled=True), post(1)))
+    text = record_to_json(record)
+    with_language, without = (line for line in text.splitlines() if '"excerpt_html"' in line)
+    assert '"lang": "ur-PK"' in with_language and '"untitled": true' in with_language
+    assert '"lang"' not in without and '"untitled"' not in without
+    assert record_from_json(text, "t").posts == record.posts
+    older = record_from_json((DATA / "archive-format-1" / "keiko-tanaka.json").read_text(), "keiko")
+    assert {(p.lang, p.untitled) for p in older.posts} == {(None, False)}
 
 
 def test_save_is_atomic_and_skips_identical_bytes(tmp_path: Path) -> None:

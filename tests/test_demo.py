@@ -16,11 +16,13 @@ def cards(page: Path) -> list[dict[str, str]]:
     document = html5lib.parse(page.read_text(encoding="utf-8"), namespaceHTMLElements=False)
     found = []
     for article in document.iter("article"):
-        title_link = article.find(".//h2/a")
+        # The permalink: the title's link, or the date's on a post without a title.
+        permalink = next((a for a in article.iter("a") if "u-url" in a.get("class", "").split()), None)
+        heading = article.find(".//h2")
         found.append(
             {
-                "href": title_link.get("href") if title_link is not None else "",
-                "title": "".join(article.find(".//h2").itertext()).strip(),
+                "href": permalink.get("href") if permalink is not None else "",
+                "title": "".join(heading.itertext()).strip() if heading is not None else "",
             }
         )
     return found

@@ -161,6 +161,11 @@ def test_untitled_micro_posts_take_their_first_words() -> None:
         NOW,
     )
     assert post.title == "Just finished the week 2 reading & loved it"
+    assert post.untitled  # a card shows those words once, as the post's text
+    titled = normalize_entry(
+        entry(title="Week 2", content_html="<p>Text</p>"), feed_at("https://a.example/"), NOW
+    )
+    assert (titled.title, titled.untitled) == ("Week 2", False)
 
 
 class _Balance(HTMLParser):

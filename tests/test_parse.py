@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 from html import escape
 from pathlib import Path
 
@@ -326,3 +327,78 @@ def test_lxml_reads_atom_xhtml_content_and_markup_in_a_title() -> None:
     assert post.content_html == (
         '<p>hi <a href="https://b.example/x" rel="ugc nofollow noopener noreferrer">there</a><br>again</p>'
     )
+
+
+# The language a feed states for its posts: both readers take it alike, the content's first.
+
+ATOM_LANGUAGES = """<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="en-US"><title>t</title>
+<entry><id>https://b.example/1</id><title>In the feed's language</title><content>Hello</content></entry>
+<entry xml:lang="he"><id>https://b.example/2</id><title>In the entry's</title><content>שלום</content></entry>
+<entry xml:lang="he"><id>https://b.example/3</id><title>In the content's</title>
+<content type="html" xml:lang="AR">&lt;p&gt;مرحبا&lt;/p&gt;</content></entry>
+<entry xml:lang=""><id>https://b.example/4</id><title>Unknown: the feed's</title><summary>Hi</summary></entry>
+</feed>"""
+
+
+def languages_of(raw: bytes) -> dict[str, str | None]:
+    """Each post's language by its id, as both XML readers give it (they must agree)."""
+    fast, slow = both_readers(raw, BASE + "feed.xml")
+    assert fast is not None and isinstance(slow, ParsedFeed)
+    assert posts_of(fast) == posts_of(slow)
+    return {post.id: post.lang for post in posts_of(fast)}
+
+
+def test_atom_languages_come_from_xml_lang_the_nearest_first() -> None:
+    assert languages_of(ATOM_LANGUAGES.encode()) == {
+        "https://b.example/1": "en-US",
+        "https://b.example/2": "he",
+        "https://b.example/3": "ar",
+        "https://b.example/4": "en-US",
+    }
+
+
+def test_rss_language_is_the_channel_s_for_every_item() -> None:
+    rss = (
+        '<rss version="2.0"><channel><title>t</title><language>ar-eg</language>'
+        "<item><guid>https://b.example/1</guid><title>مرحبا</title><description>نص</description></item>"
+        "<item><guid>https://b.example/2</guid><description>نص آخر</description></item></channel></rss>"
+    )
+    assert languages_of(rss.encode()) == {"https://b.example/1": "ar-EG", "https://b.example/2": "ar-EG"}
+    dublin_core = rss.replace("<language>ar-eg</language>", "<dc:language>fa</dc:language>").replace(
+        "<rss ", '<rss xmlns:dc="http://purl.org/dc/elements/1.1/" '
+    )
+    assert set(languages_of(dublin_core.encode()).values()) == {"fa"}
+    unstated = rss.replace("<language>ar-eg</language>", "<language>Arabic</language>")
+    assert set(languages_of(unstated.encode()).values()) == {None}  # a name, not a tag: none
+
+
+def test_json_feed_language_of_the_feed_and_of_each_item() -> None:
+    doc = {
+        "version": "https://jsonfeed.org/version/1.1",
+        "title": "t",
+        "language": "en-GB",
+        "items": [
+            {"id": "1", "url": "https://b.example/1", "content_text": "Hello"},
+            {"id": "2", "url": "https://b.example/2", "content_text": "سلام", "language": "ur-PK"},
+            {"id": "3", "url": "https://b.example/3", "content_text": "Hi", "language": 7},
+        ],
+    }
+    feed = parse_feed(json.dumps(doc).encode(), {}, BASE)
+    assert isinstance(feed, ParsedFeed)
+    assert {post.id: post.lang for post in posts_of(feed)} == {"1": "en-GB", "2": "ur-PK", "3": "en-GB"}
+
+
+@needs_corpus
+@pytest.mark.parametrize(
+    ("name", "languages"),
+    [
+        ("miniflux__urdu_UTF8.xml", {"ur"}),  # RSS <language>, in CDATA
+        ("feedrs__atom_example_3.xml", {"en-US"}),  # xml:lang="en-us" on the content only
+        ("feedjira__TrotterCashionHome.xml", {"en-US"}),  # xml:lang on the feed
+        ("feedrs__jsonfeed_elastic_1.1.json", {"en-US", "en-AU"}),  # the feed's, and one item's own
+        ("feedrs__rss_0.91_encoding_1.xml", {"pt-BR"}),
+        ("feedjira__SamRuby.xml", {None}),  # states none
+    ],
+)
+def test_real_feeds_state_their_languages(name: str, languages: set[str | None]) -> None:
+    assert {post.lang for post in posts_of(parse_file(CORPUS / "feeds" / name))} == languages

@@ -107,6 +107,23 @@ def test_every_page_type_fits_the_screen(
     )
 
 
+@pytest.mark.parametrize(("width", "height", "at_least"), [(1280, 800, 3.0), (390, 844, 2.5)])
+def test_a_busy_week_shows_several_cards_a_screen(
+    browser: Any, site: StaticSite, width: int, height: int, at_least: float
+) -> None:
+    """Week 1 holds 16 posts. Cards per screen: the screen's height over the mean distance from one
+    card's top to the next. Before the cards were made dense: 2.1 at 1280x800, 1.5 at 390x844."""
+    page = Tab(browser, site, width).page
+    page.set_viewport_size({"width": width, "height": height})
+    page.goto(site.url("/cohort/week-1/"))
+    tops = page.locator("article.h-entry").evaluate_all(
+        "cards => cards.map(card => card.getBoundingClientRect().top)"
+    )
+    assert len(tops) == 10
+    pitch = (tops[-1] - tops[0]) / (len(tops) - 1)
+    assert height / pitch >= at_least
+
+
 @pytest.mark.parametrize("dark", [False, True], ids=["light", "dark"])
 @pytest.mark.parametrize("path", PAGE_TYPES)
 def test_no_serious_accessibility_violations(browser: Any, site: StaticSite, path: str, dark: bool) -> None:
@@ -144,6 +161,7 @@ def test_every_card_is_an_h_entry_linking_to_the_original(demo_site: Path) -> No
             assert ("content" if full else "summary") in props
             author = props["author"][0]
             assert "h-card" in author["type"] and author["properties"]["name"][0]
+            assert author["properties"]["url"][0].startswith("https://")  # their blog, not the hub
             cards += 1
     assert cards == 66
 

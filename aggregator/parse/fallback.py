@@ -47,7 +47,14 @@ def read(body: bytes, url: str) -> ParsedFeed | FeedError:
     entries = newest_first(_xml_entry(entry, url) for entry in parsed.entries)
     own = next((link.get("href") for link in feed.get("links") or [] if link.get("rel") == "self"), None)
     return ParsedFeed(
-        url, parsed.get("version") or "xml", feed.get("title"), feed.get("link"), image, entries, own or None
+        url,
+        parsed.get("version") or "xml",
+        feed.get("title"),
+        feed.get("link"),
+        image,
+        entries,
+        own or None,
+        language=feed.get("language"),
     )
 
 
@@ -63,7 +70,10 @@ def _xml_entry(entry: Any, url: str) -> RawEntry:
     content = max(contents, key=lambda pair: len(pair[0])) if contents else None
     summary = _html(entry["summary_detail"]) if entry.get("summary_detail") else None
     title_detail = entry.get("title_detail") or {}
-    base = (content or summary or ("", None))[1]
+    base = (content or summary or ("", None, None))[1]
+    # The xml:lang in effect where each was read, as the lxml reader takes it: the content's first.
+    title_language = title_detail.get("language")
+    languages = (content[2] if content else None, summary[2] if summary else None, title_language)
     return RawEntry(
         guid=entry.get("id") or None,
         link=entry.get("link") or None,
@@ -78,13 +88,16 @@ def _xml_entry(entry: Any, url: str) -> RawEntry:
         author=entry.get("author") or None,
         related=next((link.get("href") for link in entry.get("links") or [] if _is_related(link)), None),
         base=base if base and base != url else None,  # feedparser's base is the feed's own address
+        language=next((language for language in languages if language), None),
     )
 
 
-def _html(detail: Any) -> tuple[str, str | None]:
-    """A text construct as HTML (plain text escaped), and the base address it is written against."""
+def _html(detail: Any) -> tuple[str, str | None, str | None]:
+    """A text construct as HTML (plain text escaped), the base address it is written against, and
+    its language."""
     value = detail.get("value", "")
-    return (value if "html" in detail.get("type", "text/html") else escaped_text(value)), detail.get("base")
+    html = value if "html" in detail.get("type", "text/html") else escaped_text(value)
+    return html, detail.get("base"), detail.get("language")
 
 
 def _struct_to_utc(value: time.struct_time | None) -> dt.datetime | None:

@@ -45,6 +45,7 @@ def read(body: bytes, url: str) -> ParsedFeed | FeedError:
         image,
         newest_first(entries),
         _text(doc.get("feed_url")),
+        language=_text(doc.get("language")),
     )
 
 
@@ -76,6 +77,7 @@ def _json_entry(item: Mapping[str, Any]) -> RawEntry:
         updated=_iso_to_utc(item.get("date_modified")),
         tags=clean_tags(t for t in item.get("tags") or [] if isinstance(t, str)),
         author=_json_author(item),
+        language=_text(item.get("language")),
     )
 
 

@@ -28,6 +28,7 @@ class RawEntry:
     author: str | None
     related: str | None = None  # an Atom rel="related" link: a linkblog's own permalink
     base: str | None = None  # the xml:base the HTML is written against, when the feed gives one
+    language: str | None = None  # as the entry states it (xml:lang, JSON Feed "language"), unchecked
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,7 @@ class ParsedFeed:
     image_url: str | None
     entries: tuple[RawEntry, ...]
     self_url: str | None = None  # where the feed says it lives (rel="self"): no entry's own page
+    language: str | None = None  # of the whole feed (RSS <language>, Atom xml:lang), unchecked
 
 
 _Record = TypeVar("_Record", "ParsedFeed", RawEntry)

@@ -31,6 +31,7 @@ _RSS090 = "http://my.netscape.com/rdf/simple/0.9/"
 _RDF = "{http://www.w3.org/1999/02/22-rdf-syntax-ns#}RDF"
 _RDF_ABOUT = "{http://www.w3.org/1999/02/22-rdf-syntax-ns#}about"
 _XML_BASE = "{http://www.w3.org/XML/1998/namespace}base"
+_XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 _XHTML = "http://www.w3.org/1999/xhtml"
 # Namespaces read here, by the prefix this module names their elements with. RSS 2.0 and 0.9x
 # elements have none; UserLand's RSS namespace and the RSS 1.0 ones are RSS too.
@@ -125,6 +126,10 @@ class _Entry:
     author: str | None = None
     related: str | None = None
     base: str | None = None
+    # The xml:lang in effect where each was read: the content's language is the post's.
+    title_language: str | None = None
+    summary_language: str | None = None
+    content_language: str | None = None
 
     def raw(self) -> RawEntry:
         return RawEntry(
@@ -140,6 +145,7 @@ class _Entry:
             author=self.author or None,
             related=self.related,
             base=self.base,
+            language=self.content_language or self.summary_language or self.title_language,
         )
 
 
@@ -149,6 +155,7 @@ class _Feed:
     link: str | None = None
     image: str | None = None
     self_url: str | None = None
+    language: str | None = None
     entries: list[RawEntry] = field(default_factory=list)
 
 
@@ -179,6 +186,7 @@ class _Reader:
             feed.image,
             newest_first(feed.entries),
             feed.self_url,
+            language=feed.language or _language(root),
         )
 
     def name(self, element: etree._Element) -> str | None:
@@ -210,6 +218,8 @@ class _Reader:
         elif name in ("id", "guid"):
             guid = self._guid(element, base)
             feed.link = feed.link if feed.link is not None or guid is None else guid
+        elif name in ("language", "dc:language"):
+            feed.language = _text(element)
         elif name == "image":
             url = next((part for part in element if self.name(part) == "url"), None)
             feed.image = _join(base, _text(url)) if url is not None else feed.image
@@ -240,6 +250,7 @@ class _Reader:
 
     def _title(self, element: etree._Element, base: str, entry: _Entry) -> None:
         entry.title, entry.title_is_html = self.construct(element, "text")
+        entry.title_language = _language(element)
 
     def _media_group(self, element: etree._Element, base: str, entry: _Entry) -> None:
         self._entry_children(element, base, entry)  # YouTube puts the description in a group
@@ -251,6 +262,7 @@ class _Reader:
             self._content(element, base, entry)
             return
         entry.summary = self._html(element, _DEFAULT_TYPES.get(self.name(element) or "", "text"))
+        entry.summary_language = _language(element)
         entry.base = entry.base if entry.content is not None else self._given_base(base)
 
     def _content(self, element: etree._Element, base: str, entry: _Entry) -> None:
@@ -259,6 +271,7 @@ class _Reader:
         value = self._html(element, _DEFAULT_TYPES.get(self.name(element) or "", "text"))
         if entry.content is None or len(value) > len(entry.content):
             entry.content, entry.base = value, self._given_base(base)
+            entry.content_language = _language(element)
 
     def _html(self, element: etree._Element, default: str) -> str:
         value, is_html = self.construct(element, default)
@@ -382,6 +395,16 @@ def _text(element: etree._Element | None) -> str:
             pieces.append(_entity(child))
         pieces.append(child.tail or "")
     return "".join(pieces).strip()
+
+
+def _language(element: etree._Element) -> str | None:
+    """The xml:lang in effect at `element`: its own, else its nearest ancestor's."""
+    node: etree._Element | None = element
+    while node is not None:
+        if (language := node.get(_XML_LANG)) is not None:
+            return language
+        node = node.getparent()
+    return None
 
 
 def _entity(node: etree._Element) -> str:

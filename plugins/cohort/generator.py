@@ -12,6 +12,7 @@ from pelican.generators import Generator
 
 from aggregator import (
     Cohort,
+    ConfigError,
     Entry,
     HubConfig,
     Member,
@@ -20,10 +21,12 @@ from aggregator import (
     current_week,
     frame_sources,
     hub_config,
+    licence_url,
     load_cohort,
     outcome_lines,
     participation,
     summary,
+    text_direction,
     update,
     write_cards,
     write_health_report,
@@ -59,18 +62,31 @@ def check_settings(pelican: Any) -> None:
     pelican.settings["HUB_PARTICIPANTS"] = check_inputs(config)
     pelican.settings["HUB_CONFIG"] = config
     pelican.settings.setdefault("JINJA_FILTERS", {}).update(jinja_filters(config))
-    for name, value in share_image_defaults(pelican.settings).items():
-        pelican.settings.setdefault(name, value)
+    pelican.settings.update(theme_settings(pelican.settings))
 
 
-def share_image_defaults(settings: dict[str, Any]) -> dict[str, str]:
-    """The picture shown with a link to the site (Open Graph): the theme's own, unless the course
-    sets one. A PNG, which every link preview accepts (many refuse SVG)."""
+COURSE_LICENCE = "CC BY 4.0"  # of the course's own text, unless COURSE_LICENCE says otherwise
+# The picture shown with a link to the site (Open Graph), unless the course sets one: a PNG, which
+# every link preview accepts (many refuse SVG).
+COURSE_IMAGE_ALT = "Circles of many colours joined by lines: the blogs of a cohort, linked to each other"
+
+
+def theme_settings(settings: dict[str, Any]) -> dict[str, Any]:
+    """The course's text direction, licence and picture for the theme, from the settings or their
+    defaults: the direction of DEFAULT_LANG, the deed of a Creative Commons licence, the theme's
+    own picture."""
+    direction = settings.get("DEFAULT_DIR") or text_direction(settings.get("DEFAULT_LANG"))
+    if direction not in ("ltr", "rtl"):
+        raise ConfigError(f'DEFAULT_DIR must be "ltr" or "rtl", not {direction!r}')
+    licence = settings.get("COURSE_LICENCE", COURSE_LICENCE)
+    url = settings.get("COURSE_LICENCE_URL") or licence_url(licence or "")
+    image = settings.get("COURSE_IMAGE", f"{settings['THEME_STATIC_DIR']}/images/course.png")
     return {
-        "COURSE_IMAGE": f"{settings['THEME_STATIC_DIR']}/images/course.png",
-        "COURSE_IMAGE_ALT": (
-            "Circles of many colours joined by lines: the blogs of a cohort, linked to each other"
-        ),
+        "DEFAULT_DIR": direction,
+        "COURSE_LICENCE": licence,
+        "COURSE_LICENCE_URL": url,
+        "COURSE_IMAGE": image,
+        "COURSE_IMAGE_ALT": settings.get("COURSE_IMAGE_ALT", COURSE_IMAGE_ALT),
     }
 
 
