@@ -14,7 +14,7 @@ import mf2py
 import pytest
 
 from aggregator.errors import ConfigError
-from plugins.cohort.generator import theme_settings
+from plugins.cohort.generator import COURSE_IMAGE_ALT, theme_settings
 from tests.conftest import DATA
 from tests.loopback import LoopbackServer, Reply, StaticSite
 from tests.sitebuild import build, serve_ada_and_ben, write_opml
@@ -234,21 +234,39 @@ def test_the_footer_says_the_course_s_licence_and_that_posts_are_their_authors(
         assert (licence.get_attribute("href"), licence.get_attribute("rel")) == (deed, "license")
 
 
-def test_the_licence_and_direction_settings_and_their_defaults() -> None:
-    assert theme_settings({"DEFAULT_LANG": "en"}) == {
+def test_the_licence_direction_and_picture_settings_and_their_defaults() -> None:
+    picture = {"COURSE_IMAGE": "theme/images/course.png", "COURSE_IMAGE_ALT": COURSE_IMAGE_ALT}
+    assert theme_settings({"DEFAULT_LANG": "en", "THEME_STATIC_DIR": "theme"}) == {
         "DEFAULT_DIR": "ltr",
         "COURSE_LICENCE": "CC BY 4.0",
         "COURSE_LICENCE_URL": "https://creativecommons.org/licenses/by/4.0/",
+        **picture,
     }
-    assert theme_settings({"DEFAULT_LANG": "he", "COURSE_LICENCE": "CC BY-SA 4.0"}) == {
+    hebrew = {"DEFAULT_LANG": "he", "COURSE_LICENCE": "CC BY-SA 4.0", "THEME_STATIC_DIR": "theme"}
+    assert theme_settings(hebrew) == {
         "DEFAULT_DIR": "rtl",
         "COURSE_LICENCE": "CC BY-SA 4.0",
         "COURSE_LICENCE_URL": "https://creativecommons.org/licenses/by-sa/4.0/",
+        **picture,
     }
-    chosen = {"DEFAULT_LANG": "ar", "DEFAULT_DIR": "ltr", "COURSE_LICENCE": "", "COURSE_LICENCE_URL": None}
-    assert theme_settings(chosen) == {"DEFAULT_DIR": "ltr", "COURSE_LICENCE": "", "COURSE_LICENCE_URL": None}
+    chosen = {
+        "DEFAULT_LANG": "ar",
+        "DEFAULT_DIR": "ltr",
+        "COURSE_LICENCE": "",
+        "COURSE_LICENCE_URL": None,
+        "COURSE_IMAGE": "images/ours.jpg",
+        "COURSE_IMAGE_ALT": "Our course",
+        "THEME_STATIC_DIR": "theme",
+    }
+    assert theme_settings(chosen) == {
+        "DEFAULT_DIR": "ltr",
+        "COURSE_LICENCE": "",
+        "COURSE_LICENCE_URL": None,
+        "COURSE_IMAGE": "images/ours.jpg",
+        "COURSE_IMAGE_ALT": "Our course",
+    }
     with pytest.raises(ConfigError, match='DEFAULT_DIR must be "ltr" or "rtl", not \'right\''):
-        theme_settings({"DEFAULT_LANG": "ar", "DEFAULT_DIR": "right"})
+        theme_settings({"DEFAULT_LANG": "ar", "DEFAULT_DIR": "right", "THEME_STATIC_DIR": "theme"})
 
 
 # 7. The Join page
