@@ -15,6 +15,7 @@ from .pipeline import FeedOutcome, UpdateReport, update
 from .registry import Participant, load_registry
 from .report import outcome_lines, summary, write_health_report
 from .site_view import load_cohort
+from .tags import SharedTag, by_week, shared_tags, tag_key
 from .webmention import write_cards
 from .weeks import current_week
 
@@ -34,8 +35,10 @@ __all__ = [
     "Participant",
     "RecordsOnDemand",
     "RegistryError",
+    "SharedTag",
     "UpdateReport",
     "build_cohort",
+    "by_week",
     "current_moderation",
     "current_week",
     "frame_sources",
@@ -45,8 +48,10 @@ __all__ = [
     "load_settings",
     "outcome_lines",
     "participation",
+    "shared_tags",
     "signals_for",
     "summary",
+    "tag_key",
     "update",
     "write_cards",
     "write_health_report",

@@ -28,6 +28,8 @@ PAGE_TYPES = [
     "/cohort/week-1/page/2/",
     "/cohort/participants/",
     "/cohort/people/maya-okafor/",
+    "/cohort/tags/",
+    "/cohort/tags/reflection/",
     "/search/",
 ]
 

@@ -23,6 +23,7 @@ from aggregator import (
     load_registry,
     outcome_lines,
     participation,
+    shared_tags,
     summary,
     update,
     write_cards,
@@ -33,6 +34,7 @@ from aggregator import (
 from .output import Claims, Page, PageWriter, long_lived_objects, start_in_child, wait_for
 from .pages import Paged, newest_pages, paginate, sitemap_files
 from .search import search_limit
+from .tags import TAG_POSTS, TAGS, TagLinks, tag_pages
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +47,10 @@ def check_settings(pelican: Any) -> None:
     """
     config = hub_config(pelican.settings, Path.cwd())
     pelican.settings["HUB_CONFIG"] = config
-    pelican.settings.setdefault("JINJA_FILTERS", {}).update(jinja_filters(config))
+    # Every generator's templates may show cards (the home page's are Pelican's own): they all get
+    # the filter, and the cohort generator fills in the links once it has read the cohort.
+    links = pelican.settings["COHORT_TAG_LINKS"] = TagLinks()
+    pelican.settings.setdefault("JINJA_FILTERS", {}).update({**jinja_filters(config), "tag_path": links.path})
 
 
 def jinja_filters(config: HubConfig) -> dict[str, Any]:
@@ -108,6 +113,8 @@ class CohortGenerator(Generator):  # type: ignore[misc]
         with long_lived_objects():
             cohort, _ = load_cohort(config, participants)
         self.context["cohort"] = cohort
+        self.tags = shared_tags(cohort, int(self.settings.get("COHORT_TAGS", TAGS)), config.course.tag)
+        self.settings["COHORT_TAG_LINKS"].use(self.tags)
         self.participation = participation(cohort)
         write_participation(config, self.participation, self.context["current_week"])
         # A participant's page shows the conversations they took part in, which cross people: it is
@@ -141,11 +148,14 @@ class CohortGenerator(Generator):  # type: ignore[misc]
             overviews.append(Page("cohort/participation/", "participation", {"rows": self.participation}))
         participants = [*self._participant_pages(cohort)]
         weeks = [*self._week_pages(cohort, paged_weeks)]
-        out.write_all([*overviews, *self._shared_files(cohort), *participants, *weeks])
+        most = int(self.settings.get("COHORT_TAG_POSTS", TAG_POSTS))
+        tags = [*tag_pages(self.tags, per_page, most)]
+        out.write_all([*overviews, *self._shared_files(cohort), *participants, *weeks, *tags])
         self._write_person_pages(cohort)
         wait_for(self.person_pages)
         people = [Page(person_path(member.participant), "person") for member in cohort.members]
-        html = [page.path for page in (*overviews, *participants, *people, *weeks) if page.path.endswith("/")]
+        listed = (*overviews, *participants, *people, *weeks, *tags)
+        html = [page.path for page in listed if page.path.endswith("/")]
         course_pages = [page.url for page in self.context.get("pages", [])]
         out.write_all(self._sitemaps(["", *course_pages, *html]))
 
