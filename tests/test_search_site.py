@@ -70,6 +70,13 @@ def landed_card(page: Any) -> dict[str, str]:
     return {"title": heading.inner_text(), "by": card.locator(".p-author").inner_text()}
 
 
+def serious_violations(page: Any) -> list[tuple[str, str]]:
+    from axe_playwright_python.sync_playwright import Axe
+
+    violations = Axe().run(page).response["violations"]
+    return [(v["id"], v["impact"]) for v in violations if v["impact"] in ("serious", "critical")]
+
+
 def test_a_word_from_an_excerpt_finds_its_card(browser: Any, site: StaticSite) -> None:
     reader = Tab(browser, site)
     page = reader.open("/search/")
@@ -94,6 +101,7 @@ def test_a_title_finds_its_post_first(browser: Any, site: StaticSite) -> None:
         "week": "Week 1",
     }
     assert all("#post-" in hit["href"] for hit in hits)  # every result a card, none a whole page
+    assert serious_violations(page) == []  # the results as built by search.js
     assert landed_card(follow_first(page)) == {
         "title": "Seventy-one and starting a blog",
         "by": "Ellen Fairweather",
