@@ -69,7 +69,9 @@ def test_a_tag_is_shared_when_two_participants_use_it_however_they_spell_it() ->
 
 
 def test_the_course_tag_and_week_tags_never_get_a_page() -> None:
-    cohort = cohort_of({"a": [("a1", 8, ("Open-Learning_26", "week 1"))], "b": [("b1", 9, ("week-1",))]})
+    cohort = cohort_of(
+        {"a": [("a1", 8, ("Open-Learning_26", "week 1"))], "b": [("b1", 9, ("week-1", "Open Learning 26"))]}
+    )
     assert summary(cohort) == []
     assert tag_key("Open-Learning_26") == tag_key("#openlearning26") == "openlearning26"
 
