@@ -155,3 +155,24 @@ def test_hostile_titles_and_excerpts_are_shown_as_text(browser: Any, hostile: St
     assert page.locator(".hit-excerpt mark").count() > 0
     assert page.evaluate("window.__xss") is None
     assert reader.dialogs == [] and reader.csp_violations == [] and reader.errors == []
+
+
+def test_more_results_come_a_batch_of_pages_at_a_time(browser: Any, site: StaticSite) -> None:
+    reader = Tab(browser, site)
+    page = reader.open("/search/")
+    counts = [len(search(page, "the"))]
+    assert page.locator("#search-status").inner_text() == f"{counts[0]} results for “the”, more below."
+    more = page.locator("#search-more")
+    while more.is_visible():
+        more.click()
+        page.locator(".hit").nth(counts[-1]).wait_for()
+        counts.append(page.locator(".hit").count())
+    assert len(counts) > 1 and counts == sorted(set(counts))
+    assert page.locator("#search-status").inner_text() == f"{counts[-1]} results for “the”."
+    links = page.locator(".hit-title a")
+    assert len({links.nth(n).get_attribute("href") for n in range(links.count())}) == counts[-1]
+    page.locator("#search-input").fill("")
+    page.locator(".hit").first.wait_for(state="detached")
+    assert page.locator("#search-status").inner_text() == ""
+    assert more.is_hidden()
+    assert reader.errors == []
