@@ -3,6 +3,7 @@ is a result of its own, says whose and which week it is, and leads to the card o
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -176,3 +177,13 @@ def test_more_results_come_a_batch_of_pages_at_a_time(browser: Any, site: Static
     assert page.locator("#search-status").inner_text() == ""
     assert more.is_hidden()
     assert reader.errors == []
+
+
+def test_ids_are_unique_on_every_page(demo_site: Path) -> None:
+    """Results land on ids: on a page that shows a post twice (the home page), its cards have none."""
+    pages = sorted((demo_site / "output").rglob("*.html"))
+    for page in pages:
+        ids = [e.get("id") for e in html5lib.parse(page.read_bytes()).iter() if e.get("id")]
+        assert len(ids) == len(set(ids)), (page, [i for i, n in Counter(ids).items() if n > 1])
+    cards = sum(html.count('id="post-') for html in (p.read_text(encoding="utf-8") for p in pages))
+    assert cards > 66  # on the week pages, and again on the people's pages and the tags'
