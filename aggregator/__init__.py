@@ -16,6 +16,7 @@ from .pipeline import FeedOutcome, UpdateReport, update
 from .registry import Participant, load_registry
 from .report import outcome_lines, summary, write_health_report
 from .site_view import check_inputs, load_cohort
+from .tags import SharedTag, by_week, shared_tags, tag_key
 from .webmention import write_cards
 from .weeks import current_week
 
@@ -35,8 +36,10 @@ __all__ = [
     "Participant",
     "RecordsOnDemand",
     "RegistryError",
+    "SharedTag",
     "UpdateReport",
     "build_cohort",
+    "by_week",
     "check_inputs",
     "current_moderation",
     "current_week",
@@ -49,8 +52,10 @@ __all__ = [
     "load_settings",
     "outcome_lines",
     "participation",
+    "shared_tags",
     "signals_for",
     "summary",
+    "tag_key",
     "text_direction",
     "update",
     "write_cards",

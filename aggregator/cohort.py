@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import hashlib
 import heapq
 import itertools
 import re
@@ -141,6 +142,13 @@ class Entry:
     @property
     def key(self) -> Key:
         return self.member.participant.id, self.post.id
+
+    @property
+    def anchor(self) -> str:
+        """The id of the post's card on the pages that show it, for links and search results to
+        land on: the same on every build, and a valid id whatever the post's own id holds."""
+        digest = hashlib.blake2b(f"{self.member.participant.id}\n{self.post.id}".encode(), digest_size=6)
+        return f"post-{digest.hexdigest()}"
 
 
 @dataclass(frozen=True)

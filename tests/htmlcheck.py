@@ -89,10 +89,8 @@ def _ours(tag: str, attrib: dict[str, str]) -> bool:
             "outline",
             "icon",
         ) and not _bad_url(attrib.get("href", ""))
-    if tag == "script":  # the search page loads Pagefind and its starter from this site, nothing inline
-        return attrib.get("src", "").endswith(
-            ("pagefind/pagefind-ui.js", "theme/js/search.js")
-        ) and not _SCHEME.match(attrib["src"])
+    if tag == "script":  # the search page loads our script from this site (it imports Pagefind)
+        return attrib.get("src", "").endswith("theme/js/search.js") and not _SCHEME.match(attrib["src"])
     named = attrib.get("name", "").split(":")[0] in (
         "viewport",
         "description",

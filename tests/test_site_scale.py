@@ -8,7 +8,7 @@ from pathlib import Path
 import jinja2
 
 from plugins.cohort.pages import newest_pages, sitemap_files
-from plugins.cohort.search import COURSE_PAGES, indexed_week_pages, pagefind_command
+from plugins.cohort.search import ALWAYS_INDEXED, indexed_week_pages, pagefind_command
 from tests.conftest import ROOT
 
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
@@ -57,4 +57,4 @@ def test_search_indexes_the_newest_week_pages_written_and_the_course_pages(tmp_p
         (tmp_path / "cohort" / folder).mkdir(parents=True)
     assert indexed_week_pages(tmp_path, 3) == ["cohort/week-10/", "cohort/week-10/page/2/", "cohort/week-2/"]
     glob = pagefind_command(tmp_path, 2)[pagefind_command(tmp_path, 2).index("--glob") + 1]
-    assert glob == "{" + COURSE_PAGES + ",cohort/week-10/index.html,cohort/week-10/page/2/index.html}"
+    assert glob == "{" + ALWAYS_INDEXED + ",cohort/week-10/index.html,cohort/week-10/page/2/index.html}"

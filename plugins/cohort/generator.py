@@ -25,6 +25,7 @@ from aggregator import (
     load_cohort,
     outcome_lines,
     participation,
+    shared_tags,
     summary,
     text_direction,
     update,
@@ -46,6 +47,7 @@ from .output import Claims, Page, PageWriter, long_lived_objects, start_in_child
 from .pages import Paged, newest_pages, paginate, sitemap_files
 from .search import search_limit
 from .stop import stops_with_message
+from .tags import TAG_POSTS, TAGS, TagLinks, tag_pages
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +63,10 @@ def check_settings(pelican: Any) -> None:
     config = hub_config(pelican.settings, Path.cwd())
     pelican.settings["HUB_PARTICIPANTS"] = check_inputs(config)
     pelican.settings["HUB_CONFIG"] = config
-    pelican.settings.setdefault("JINJA_FILTERS", {}).update(jinja_filters(config))
+    # Every generator's templates may show cards (the home page's are Pelican's own): they all get
+    # the filter, and the cohort generator fills in the links once it has read the cohort.
+    links = pelican.settings["COHORT_TAG_LINKS"] = TagLinks()
+    pelican.settings.setdefault("JINJA_FILTERS", {}).update({**jinja_filters(config), "tag_path": links.path})
     pelican.settings.update(theme_settings(pelican.settings))
 
 
@@ -152,6 +157,8 @@ class CohortGenerator(Generator):  # type: ignore[misc]
         self.unwritten = unwritten_weeks(cohort.weeks, published_files(self.context))
         stand_in_for(self.unwritten, self.context["generated_content"])
         warn_unwritten(self.unwritten, self.context["week_pages"])
+        self.tags = shared_tags(cohort, int(self.settings.get("COHORT_TAGS", TAGS)), config.course.tag)
+        self.settings["COHORT_TAG_LINKS"].use(self.tags)
         self.participation = participation(cohort)
         write_participation(config, self.participation, self.context["current_week"])
         # A participant's page shows the conversations they took part in, which cross people: it is
@@ -186,12 +193,15 @@ class CohortGenerator(Generator):  # type: ignore[misc]
             overviews.append(Page("cohort/participation/", "participation", {"rows": self.participation}))
         participants = [*self._participant_pages(cohort)]
         weeks = [*self._week_pages(cohort, paged_weeks), *unwritten_week_pages(self.unwritten)]
-        out.write_all([*overviews, *self._shared_files(cohort), *participants, *weeks])
+        most = int(self.settings.get("COHORT_TAG_POSTS", TAG_POSTS))
+        tags = [*tag_pages(self.tags, per_page, most)]
+        out.write_all([*overviews, *self._shared_files(cohort), *participants, *weeks, *tags])
         self._write_person_pages(cohort)
         wait_for(self.person_pages)
         out.announce(person_page(cohort, member) for member in cohort.members)
         people = [Page(person_path(member.participant), "person") for member in cohort.members]
-        html = [page.path for page in (*overviews, *participants, *people, *weeks) if page.path.endswith("/")]
+        listed = (*overviews, *participants, *people, *weeks, *tags)
+        html = [page.path for page in listed if page.path.endswith("/")]
         course_pages = [page.url for page in self.context.get("pages", [])]
         out.write_all(self._sitemaps(["", *course_pages, *html]))
         self._write_404_and_check_links()

@@ -3,8 +3,12 @@ post that is hidden, withdrawn or off the course tag is never in the index.
 
 Pagefind's time and memory grow with what it reads (about 1.2 ms and 0.25 MB a page of twenty
 posts; 850 MB for 5,000 participants' posts), so a large cohort cannot all be indexed: the index
-holds the course pages and the newest SEARCH_COHORT_PAGES pages of the cohort's weeks, and the
-search page says how many posts that covers.
+holds the course pages, the participants' list and the newest SEARCH_COHORT_PAGES pages of the
+cohort's weeks, and the search page says how many posts that covers.
+
+Each card on a week page is a result of its own (themes/commons/static/js/search.js): Pagefind
+splits a page at headings with an id, and the templates file the card's author and each
+participant's page address in the page's metadata under the heading's id.
 """
 
 from __future__ import annotations
@@ -20,8 +24,14 @@ from .pages import newest_pages
 
 log = logging.getLogger(__name__)
 
-# Participant pages repeat the posts of the week pages: indexing them would double every result.
-COURSE_PAGES = "index.html,syllabus/**/*.html,about/**/*.html,join/**/*.html,weeks/**/*.html"
+# Participants are found by name on the pages of the participants' list, one heading each (48 to a
+# page), not on their own pages, which repeat the week pages' posts. Synthetic, 35,000 names: their
+# 730 list pages cost Pagefind 1.7 s and 160 MB; 35,000 pages of one person each, with only the name
+# indexed, 10 s and 415 MB, and 35,000 more files for a search to fetch from.
+ALWAYS_INDEXED = (
+    "index.html,syllabus/**/*.html,about/**/*.html,join/**/*.html,weeks/**/*.html,"
+    "cohort/participants/**/*.html"
+)
 COHORT_PAGES = 250  # week pages indexed by default: 5,000 posts at 20 a page, ~0.35 s and ~90 MB
 
 
@@ -40,7 +50,7 @@ def search_limit(settings: Mapping[str, Any]) -> int:
 
 
 def pagefind_command(site: Path, limit: int = COHORT_PAGES) -> list[str]:
-    pages = [COURSE_PAGES, *(path + "index.html" for path in indexed_week_pages(site, limit))]
+    pages = [ALWAYS_INDEXED, *(path + "index.html" for path in indexed_week_pages(site, limit))]
     glob = "{" + ",".join(pages) + "}"
     return [sys.executable, "-m", "pagefind", "--site", str(site), "--glob", glob, "--silent"]
 

@@ -1,12 +1,161 @@
-// Search is an extra: every page works without it. Pagefind's UI reads the index built with the site.
-window.addEventListener("DOMContentLoaded", () => {
-  const element = document.getElementById("search");
-  document.getElementById("no-search").hidden = true;
-  // eslint-disable-next-line no-undef
-  new PagefindUI({ element: "#search", bundlePath: element.dataset.bundlePath, showImages: false, resetStyles: false });
-  // Pagefind's input carries only a placeholder; give it a name that screen readers announce.
-  const input = element.querySelector("input");
-  if (input) {
-    input.setAttribute("aria-label", "Search the course and the cohort's posts");
+// Search is an extra: every page works without it. This builds the search box and its results from
+// Pagefind's index (pagefind.js, built with the site), so that each post and each participant is a
+// result of its own. What the index holds comes from feeds: it is set as text, never as HTML.
+//
+// The templates' side of it: Pagefind makes a sub-result of each heading with an id. A card's
+// heading has the id "post-…", its author is in the page's metadata "by-post-…" and its week in
+// "week"; a participant's heading on the participants' list has the id "person-…", and the address
+// of their page is in "page-person-…".
+"use strict";
+
+const PAGES_AT_ONCE = 8; // index pages read per batch: a week page can hold twenty hits
+
+const search = {
+  pagefind: null,
+  term: "",
+  pages: [], // Pagefind's results for the term: one per page, best first
+  read: 0, // how many of them are shown
+  round: 0, // counts the searches, so that pages read for an earlier one are dropped
+};
+
+start();
+
+async function start() {
+  const box = document.getElementById("search");
+  try {
+    const bundle = new URL(box.dataset.bundlePath, document.baseURI);
+    search.pagefind = await import(new URL("pagefind.js", bundle).href);
+    search.pagefind.init(); // fetch the index's entry files while the reader types
+  } catch {
+    return; // no index (a build with SEARCH off): the page keeps saying how to browse instead
   }
-});
+  document.getElementById("no-search").hidden = true;
+  box.append(...form());
+  const input = document.getElementById("search-input");
+  input.addEventListener("input", () => find(input.value.trim()));
+  document.getElementById("search-more").addEventListener("click", more);
+}
+
+function form() {
+  const label = element("label", "search-label", "Search the course, the participants and their posts");
+  label.htmlFor = "search-input";
+  const input = element("input", "search-input");
+  Object.assign(input, { id: "search-input", type: "search", autocomplete: "off" });
+  const status = element("p", "search-status");
+  Object.assign(status, { id: "search-status", role: "status" });
+  const list = element("ol", "hits");
+  list.id = "search-hits";
+  const button = element("button", "search-more", "More results");
+  Object.assign(button, { id: "search-more", type: "button", hidden: true });
+  return [label, input, status, list, button];
+}
+
+async function find(term) {
+  const found = term ? await search.pagefind.debouncedSearch(term, {}, 200) : { results: [] };
+  if (found === null) {
+    return; // a later keystroke replaced this search
+  }
+  Object.assign(search, { term, pages: found.results, read: 0, round: search.round + 1 });
+  document.getElementById("search-hits").replaceChildren();
+  await more();
+}
+
+async function more() {
+  const round = search.round;
+  const batch = search.pages.slice(search.read, search.read + PAGES_AT_ONCE);
+  search.read += batch.length;
+  const pages = await Promise.all(batch.map((result) => result.data()));
+  if (round !== search.round) {
+    return; // the reader typed on while the pages loaded
+  }
+  const list = document.getElementById("search-hits");
+  list.append(...pages.flatMap(hitsOf).map(render));
+  document.getElementById("search-more").hidden = search.read >= search.pages.length;
+  say(list.children.length);
+}
+
+function say(count) {
+  const status = document.getElementById("search-status");
+  if (!search.term) {
+    status.textContent = "";
+  } else if (count === 0) {
+    status.textContent = `No results for “${search.term}”.`;
+  } else {
+    const plural = count === 1 ? "" : "s";
+    const rest = search.read < search.pages.length ? ", more below" : "";
+    status.textContent = `${count} result${plural} for “${search.term}”${rest}.`;
+  }
+}
+
+// The hits of one page: its cards or participants that match, best first, else the page itself.
+// A page found by its metadata alone (a card's author) has no sub-result, and nothing to show: that
+// participant is found on the participants' list.
+function hitsOf(page) {
+  const items = page.sub_results.map((sub) => itemOf(page, sub)).filter(Boolean);
+  items.sort((a, b) => b.score - a.score);
+  if (items.length || !page.sub_results.length) {
+    return items;
+  }
+  const week = page.meta.week ? [["hit-week", page.meta.week]] : [];
+  return [{ title: page.meta.title, url: page.url, excerpt: page.excerpt, about: week }];
+}
+
+function itemOf(page, sub) {
+  const id = sub.anchor ? sub.anchor.id : "";
+  const score = Math.max(0, ...sub.weighted_locations.map((place) => place.balanced_score));
+  const author = page.meta[`by-${id}`];
+  if (author) {
+    const about = [["hit-by", author], ["hit-week", page.meta.week]];
+    return { title: sub.title, url: sub.url, excerpt: sub.excerpt, about, score };
+  }
+  const home = page.meta[`page-${id}`];
+  if (home) {
+    // The address as written on the participants' page, relative to it when the site's links are.
+    const url = new URL(home, new URL(sub.url, document.baseURI)).href;
+    return { title: sub.title, url, excerpt: sub.excerpt, about: [["hit-kind", "Participant"]], score };
+  }
+  return null;
+}
+
+function render(hit) {
+  const item = element("li", "hit");
+  const heading = element("h2", "hit-title");
+  const link = element("a", "", hit.title);
+  link.href = hit.url;
+  heading.append(link);
+  item.append(heading);
+  if (hit.about.length) {
+    const about = element("p", "hit-about");
+    about.append(...hit.about.map(([className, text]) => element("span", className, text)));
+    item.append(about);
+  }
+  item.append(excerpt(hit.excerpt));
+  return item;
+}
+
+// Pagefind's excerpt is the page's text with "<" and ">" escaped as "&lt;" and "&gt;" and each
+// match wrapped in <mark>: those are the only tags in it, so splitting on them and undoing the two
+// escapes gives back the text, which is shown as text. ("&" is not escaped: a text that spells
+// "&lt;" itself shows as "<", still as text.)
+function excerpt(html) {
+  const paragraph = element("p", "hit-excerpt");
+  for (const part of html.split(/(<mark>.*?<\/mark>)/)) {
+    const marked = part.startsWith("<mark>");
+    const text = unescape(marked ? part.slice("<mark>".length, -"</mark>".length) : part);
+    paragraph.append(marked ? element("mark", "", text) : text);
+  }
+  return paragraph;
+}
+
+function unescape(text) {
+  return text.replaceAll("&lt;", "<").replaceAll("&gt;", ">");
+}
+
+function element(tag, className, text = "") {
+  const made = document.createElement(tag);
+  if (className) {
+    made.className = className;
+  }
+  made.textContent = text;
+  return made;
+}
