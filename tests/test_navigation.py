@@ -137,8 +137,12 @@ def test_a_week_not_written_yet_has_a_page_with_its_dates_and_the_cohorts_posts(
         "../../cohort/week-2/",
     )
     cards = [e for e in week.iter("article") if "h-entry" in (e.get("class") or "").split()]
-    # The second post has no title: its card says its words once, with no heading.
-    assert [[text(h) for h in c.iter("h3")] for c in cards] == [["Catching up on networks"], []]
+    # The second post has no title: its card says its words once, its heading is for search only.
+    headings = [[(text(h), h.get("aria-hidden")) for h in c.iter("h3")] for c in cards]
+    assert headings == [
+        [("Catching up on networks", None)],
+        [("Ten past midnight, Monday of week two! Reading Ada later.", "true")],
+    ]
     assert text(next(e for e in cards[1].iter("div") if "card-excerpt" in (e.get("class") or ""))) == (
         "Ten past midnight, Monday of week two! Reading Ada later."
     )
