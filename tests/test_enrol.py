@@ -231,7 +231,8 @@ def test_enrol_counts_course_tag_posts_of_a_main_feed(server: LoopbackServer, co
     blogsites.microblog(server)
     result = enrol(Request(server.url("/"), "Keiko Tanaka"), config, NOW)
     assert isinstance(result, Enrolled)
-    assert (result.summary.posts, result.summary.tagged, result.summary.tag_feed) == (6, 5, False)
+    assert (result.summary.posts, result.summary.course_posts, result.summary.tag_feed) == (6, 5, False)
+    assert result.summary.included == (("tag", 5),)
     assert [post.title[:20] for post in result.summary.latest] == [
         "My grandmother’s met",
         "Faces in the frame",
@@ -246,7 +247,8 @@ def test_the_participants_own_tag_is_written_and_used(server: LoopbackServer, co
     blogsites.microblog(server)
     result = enrol(Request(server.url("/"), "Keiko Tanaka", tag="#Persimmon"), config, NOW)
     assert isinstance(result, Enrolled)
-    assert (result.summary.tag, result.summary.tagged) == ("Persimmon", 0)
+    # Their own tag counts beside the course's: the five posts with the course tag count still.
+    assert (result.summary.tag, result.summary.course_posts) == ("Persimmon", 5)
     assert result.edit.participant.hub_attribute("tag") == "Persimmon"
 
 
@@ -254,7 +256,7 @@ def test_every_post_counts_when_the_participant_says_star(server: LoopbackServer
     blogsites.microblog(server)
     result = enrol(Request(server.url("/"), "Keiko Tanaka", tag="*"), config, NOW)
     assert isinstance(result, Enrolled)
-    assert (result.summary.posts, result.summary.tagged) == (6, 6)
+    assert (result.summary.posts, result.summary.course_posts) == (6, 6)
     assert result.edit.participant.tag == "*"
     assert list(report_lines(result))[-2].startswith(
         "Found 6 posts, all 6 taken (hub:tag is *: every post of this feed counts); latest: "
