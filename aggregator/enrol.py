@@ -376,15 +376,15 @@ def found_line(summary: FeedSummary) -> str:
     if summary.tag == EVERY_POST:
         count += f", all {summary.course_posts} taken (hub:tag is *: every post of this feed counts)"
     elif summary.tag is not None:
-        count += f", {course_post_words(summary)}"
+        count += f", course posts: {course_post_words(summary)}"
     latest = "; ".join(f"{printable(line.title)} ({line.published:%Y-%m-%d})" for line in summary.latest)
     return f"{count}; latest: {latest}"
 
 
 def course_post_words(summary: FeedSummary, quote: Callable[[str], str] = str) -> str:
     """How many course posts a feed holds and by which rule: "2 with the course tag
-    openlearning26", "3 course posts: 1 with the course tag ..., 2 with the hashtag ...", "no
-    course posts yet". `quote` writes a tag or an address (in code, in markdown)."""
+    openlearning26", "3 (1 with the course tag ..., 2 with the hashtag ...)", "none yet". `quote`
+    writes a tag (in code, in markdown)."""
     tag = summary.tag or ""
     words = {
         "tag": f"with the course tag {quote(tag)}",
@@ -394,8 +394,8 @@ def course_post_words(summary: FeedSummary, quote: Callable[[str], str] = str) -
     }
     parts = [f"{count} {words[rule]}" for rule, count in summary.included]
     if len(parts) > 1:
-        return f"{summary.course_posts} course posts: {', '.join(parts)}"
-    return parts[0] if parts else "no course posts yet"
+        return f"{summary.course_posts} ({', '.join(parts)})"
+    return parts[0] if parts else "none yet"
 
 
 def no_categories(summary: FeedSummary, quote: Callable[[str], str] = str) -> str:

@@ -220,7 +220,7 @@ def test_enrol_adds_a_wordpress_blog_with_its_tag_feed(server: LoopbackServer, c
         f"  {server.url('/feed/')} : a feed with 7 posts",
         f"  {server.url(f'/tag/{TAG}/feed/')} : a feed with 6 posts",
         f"Chose the tag feed {server.url(f'/tag/{TAG}/feed/')} (only your course posts; the WordPress tag feed)",
-        "Found 6 posts, 6 with the course tag openlearning26; latest: Closing the circle (2026-10-18); "
+        "Found 6 posts, course posts: 6 with the course tag openlearning26; latest: Closing the circle (2026-10-18); "
         "Week 4 roundup: what you remixed (2026-10-04); Seek, sense, share: a confession about 400 unread feeds "
         "(2026-09-21)",
         "Added Maya O. to feeds.opml",
@@ -351,7 +351,7 @@ def test_register_command_adds_a_mastodon_account(server: LoopbackServer, projec
     assert out.splitlines()[0] == f"Looked at {server.url('/@amara')} (a Mastodon account)"
     assert out.splitlines()[-3:] == [
         f"Chose the tag feed {tagged} (only your course posts; your Mastodon posts with the tag)",
-        "Found 6 posts, 6 with the course tag openlearning26; latest: "
+        "Found 6 posts, course posts: 6 with the course tag openlearning26; latest: "
         "Week 6, what I'm carrying on. Six weeks ago I'd never posted anything longer… (2026-10-17); "
         "Catching up on #week5 because last week was a run of night shifts. Care and… (2026-10-13); "
         "Just gone midnight, so officially week 4, and I can't sleep. Our simulation… (2026-09-27)",
