@@ -64,10 +64,11 @@ def _names(hashtag: str, tag: str) -> bool:
 
 def may_include(inclusion: Inclusion, tags: tuple[str, ...], entry: RawEntry) -> bool:
     """A quick test of an entry before it is read (sanitized, its hashtags found): False only when
-    `included_by` would surely say None, because neither a tag's text nor the course site's host
-    appears anywhere in it. Most of a blog's posts are not course posts: their HTML is never read.
-    `tags` are the entry's tags as its post will carry them. About 10 µs for a 1,500-word post
-    that writes the tag twice, not as a hashtag (timed): a twentieth of the HTML pass it saves."""
+    `included_by` would surely say None, because no tag is written after a '#' in it and the
+    course site's host appears nowhere in it. Most of a blog's posts are not course posts: their
+    HTML is never read. `tags` are the entry's tags as its post will carry them. About 10 µs for a
+    1,500-word post that writes the tag twice, not as a hashtag (timed): a twentieth of the HTML
+    pass it saves."""
     if inclusion.every or not inclusion.tags.isdisjoint(map(normalize_tag, tags)):
         return True
     # Each field on its own: casefolding text with a character past ASCII takes ten times as long.

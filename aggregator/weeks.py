@@ -65,7 +65,7 @@ class Signals:
 
     overrides: Mapping[str, int] = field(default_factory=dict)  # a post's address key -> its week
     week_pages: Mapping[str, int] = field(default_factory=dict)  # a week page's address key -> week
-    site: Site | None = None  # the course site (PUBLIC_URL), where the week pages are
+    site: Site | None = None  # the course site (PUBLIC_URL): its week pages, and a link there includes a post
 
     def override(self, post: Post) -> int | None:
         if not self.overrides:
