@@ -54,7 +54,8 @@ HUB = {
     "course_start": "2026-09-07",
     "course_weeks": 6,
     "course_timezone": "Europe/London",
-    # Only posts carrying this tag appear (case-insensitive, a leading # ignored). None shows all.
+    # Only course posts appear: posts carrying this tag (case-insensitive, a leading # ignored),
+    # writing it as a hashtag (#openlearning26), or linking to a page of PUBLIC_URL. None shows all.
     "course_tag": "openlearning26",
     "opml": "feeds.opml",
     "archive": "archive",

@@ -277,6 +277,7 @@ def _surely_within(posts: Collection[Post], limit: int) -> bool:
     chars = sum(len(p.content_html) + len(p.excerpt_html) + len(p.title) + len(p.id) for p in posts)
     chars += sum(len(p.url or "") + len(p.author or "") + len(p.image_url or "") for p in posts)
     chars += sum(len(tag) for p in posts for tag in p.tags) + sum(len(url) for p in posts for url in p.links)
+    chars += sum(len(hashtag) for p in posts for hashtag in p.hashtags)
     return 4 * chars + 600 * len(posts) + 16_384 <= limit
 
 
@@ -577,6 +578,8 @@ def _post(doc: dict[str, Any], bodies: bool) -> Post:
     values["date_source"] = _shared(values["date_source"])
     if "lang" in values:
         values["lang"] = _shared(values["lang"])
+    if "hashtags" in values:
+        values["hashtags"] = _shared(tuple(values["hashtags"]))
     if values["id"] == values["url"]:
         values["id"] = values["url"]
     return Post(**values)
@@ -596,7 +599,7 @@ def _shared(value: _Value) -> _Value:
 
 _POST_FIELDS = tuple(f.name for f in fields(Post))
 _POST_TIMES = tuple(name for name in _POST_FIELDS if name in ("published", "updated", "first_seen"))
-_POST_OPTIONAL = {"lang": None, "untitled": False}  # absent from a file: the post says nothing
+_POST_OPTIONAL: dict[str, object] = {"lang": None, "untitled": False, "hashtags": ()}  # absent: says nothing
 
 
 def _encode(value: Any) -> Any:

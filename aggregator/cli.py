@@ -24,6 +24,7 @@ from .conversations import Key
 from .discover import NoFeed
 from .enrol import Enrolled, Request, enrol, report_lines
 from .errors import AggregatorError, ConfigError, EnrolmentError, RegistryError, exit_code
+from .inclusion import inclusion_for
 from .issueforms import NAME, FormProblems, WithdrawRequest, form_fields, read_join_form, read_withdraw_form
 from .moderation import Moderation, forget
 from .normalize import Post
@@ -45,7 +46,7 @@ from .report import (
 )
 from .site_view import load_cohort
 from .webmention import webmentions
-from .weeks import Signals, course_for
+from .weeks import Signals
 from .withdrawal import Withdrawal, request_withdrawal
 
 # What forget cannot reach by itself, said every time rather than promised away (README).
@@ -267,7 +268,8 @@ def export_row(record: Record, post: Post, view: ExportView) -> dict[str, Any]:
     own tag, moderation, and whether they are still in feeds.opml), decided by the site's function."""
     person = view.registered.get(record.participant.id)
     who = person or record.participant
-    where = placement(post, course_for(view.course, who.tag), view.signals)
+    own = inclusion_for(view.course, who.tag, view.signals.site)
+    where = placement(post, view.course, own, view.signals)
     rule = view.moderation.post_rule(who.id, post)
     talk = view.talk.get((who.id, post.id), NO_TALK)
     row = {
@@ -280,6 +282,7 @@ def export_row(record: Record, post: Post, view: ExportView) -> dict[str, Any]:
         "published": archive_mod.format_time(post.published),
         "week": where.week,
         "placed_by": where.placed_by,
+        "included_by": where.included_by,
         "shown": person is not None
         and not view.moderation.keeps_out(who)
         and on_site(post, where, who.id, view.moderation),
@@ -355,7 +358,7 @@ def cmd_check_registry(config: HubConfig, args: argparse.Namespace, out: TextIO)
         _write_summary(args.summary, invalid_summary(str(exc)), out)
         raise
     changes = registry_changes(load_registry(args.base), head)
-    previews = preview_changes(changes, config.fetch, config.course.tag, dt.datetime.now(dt.UTC))
+    previews = preview_changes(changes, config, dt.datetime.now(dt.UTC))
     removed = [change.participant.name for change in changes if change.kind == "removed"]
     moved = [change for change in changes if change.kind == "moved"]
     _write_summary(args.summary, check_summary(previews, removed, moved), out)

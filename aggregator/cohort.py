@@ -1,8 +1,9 @@
 """Pure: archive records + registry + course calendar -> what the site shows.
 
 Only participants listed in feeds.opml are shown; records of people who left stay in the
-archive untouched. Only posts that carry the course tag (when one is set; a participant may set
-their own) are shown, and nothing that moderation.yml withdraws or hides.
+archive untouched. Only course posts are shown (inclusion.py: the course tag or the participant's
+own, as a tag or a hashtag, or a link to the course site), and nothing that moderation.yml
+withdraws or hides.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from .archive import FeedInfo, FeedState, Record
 from .config import Course, HubConfig
 from .conversations import Key, Links, find_links
 from .errors import ConfigError
+from .inclusion import Inclusion, inclusion_for
 from .moderation import Moderation
 from .normalize import Post
 from .registry import Participant
@@ -31,7 +33,6 @@ from .weeks import (
     Placement,
     Signals,
     Week,
-    course_for,
     course_weeks,
     place,
     topic_tags,
@@ -242,10 +243,10 @@ def signals_for(config: HubConfig, moderation: Moderation) -> Signals:
     return dataclasses.replace(signals, overrides=overrides)
 
 
-def placement(post: Post, own_course: Course, signals: Signals = NO_SIGNALS) -> Placement:
-    """Where the site places `post` and whether it shows it, in the course as its author's posts
-    see it (`weeks.course_for`). `export` and `status` ask this same function."""
-    return place(post, own_course, signals)
+def placement(post: Post, course: Course, inclusion: Inclusion, signals: Signals = NO_SIGNALS) -> Placement:
+    """Where the site places `post` and whether it shows it, by its author's `inclusion`.
+    `export` and `status` ask this same function."""
+    return place(post, course, inclusion, signals)
 
 
 def on_site(post: Post, where: Placement, participant_id: str, moderation: Moderation) -> bool:
@@ -270,8 +271,8 @@ def build_cohort(
         if moderation.keeps_out(person):
             continue
         record = records.get(person.id, Record(person))
-        own = course_for(course, person.tag)
-        placements = [(post, placement(post, own, signals)) for post in record.posts]
+        own = inclusion_for(course, person.tag, signals.site)
+        placements = [(post, placement(post, course, own, signals)) for post in record.posts]
         shown = [(post, p) for post, p in placements if on_site(post, p, person.id, moderation)]
         member = Member(
             person, record.feed, record.state, len(record.posts), sum(1 for _, p in shown if p.week)

@@ -103,6 +103,12 @@ class HubConfig:
     cards_manifest: Path = Path("cache/cards.json")  # the build's cards and their week pages (webmention)
     webmention_limit: int = 50  # posts told about their page per run, at most
 
+    def week_page(self, number: int) -> str | None:
+        """The public address of a course week's page, when the site's is known."""
+        if not self.public_url:
+            return None
+        return f"{self.public_url.rstrip('/')}/{self.week_url.format(number=number).lstrip('/')}"
+
 
 DEFAULTS: dict[str, Any] = {
     "course_tag": None,

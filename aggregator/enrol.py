@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator
+from collections import Counter
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 
 from .archive import Archive, Record, identity_keys, tombstone_keys
@@ -25,6 +26,7 @@ from .config import HubConfig, written_tag
 from .discover import PLATFORM_NAMES, Attempt, Discovery, NoFeed, clean_address, discover, scheme_given
 from .errors import EnrolmentError
 from .files import write_atomically
+from .inclusion import EVERY_POST, RULES, IncludedBy, included_by, inclusion_for
 from .moderation import Moderation
 from .names import mixed_scripts, namesakes
 from .normalize import normalize
@@ -32,8 +34,7 @@ from .opml_edit import Edit, Entry, add_participant, change_participant
 from .parse import ParsedFeed
 from .registry import NAME_LIMIT, Participant, parse_opml
 from .sanitize import plain_text
-from .urls import feed_identity, site_host
-from .weeks import EVERY_POST, normalize_tag
+from .urls import feed_identity, site_at, site_host
 
 DISPLAYS = ("title", "excerpt", "full")
 LATEST = 3
@@ -67,9 +68,26 @@ class PostLine:
 class FeedSummary:
     posts: int
     tag: str | None  # the tag that counts; None when the course has none
-    tagged: int  # posts with the tag (every post, for a tag feed)
+    included: tuple[tuple[IncludedBy, int], ...]  # course posts by the rule that includes them, in order
     tag_feed: bool
     latest: tuple[PostLine, ...]
+    categorised: bool = True  # whether any entry of the feed carries a category (a tag)
+    week_page: str | None = None  # the address of week 1's page, when the course site's is known
+
+    @property
+    def course_posts(self) -> int:
+        return sum(count for _, count in self.included)
+
+    @property
+    def without_categories(self) -> bool:
+        """Whether a tag would count but the feed gives its posts none: only a hashtag or a link
+        makes their course posts, which the person must be told (and not that they tagged none)."""
+        return (
+            bool(self.posts)
+            and not self.categorised
+            and self.tag not in (None, EVERY_POST)
+            and not self.tag_feed
+        )
 
 
 @dataclass(frozen=True)
@@ -113,7 +131,7 @@ def enrol(
     write = not dry_run and edit.change != "unchanged"
     if write:
         write_atomically(config.opml, edit.opml)
-    summary = summarize(found.feed, tag, found.tag_feed, now)
+    summary = summarize(found.feed, config, request.tag, found.tag_feed, now)
     person = edit.participant
     return Enrolled(
         found,
@@ -226,14 +244,26 @@ def clean_tag(tag: str | None) -> str | None:
     return cleaned
 
 
-def summarize(feed: ParsedFeed, tag: str | None, tag_feed: bool, now: dt.datetime) -> FeedSummary:
-    """How many posts the feed holds, how many carry the course tag, and the latest few."""
+def summarize(
+    feed: ParsedFeed, config: HubConfig, own_tag: str | None, tag_feed: bool, now: dt.datetime
+) -> FeedSummary:
+    """How many posts the feed holds, how many are course posts of a participant whose `hub:tag`
+    is `own_tag` and by which rule (`inclusion.included_by`, as the archive and the site decide),
+    whether the feed carries categories at all, and the latest few. Every post of a tag feed counts."""
     posts = sorted(normalize(feed, now).posts, key=lambda post: post.published, reverse=True)
-    wanted = normalize_tag(tag) if tag else None
-    every = tag_feed or tag == EVERY_POST
-    tagged = sum(1 for post in posts if every or wanted in {normalize_tag(t) for t in post.tags})
+    site = site_at(config.public_url)
+    inclusion = inclusion_for(config.course, EVERY_POST if tag_feed else own_tag, site)
+    counts = Counter(included_by(post, inclusion) for post in posts)
     latest = tuple(PostLine(post.title, post.url, post.published) for post in posts[:LATEST])
-    return FeedSummary(len(posts), tag, tagged if tag else len(posts), tag_feed, latest)
+    return FeedSummary(
+        len(posts),
+        own_tag or config.course.tag,
+        tuple((rule, counts[rule]) for rule in RULES if counts[rule]),
+        tag_feed,
+        latest,
+        categorised=any(entry.tags for entry in feed.entries),
+        week_page=config.week_page(1),
+    )
 
 
 def _read_opml(config: HubConfig) -> bytes:
@@ -294,6 +324,8 @@ def report_lines(result: Enrolled | NoFeed, *, dry_run: bool = False) -> Iterato
         return
     yield chosen_line(result.discovery)
     yield found_line(result.summary)
+    if result.summary.without_categories:
+        yield f"Note: {no_categories(result.summary)}"
     yield change_line(result, dry_run=dry_run)
     yield from attention_lines(result)
 
@@ -342,11 +374,38 @@ def found_line(summary: FeedSummary) -> str:
         return "Found no posts yet: that is fine, your posts will appear once you publish them"
     count = f"Found {summary.posts} post{'s' if summary.posts != 1 else ''}"
     if summary.tag == EVERY_POST:
-        count += f", all {summary.tagged} taken (hub:tag is *: every post of this feed counts)"
+        count += f", all {summary.course_posts} taken (hub:tag is *: every post of this feed counts)"
     elif summary.tag is not None:
-        count += f", {summary.tagged} with the course tag {summary.tag}"
+        count += f", course posts: {course_post_words(summary)}"
     latest = "; ".join(f"{printable(line.title)} ({line.published:%Y-%m-%d})" for line in summary.latest)
     return f"{count}; latest: {latest}"
+
+
+def course_post_words(summary: FeedSummary, quote: Callable[[str], str] = str) -> str:
+    """How many course posts a feed holds and by which rule: "2 with the course tag
+    openlearning26", "3 (1 with the course tag ..., 2 with the hashtag ...)", "none yet". `quote`
+    writes a tag (in code, in markdown)."""
+    tag = summary.tag or ""
+    words = {
+        "tag": f"with the course tag {quote(tag)}",
+        "hashtag": f"with the hashtag {quote('#' + tag)}",
+        "link": "linking to the course site",
+        "every": "from a feed of course posts only",
+    }
+    parts = [f"{count} {words[rule]}" for rule, count in summary.included]
+    if len(parts) > 1:
+        return f"{summary.course_posts} ({', '.join(parts)})"
+    return parts[0] if parts else "none yet"
+
+
+def no_categories(summary: FeedSummary, quote: Callable[[str], str] = str) -> str:
+    """What makes a course post for someone whose feed gives its posts no categories."""
+    page = f" ({quote(summary.week_page)} is week 1's)" if summary.week_page else ""
+    return (
+        "this feed gives its posts no categories (tags), so none can carry the course tag. A post "
+        f"counts when {quote('#' + (summary.tag or ''))} is written in it, or when it links to the "
+        f"week's page on the course site{page}"
+    )
 
 
 def change_line(result: Enrolled, *, dry_run: bool = False) -> str:

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from . import sanitize
+from .hashtags import hashtags
 from .languages import language_tag
 from .limits import (
     AUTHOR_LIMIT,
@@ -49,6 +50,7 @@ class Post:
     links: tuple[str, ...] = ()  # where the post links to (outbound links), for the conversations
     lang: str | None = None  # the language its feed states for it, a checked tag (languages.py)
     untitled: bool = False  # its feed gave no title: the title stands in, made of its first words
+    hashtags: tuple[str, ...] = ()  # the hashtags its title and text write, casefolded, without '#'
 
 
 @dataclass(frozen=True)
@@ -67,16 +69,19 @@ class Normalized:
 
 
 def normalize(
-    feed: ParsedFeed, now: dt.datetime, wanted: Callable[[tuple[str, ...]], bool] | None = None
+    feed: ParsedFeed,
+    now: dt.datetime,
+    wanted: Callable[[tuple[str, ...], RawEntry], bool] | None = None,
 ) -> Normalized:
-    """The feed's entries as posts. With `wanted` (a test of a post's tags), only the entries it
-    wants become posts: the others are only listed, their HTML never read (the archive keeps
-    course posts only, and most of a blog's posts are not)."""
+    """The feed's entries as posts. With `wanted` (a quick test of an entry, given the tags its
+    post would carry: `inclusion.may_include`), only the entries it wants become posts: the others
+    are only listed, their HTML never read (the archive keeps course posts only, and most of a
+    blog's posts are not)."""
     posts: dict[str, Post] = {}
     listed: dict[str, None] = {}
     kept_out: list[KeptOut] = []
     for entry in feed.entries:
-        if wanted is not None and not wanted(_tags(entry)):
+        if wanted is not None and not wanted(_tags(entry), entry):
             listed.setdefault(post_id(entry, own_url(entry, feed), _feed_pages(feed)))
             continue
         post = normalize_entry(entry, feed, now)
@@ -123,6 +128,7 @@ def _post(entry: RawEntry, feed: ParsedFeed, now: dt.datetime) -> Post:
         links=sanitize.outbound_links(body),
         lang=language_tag(entry.language) or language_tag(feed.language),
         untitled=not title,
+        hashtags=hashtags(title, text, body),
     )
 
 

@@ -32,17 +32,18 @@ from .archive import (
     new_posts,
     withdraw,
 )
-from .config import Course, HubConfig
+from .config import HubConfig
 from .consent import consented, course_filter, departed, kept_posts
 from .errors import FeedError, HTTPStatusError
 from .fetch import Fetched, FetchSession, NotModified, Validators, run_to_completion
+from .inclusion import Inclusion, inclusion_for
 from .limits import ARCHIVE_FILE_LIMIT, NEW_POSTS_PER_RUN, RUN_BYTES_LIMIT
 from .moderation import Moderation, current_moderation
 from .normalize import KeptOut, Post, normalize
-from .parse import ParsedFeed, parse_feed
+from .parse import ParsedFeed, RawEntry, parse_feed
 from .registry import Participant
 from .schedule import after_failure, after_success, skip_reason
-from .urls import absolute_http_url, within_limit
+from .urls import absolute_http_url, site_at, within_limit
 
 Status = Literal["updated", "unchanged", "failed", "skipped", "bug"]
 AUTO_PROCESSES_FROM = 200  # below this many feeds, starting worker processes costs more than it saves
@@ -108,17 +109,22 @@ def update(
         moderation = current_moderation(config.moderation, archive)
         shards = _shards(people, _processes(config, len(people)))
         done = _run_shards(config, shards, now, moderation, lock)
-        _migrate_departed(archive, {person.id for person in people}, config.course)
+        _migrate_departed(archive, {person.id for person in people}, _inclusion(config, None))
         archive.sync()
     by_id = {outcome.participant.id: outcome for outcomes in done for outcome in outcomes}
     return UpdateReport(tuple(by_id[person.id] for person in people), now, moderation)
 
 
-def _migrate_departed(archive: Archive, registered: set[str], course: Course) -> None:
+def _inclusion(config: HubConfig, own_tag: str | None) -> Inclusion:
+    """What makes a post a course post of a participant whose `hub:tag` is `own_tag`."""
+    return inclusion_for(config.course, own_tag, site_at(config.public_url))
+
+
+def _migrate_departed(archive: Archive, registered: set[str], course_wide: Inclusion) -> None:
     """Records of people no longer in feeds.opml keep only what consent allows too (consent.py)."""
     for participant_id in archive.ids():
         if participant_id not in registered and (record := archive.load(participant_id)) is not None:
-            kept = departed(record, course)
+            kept = departed(record, course_wide)
             if kept != record or record.format < FORMAT_VERSION:
                 archive.save(kept)
 
@@ -182,7 +188,7 @@ async def _update_all(
     async def work(session: FetchSession, cpu: Executor) -> None:
         for index, person in queue:  # shared by every task: each takes the next participant
             outcomes[index] = await update_participant(
-                archive, session, now, person, moderation, cpu, config.course
+                archive, session, now, person, moderation, cpu, _inclusion(config, person.tag)
             )
 
     with ThreadPoolExecutor(CPU_THREADS, thread_name_prefix="read-feed") as cpu:
@@ -193,9 +199,11 @@ async def _update_all(
 
 
 def read_feed(
-    fetched: Fetched, now: dt.datetime, wanted: Callable[[tuple[str, ...]], bool] | None = None
+    fetched: Fetched,
+    now: dt.datetime,
+    wanted: Callable[[tuple[str, ...], RawEntry], bool] | None = None,
 ) -> ReadFeed | FeedError:
-    """The fetched feed's posts: those `wanted` accepts by their tags (all without it)."""
+    """The fetched feed's posts: those `wanted` accepts (all without it; see `normalize`)."""
     parsed = parse_feed(fetched.body, fetched.headers, fetched.final_url)
     if isinstance(parsed, FeedError):
         return parsed
@@ -211,15 +219,16 @@ async def update_participant(
     person: Participant,
     moderation: Moderation | None = None,
     cpu: Executor | None = None,
-    course: Course | None = None,
+    inclusion: Inclusion | None = None,
 ) -> FeedOutcome:
     """One participant's update. Their feed's problems are values; an exception here is a bug in
     the hub, which is reported with its traceback while everyone else is updated all the same.
     Reading the feed runs on `cpu` (the loop's default threads if None), never on the event loop.
-    With `course`, the archive keeps only what the participant consented to (consent.py)."""
+    With `inclusion` (what makes a post one of their course posts), the archive keeps only what
+    the participant consented to (consent.py)."""
     try:
         return await _update_participant(
-            archive, session, now, person, moderation or Moderation(), cpu, course
+            archive, session, now, person, moderation or Moderation(), cpu, inclusion
         )
     except Exception:
         return FeedOutcome(person, "bug", bug=traceback.format_exc())
@@ -232,15 +241,15 @@ async def _update_participant(
     person: Participant,
     moderation: Moderation,
     cpu: Executor | None,
-    course: Course | None,
+    inclusion: Inclusion | None,
 ) -> FeedOutcome:
     if note := moderation.forgotten_note(person):
         return FeedOutcome(person, "skipped", note=note)  # nothing read, nothing written
     stored = _current_record(archive, person)
-    current = consented(stored, person, course) if course else stored  # migrates older archives
+    current = consented(stored, inclusion) if inclusion else stored  # migrates older archives
     if stored.format < FORMAT_VERSION:  # read the whole feed once: its posts gain their links
         current = _read_whole(current)
-    record, outcome = await _fetch_into(session, current, now, moderation, cpu, course)
+    record, outcome = await _fetch_into(session, current, now, moderation, cpu, inclusion)
     if record.feed.home_url and (note := moderation.forgotten_address_note(record.feed.home_url)):
         return FeedOutcome(person, "skipped", note=note)  # their blog under another feed: nothing kept
     record, erased = honour_withdrawals(record, moderation, now)
@@ -259,7 +268,7 @@ async def _fetch_into(
     now: dt.datetime,
     moderation: Moderation,
     cpu: Executor | None,
-    course: Course | None,
+    inclusion: Inclusion | None,
 ) -> tuple[Record, FeedOutcome]:
     person = record.participant
     rule = moderation.person_rule(person.id)
@@ -270,7 +279,7 @@ async def _fetch_into(
     result = await session.fetch(person.feed_url, _validators(record.state))
     # Parsing and sanitizing take CPU time: on the loop, one large feed would hold every other
     # feed's fetch (and run out their deadlines) for as long as it takes.
-    return await asyncio.get_running_loop().run_in_executor(cpu, apply_fetch, record, result, now, course)
+    return await asyncio.get_running_loop().run_in_executor(cpu, apply_fetch, record, result, now, inclusion)
 
 
 def honour_withdrawals(record: Record, moderation: Moderation, now: dt.datetime) -> tuple[Record, int]:
@@ -310,16 +319,19 @@ def listed_key(post_id: str) -> str:
 
 
 def apply_fetch(
-    record: Record, result: Fetched | NotModified | FeedError, now: dt.datetime, course: Course | None = None
+    record: Record,
+    result: Fetched | NotModified | FeedError,
+    now: dt.datetime,
+    inclusion: Inclusion | None = None,
 ) -> tuple[Record, FeedOutcome]:
-    """Pure: what one fetch result does to a participant's record. With `course`, only what the
+    """Pure: what one fetch result does to a participant's record. With `inclusion`, only what the
     participant consented to is taken in (consent.py)."""
     if isinstance(result, Fetched):
-        wanted = course_filter(record.participant, course) if course is not None else None
+        wanted = course_filter(inclusion) if inclusion is not None else None
         content = read_feed(result, now, wanted)
         if isinstance(content, ReadFeed):
-            if course is not None:
-                content = replace(content, posts=kept_posts(content.posts, record.participant, course))
+            if inclusion is not None:
+                content = replace(content, posts=kept_posts(content.posts, record.participant, inclusion))
             return _ingest(record, result, content, now)
         result = content
     if isinstance(result, NotModified):

@@ -10,16 +10,16 @@ import asyncio
 import datetime as dt
 from dataclasses import dataclass
 
-from .config import FetchOptions
+from .config import HubConfig
 from .enrol import FeedSummary, summarize
 from .errors import FeedError
 from .fetch import Fetched, FetchSession, Validators, run_to_completion
+from .inclusion import EVERY_POST
 from .names import namesakes
 from .opml_edit import differences
 from .parse import parse_feed
 from .registry import Participant
 from .urls import feed_identity
-from .weeks import EVERY_POST
 
 
 @dataclass(frozen=True)
@@ -68,17 +68,15 @@ def _compared(
     return Change("changed", new, what) if what else None
 
 
-def preview_changes(
-    changes: tuple[Change, ...], options: FetchOptions, course_tag: str | None, now: dt.datetime
-) -> tuple[Preview, ...]:
+def preview_changes(changes: tuple[Change, ...], config: HubConfig, now: dt.datetime) -> tuple[Preview, ...]:
     """A preview of every new or changed participant's feed, fetched at once."""
 
     async def run() -> tuple[Preview, ...]:
-        async with FetchSession(options, connections=8) as session:
+        async with FetchSession(config.fetch, connections=8) as session:
             return tuple(
                 await asyncio.gather(
                     *(
-                        _preview(session, change, course_tag, now)
+                        _preview(session, change, config, now)
                         for change in changes
                         if change.kind in ("new", "changed")
                     )
@@ -88,9 +86,7 @@ def preview_changes(
     return run_to_completion(run())
 
 
-async def _preview(
-    session: FetchSession, change: Change, course_tag: str | None, now: dt.datetime
-) -> Preview:
+async def _preview(session: FetchSession, change: Change, config: HubConfig, now: dt.datetime) -> Preview:
     person = change.participant
     fetched = await session.fetch(person.feed_url, Validators())
     if not isinstance(fetched, Fetched):
@@ -99,7 +95,7 @@ async def _preview(
     parsed = parse_feed(fetched.body, fetched.headers, fetched.final_url)
     if isinstance(parsed, FeedError):
         return Preview(change, None, parsed.message)
-    own_tag = person.tag
-    every_post = own_tag == EVERY_POST
-    tag = course_tag if every_post or not own_tag else own_tag
-    return Preview(change, summarize(parsed, tag, every_post, now), None)
+    every_post = person.tag == EVERY_POST  # said as a tag feed: its every post counts
+    return Preview(
+        change, summarize(parsed, config, None if every_post else person.tag, every_post, now), None
+    )

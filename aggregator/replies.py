@@ -11,12 +11,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 
 from .discover import PLATFORM_NAMES, Attempt, NoFeed
-from .enrol import Enrolled, FeedSummary, PostLine
+from .enrol import Enrolled, FeedSummary, PostLine, course_post_words, no_categories
+from .inclusion import EVERY_POST
 from .issueforms import DISPLAY_CHOICES, FormProblems
 from .markdown_text import code, link, text
 from .names import mixed_scripts
 from .registry_check import Change, Preview
-from .weeks import EVERY_POST
 from .withdrawal import Withdrawal
 
 DISPLAY_WORDS = {value: label for label, value in DISPLAY_CHOICES.items()}
@@ -39,10 +39,15 @@ def tag_words(summary: FeedSummary) -> str:
     if summary.tag is None:
         return "every post counts (the course uses no tag)"
     if summary.tag == EVERY_POST:
-        return f"all {summary.tagged} (every post of this feed counts)"
-    if summary.tagged == 0:
-        return f"none yet with {code(summary.tag)}"
-    return f"{summary.tagged} with {code(summary.tag)}" + (" (a tag feed)" if summary.tag_feed else "")
+        return f"all {summary.course_posts} (every post of this feed counts)"
+    return course_post_words(summary, code) + (" (a tag feed)" if summary.tag_feed else "")
+
+
+def no_categories_line(summary: FeedSummary) -> Iterator[str]:
+    """For a feed without categories: what makes a course post instead (never "0 tagged")."""
+    if summary.without_categories:
+        said = no_categories(summary, code)
+        yield f"- **No categories:** {said[0].upper()}{said[1:]}."
 
 
 # The join issue.
@@ -72,6 +77,7 @@ def _joined(result: Enrolled) -> Iterator[str]:
     if found.platform:
         yield f"- Platform: {PLATFORM_NAMES[found.platform]}"
     yield f"- Posts in the feed: {summary.posts}; course posts: {tag_words(summary)}"
+    yield from no_categories_line(summary)
     yield f"- Shown on the hub as: {DISPLAY_WORDS[person.hub_attribute('display') or 'excerpt']}"
     if person.hub_attribute("licence"):
         yield f"- Licence: {text(person.hub_attribute('licence'))}"
@@ -113,8 +119,14 @@ def _confirm_note(result: Enrolled) -> Iterator[str]:
 
 
 def _next_steps(summary: FeedSummary) -> Iterator[str]:
-    if summary.tag and not summary.tag_feed:
-        yield f"- Tag your course posts with {code(summary.tag)}: only those appear on the hub."
+    hashtag, page = code(f"#{summary.tag}"), "link to the week's page"
+    if summary.without_categories:
+        yield f"- Write {hashtag} in your course posts, or {page} in them: only those appear on the hub."
+    elif summary.tag and summary.tag != EVERY_POST and not summary.tag_feed:
+        yield (
+            f"- Tag your course posts with {code(summary.tag)} (or write {hashtag} in them, or {page}): "
+            "only those appear on the hub."
+        )
     yield "- Your posts appear on the hub after this change is merged and the hub next updates."
     yield f"- {WITHDRAW}"
 
@@ -228,6 +240,7 @@ def _preview(preview: Preview) -> Iterator[str]:
         yield f"- **Problem:** the feed cannot be read: {text(preview.error)}"
         return
     yield f"- Posts found: {preview.summary.posts}"
-    yield f"- Course-tag posts: {tag_words(preview.summary)}"
+    yield f"- Course posts: {tag_words(preview.summary)}"
+    yield from no_categories_line(preview.summary)
     if preview.summary.latest:
         yield from ("- Latest:", *(f"  {line}" for line in post_lines(preview.summary.latest)))

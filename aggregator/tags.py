@@ -17,8 +17,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from .cohort import Cohort, Entry
+from .inclusion import normalize_tag
 from .registry import slugify
-from .weeks import normalize_tag
 
 _SEPARATORS = re.compile(r"[\s_-]+")
 LABEL_FROM = 100  # a tag's label is the spelling its newest posts use most, of this many

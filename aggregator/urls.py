@@ -10,6 +10,8 @@ from __future__ import annotations
 import functools
 import ipaddress
 import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from urllib.parse import SplitResult, urljoin, urlsplit, urlunsplit
 
 from yarl import URL as URL  # the HTTP client's URL type (aiohttp parses with yarl); fetch.py uses it
@@ -196,6 +198,34 @@ def quick_host(url: str) -> str:
     an address can be one of a few known sites. Both sides of a comparison must use it."""
     host = url.partition("//")[2].partition("/")[0].lower()
     return host.split(".", 1)[1] if host.startswith(_SHARED_PREFIXES) else host
+
+
+@dataclass(frozen=True)
+class Site:
+    """A site's pages as the links of posts name them, however spelled (`canonical_address`): the
+    course site, a link to which makes a post a course post (inclusion.py) and may give its week
+    (weeks.py)."""
+
+    root: str  # the canonical address of the site's public address
+    host: str  # its `quick_host`, for a first test that most links fail
+
+    def pages(self, links: Iterable[str]) -> Iterator[str]:
+        """The canonical address (without fragment) of each of `links` on the site's host."""
+        for link in links:
+            if self.host in link.lower() and quick_host(link) == self.host:
+                yield canonical_address(link, fragment=False)
+
+    def holds(self, page: str) -> bool:
+        """Whether a canonical address from `pages` is the site's root or a page under it."""
+        return page == self.root or page.startswith((f"{self.root}/", f"{self.root}?"))
+
+
+@functools.lru_cache(maxsize=8)
+def site_at(public_url: str | None) -> Site | None:
+    """The site whose public address is `public_url` (Pelican's PUBLIC_URL), if there is one."""
+    if not public_url:
+        return None
+    return Site(canonical_address(public_url, fragment=False), quick_host(public_url))
 
 
 def _canonical_path(path: str) -> str:

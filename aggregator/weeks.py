@@ -5,13 +5,12 @@ A post's week comes from the first of these signals that gives one (`place`):
 2. an explicit week tag (`week-3`, `week3`, `Week 3`);
 3. a link in the post to one of the course's week pages (the nearest to its date, if several);
 4. its published date in the course time zone.
-With a course tag set, only posts that carry it are shown. Posts outside the course window keep
-their place in the archive, on no page.
+Whether it is shown at all is another question, which inclusion.py answers: only course posts are.
+Posts outside the course window keep their place in the archive, on no page.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import functools
 import re
@@ -20,8 +19,9 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from .config import Course
+from .inclusion import IncludedBy, Inclusion, included_by, normalize_tag
 from .normalize import Post
-from .urls import address_keys, canonical_address, quick_host
+from .urls import Site, address_keys, canonical_address, site_at
 
 _WEEK_TAG = re.compile(r"^week[\s_-]*0*([1-9][0-9]?)$")
 
@@ -44,8 +44,13 @@ PlacedBy = Literal["override", "tag", "link", "date"]
 class Placement:
     week: int | None
     placed_by: PlacedBy | None  # the signal that gave the week; None when the post has none
-    shown: bool  # False when a course tag is set and the post does not carry it
+    included_by: IncludedBy | None  # the rule that makes it a course post; None: it is none
     dated: int | None = None  # the week of the post's date, which a reader would expect
+
+    @property
+    def shown(self) -> bool:
+        """Whether the site shows the post: only course posts are shown."""
+        return self.included_by is not None
 
     @property
     def moved(self) -> bool:
@@ -60,7 +65,7 @@ class Signals:
 
     overrides: Mapping[str, int] = field(default_factory=dict)  # a post's address key -> its week
     week_pages: Mapping[str, int] = field(default_factory=dict)  # a week page's address key -> week
-    site_hosts: frozenset[str] = frozenset()  # the hosts of week_pages, to skip other links quickly
+    site: Site | None = None  # the course site (PUBLIC_URL): its week pages, and a link there includes a post
 
     def override(self, post: Post) -> int | None:
         if not self.overrides:
@@ -69,13 +74,10 @@ class Signals:
 
     def linked_weeks(self, post: Post) -> set[int]:
         """The weeks whose pages `post` links to, however the address is spelled."""
-        return {
-            week
-            for link in post.links
-            if any(host in link.lower() for host in self.site_hosts)  # a quick test first: most links fail it
-            and quick_host(link) in self.site_hosts
-            and (week := self.week_pages.get(canonical_address(link, fragment=False))) is not None
-        }
+        if self.site is None:
+            return set()
+        pages = self.site.pages(post.links)
+        return {week for page in pages if (week := self.week_pages.get(page)) is not None}
 
 
 NO_SIGNALS = Signals()
@@ -87,7 +89,7 @@ def week_page_signals(site: str | None, paths: Iterable[tuple[int, str]]) -> Sig
         return NO_SIGNALS
     addresses = {site.rstrip("/") + "/" + path.lstrip("/"): week for week, path in paths}
     pages = {canonical_address(address, fragment=False): week for address, week in addresses.items()}
-    return Signals(week_pages=pages, site_hosts=frozenset(map(quick_host, addresses)))
+    return Signals(week_pages=pages, site=site_at(site))
 
 
 def course_weeks(course: Course) -> tuple[Week, ...]:
@@ -97,29 +99,12 @@ def course_weeks(course: Course) -> tuple[Week, ...]:
     )
 
 
-EVERY_POST = "*"  # a participant's hub:tag for a feed of course posts only (a tag feed)
-
-
-def course_for(course: Course, own_tag: str | None) -> Course:
-    """The course as one participant's posts see it: their own tag, if they set one, replaces the
-    course's; `*` (a feed that holds only course posts, such as a tag feed) takes every post."""
-    if own_tag is None:
-        return course
-    return dataclasses.replace(course, tag=None if own_tag == EVERY_POST else own_tag)
-
-
-def course_post(tags: Iterable[str], course: Course) -> bool:
-    """Whether a post belongs to the course: it carries the course's tag, or the course has none.
-    The archive keeps only these, and the site shows only these."""
-    return course.tag is None or normalize_tag(course.tag) in {normalize_tag(t) for t in tags}
-
-
-def place(post: Post, course: Course, signals: Signals = NO_SIGNALS) -> Placement:
+def place(post: Post, course: Course, inclusion: Inclusion, signals: Signals = NO_SIGNALS) -> Placement:
     """Where the site places `post`, by the first signal that gives a week, and whether it shows it
-    (in `course` as the post's author sees it: `course_for`). The one function that decides it."""
+    (by its author's `inclusion`). The one function that decides it."""
     dated = week_of_date(post.published, course)
     week, placed_by = _week(post, course, signals, dated)
-    return _placement(week, placed_by, course_post(post.tags, course), dated)
+    return _placement(week, placed_by, included_by(post, inclusion), dated)
 
 
 def _week(
@@ -147,9 +132,11 @@ def nearest_week(weeks: Iterable[int], published: dt.datetime, course: Course) -
 
 
 @functools.lru_cache(maxsize=256)
-def _placement(week: int | None, placed_by: PlacedBy | None, shown: bool, dated: int | None) -> Placement:
+def _placement(
+    week: int | None, placed_by: PlacedBy | None, included: IncludedBy | None, dated: int | None
+) -> Placement:
     """Shared: a course has a few dozen distinct placements and may have 500,000 posts."""
-    return Placement(week, placed_by, shown, dated)
+    return Placement(week, placed_by, included, dated)
 
 
 def week_of_date(published: dt.datetime, course: Course) -> int | None:
@@ -172,12 +159,6 @@ def explicit_week(tags: Iterable[str], course: Course) -> int | None:
         if match and 1 <= int(match.group(1)) <= course.weeks:
             return int(match.group(1))
     return None
-
-
-@functools.lru_cache(maxsize=65536)  # a cohort reuses a few hundred tags across 350,000 posts
-def normalize_tag(tag: str) -> str:
-    """Tags compare case-insensitively, ignoring a leading '#' and surrounding spaces."""
-    return " ".join(tag.strip().lstrip("#").split()).casefold()
 
 
 def topic_tags(tags: Iterable[str], course: Course) -> tuple[str, ...]:

@@ -24,6 +24,7 @@ from typing import Any, TypeVar
 from aggregator.archive import Record, merge_posts, record_to_json
 from aggregator.config import Course
 from aggregator.consent import course_filter, kept_posts
+from aggregator.inclusion import inclusion_for
 from aggregator.normalize import Normalized, normalize
 from aggregator.parse import ParsedFeed, parse_feed
 from aggregator.registry import Participant
@@ -70,12 +71,12 @@ def _parsed(body: bytes, url: str) -> ParsedFeed:
 def _normalized(pair: tuple[int, ParsedFeed], people: dict[int, Participant]) -> Normalized:
     """As the update normalizes a feed: only the posts the course keeps get the HTML pass."""
     n, feed = pair
-    return normalize(feed, NOW, course_filter(people[n], COURSE))
+    return normalize(feed, NOW, course_filter(inclusion_for(COURSE, people[n].tag, None)))
 
 
 def _kept(pair: tuple[int, Normalized], people: dict[int, Participant]) -> tuple[Any, ...]:
     n, content = pair
-    return kept_posts(content.posts, people[n], COURSE)
+    return kept_posts(content.posts, people[n], inclusion_for(COURSE, people[n].tag, None))
 
 
 def _merge(pair: tuple[Record, tuple[Any, ...]]) -> Record:

@@ -90,7 +90,7 @@ def test_avatar_is_the_opml_extra_else_the_feed_image_https_only_else_initials()
 
 def test_reading_time_rounds_to_whole_minutes_and_is_at_least_one() -> None:
     member = build_cohort([ADA], {}, COURSE).members[0]
-    placement = Placement(1, "date", True)
+    placement = Placement(1, "date", "tag")
     minutes = [
         Entry(dataclasses.replace(post("p", at(8)), words=w), member, placement, ()).reading_minutes
         for w in (0, 300, 1000)

@@ -11,8 +11,9 @@ import shutil
 import pytest
 
 from aggregator.archive import FORMAT_VERSION
-from aggregator.config import HubConfig
+from aggregator.config import Course, HubConfig
 from aggregator.consent import kept_posts
+from aggregator.inclusion import inclusion_for
 from aggregator.pipeline import update
 from aggregator.registry import Participant
 from tests.conftest import COURSE, DATA, ROOT
@@ -93,19 +94,22 @@ def test_a_participant_shown_in_full_keeps_bodies_and_gets_them_when_they_switch
     assert [p["content_html"] for p in archived(config).values()] == ["", ""]
 
 
-def test_the_participants_own_tag_and_star_decide() -> None:
+def test_the_course_tag_the_participants_own_tag_and_star_decide() -> None:
+    """A participant's own tag counts beside the course's (it no longer replaces it)."""
     tagged, other = post("a", "https://a.example/a", "A"), post("b", "https://a.example/b", "B")
     tagged = dataclasses.replace(tagged, tags=("OpenLearning26",))
     other = dataclasses.replace(other, tags=("#mytag",))
     course = dataclasses.replace(COURSE, tag="openlearning26")
     person = Participant("p", "P", "https://a.example/feed", None)
-    assert [p.id for p in kept_posts([tagged, other], person, course)] == ["a"]
-    own = dataclasses.replace(person, extras=(("tag", "mytag"),))
-    assert [p.id for p in kept_posts([tagged, other], own, course)] == ["b"]
-    star = dataclasses.replace(person, extras=(("tag", "*"),))
-    assert [p.id for p in kept_posts([tagged, other], star, course)] == ["a", "b"]
-    untagged_course = dataclasses.replace(COURSE, tag=None)
-    assert [p.id for p in kept_posts([tagged, other], person, untagged_course)] == ["a", "b"]
+
+    def kept(own_tag: str | None, in_course: Course = course) -> list[str]:
+        return [p.id for p in kept_posts([tagged, other], person, inclusion_for(in_course, own_tag, None))]
+
+    assert kept(None) == ["a"]
+    assert kept("mytag") == ["a", "b"]
+    assert kept("*") == ["a", "b"]
+    assert kept(None, dataclasses.replace(COURSE, tag=None)) == ["a", "b"]
+    assert kept("mytag", dataclasses.replace(COURSE, tag=None)) == ["b"]
 
 
 def test_an_archive_of_the_previous_format_is_migrated_with_no_course_post_lost(

@@ -220,7 +220,7 @@ def test_enrol_adds_a_wordpress_blog_with_its_tag_feed(server: LoopbackServer, c
         f"  {server.url('/feed/')} : a feed with 7 posts",
         f"  {server.url(f'/tag/{TAG}/feed/')} : a feed with 6 posts",
         f"Chose the tag feed {server.url(f'/tag/{TAG}/feed/')} (only your course posts; the WordPress tag feed)",
-        "Found 6 posts, 6 with the course tag openlearning26; latest: Closing the circle (2026-10-18); "
+        "Found 6 posts, course posts: 6 with the course tag openlearning26; latest: Closing the circle (2026-10-18); "
         "Week 4 roundup: what you remixed (2026-10-04); Seek, sense, share: a confession about 400 unread feeds "
         "(2026-09-21)",
         "Added Maya O. to feeds.opml",
@@ -231,7 +231,8 @@ def test_enrol_counts_course_tag_posts_of_a_main_feed(server: LoopbackServer, co
     blogsites.microblog(server)
     result = enrol(Request(server.url("/"), "Keiko Tanaka"), config, NOW)
     assert isinstance(result, Enrolled)
-    assert (result.summary.posts, result.summary.tagged, result.summary.tag_feed) == (6, 5, False)
+    assert (result.summary.posts, result.summary.course_posts, result.summary.tag_feed) == (6, 5, False)
+    assert result.summary.included == (("tag", 5),)
     assert [post.title[:20] for post in result.summary.latest] == [
         "My grandmother’s met",
         "Faces in the frame",
@@ -246,7 +247,8 @@ def test_the_participants_own_tag_is_written_and_used(server: LoopbackServer, co
     blogsites.microblog(server)
     result = enrol(Request(server.url("/"), "Keiko Tanaka", tag="#Persimmon"), config, NOW)
     assert isinstance(result, Enrolled)
-    assert (result.summary.tag, result.summary.tagged) == ("Persimmon", 0)
+    # Their own tag counts beside the course's: the five posts with the course tag count still.
+    assert (result.summary.tag, result.summary.course_posts) == ("Persimmon", 5)
     assert result.edit.participant.hub_attribute("tag") == "Persimmon"
 
 
@@ -254,7 +256,7 @@ def test_every_post_counts_when_the_participant_says_star(server: LoopbackServer
     blogsites.microblog(server)
     result = enrol(Request(server.url("/"), "Keiko Tanaka", tag="*"), config, NOW)
     assert isinstance(result, Enrolled)
-    assert (result.summary.posts, result.summary.tagged) == (6, 6)
+    assert (result.summary.posts, result.summary.course_posts) == (6, 6)
     assert result.edit.participant.tag == "*"
     assert list(report_lines(result))[-2].startswith(
         "Found 6 posts, all 6 taken (hub:tag is *: every post of this feed counts); latest: "
@@ -349,7 +351,7 @@ def test_register_command_adds_a_mastodon_account(server: LoopbackServer, projec
     assert out.splitlines()[0] == f"Looked at {server.url('/@amara')} (a Mastodon account)"
     assert out.splitlines()[-3:] == [
         f"Chose the tag feed {tagged} (only your course posts; your Mastodon posts with the tag)",
-        "Found 6 posts, 6 with the course tag openlearning26; latest: "
+        "Found 6 posts, course posts: 6 with the course tag openlearning26; latest: "
         "Week 6, what I'm carrying on. Six weeks ago I'd never posted anything longer… (2026-10-17); "
         "Catching up on #week5 because last week was a run of night shifts. Care and… (2026-10-13); "
         "Just gone midnight, so officially week 4, and I can't sleep. Our simulation… (2026-09-27)",

@@ -172,7 +172,7 @@ def test_join_registers_a_participant_and_writes_a_safe_reply_and_the_step_outpu
         "- Blog: `https://mallory.example/`\n"
         f"- Feed: `{server.url('/feed/')}`\n"
         "- Platform: WordPress\n"
-        "- Posts in the feed: 3; course posts: 2 with `openlearning26`\n"
+        "- Posts in the feed: 3; course posts: 2 with the course tag `openlearning26`\n"
         "- Shown on the hub as: Title and excerpt (default)\n"
         r"- Licence: CC BY \[4\.0\]\(x\)"
         "\n\n"
@@ -186,7 +186,8 @@ def test_join_registers_a_participant_and_writes_a_safe_reply_and_the_step_outpu
         "\n\n"
         "**Next steps**\n"
         "\n"
-        "- Tag your course posts with `openlearning26`: only those appear on the hub.\n"
+        "- Tag your course posts with `openlearning26` (or write `#openlearning26` in them, or link to the "
+        "week's page): only those appear on the hub.\n"
         "- Your posts appear on the hub after this change is merged and the hub next updates.\n"
         "- To change your settings later, open a new Join issue with the same blog address, from this "
         'GitHub account. To take posts off the hub, open a "Withdraw my posts" issue.\n'
@@ -235,7 +236,9 @@ def test_join_with_a_tag_feed_says_so(server: LoopbackServer, project: Path) -> 
     )
     assert code == 0
     assert f"- Feed: `{server.url(f'/tag/{TAG}/rss/')}` (only your course posts)\n" in reply
-    assert "- Posts in the feed: 6; course posts: 6 with `openlearning26` (a tag feed)\n" in reply
+    assert (
+        "- Posts in the feed: 6; course posts: 6 with the course tag `openlearning26` (a tag feed)\n" in reply
+    )
     assert "- Shown on the hub as: Full post\n" in reply
     assert "Tag your course posts" not in reply
     code, _, reply = join(
@@ -374,7 +377,7 @@ def test_check_registry_previews_new_and_changed_participants(server: LoopbackSe
         "- Blog: `https://tomas.example/`\n"
         f"- Feed: `{server.url('/tomas.xml')}`\n"
         "- Posts found: 6\n"
-        "- Course-tag posts: 5 with `openlearning26`\n"
+        "- Course posts: 5 with the course tag `openlearning26`\n"
         "- Latest:\n"
         "  1. [Paella rules at my father’s house](https://tomas-ibanez.example/posts/paella-rules/) (2026-10-24)\n"
         "  2. [Privacy is not the opposite of openness](https://tomas-ibanez.example/posts/privacy-is-not-the-opposite-of-openness/) (2026-10-07)\n"
@@ -385,7 +388,7 @@ def test_check_registry_previews_new_and_changed_participants(server: LoopbackSe
         "- Blog: `https://ada.example/`\n"
         f"- Feed: `{server.url('/ada.rss')}`\n"
         "- Posts found: 3\n"
-        "- Course-tag posts: 2 with `openlearning26`\n"
+        "- Course posts: 2 with the course tag `openlearning26`\n"
         "- Latest:\n"
         "  1. [Catching up on networks](https://ada.example/2026/09/30/networks/) (2026-09-30)\n"
         "  2. [My sourdough starter](https://ada.example/2026/09/15/sourdough/) (2026-09-15)\n"

@@ -7,6 +7,7 @@ import datetime as dt
 
 import pytest
 
+from aggregator.inclusion import inclusion_for
 from aggregator.normalize import Post
 from aggregator.urls import address_keys
 from aggregator.weeks import (
@@ -22,6 +23,7 @@ from tests.conftest import COURSE, LONDON
 from tests.posts import make_post
 
 UTC = dt.UTC
+EVERY = inclusion_for(COURSE, None, None)  # the course has no tag: every post is a course post
 
 
 def local(*args: int) -> dt.datetime:
@@ -71,16 +73,16 @@ def test_things_that_are_not_week_tags(tag: str) -> None:
 
 
 def test_a_week_tag_overrides_the_date() -> None:
-    placement = place(make_post("p", local(2026, 9, 30, 9, 0), ["Week 2"]), COURSE)
+    placement = place(make_post("p", local(2026, 9, 30, 9, 0), ["Week 2"]), COURSE, EVERY)
     assert (placement.week, placement.placed_by) == (2, "tag")
 
 
 def test_a_week_tag_places_a_post_from_after_the_course() -> None:
-    assert place(make_post("p", local(2026, 11, 20, 9, 0), ["week-6"]), COURSE).week == 6
+    assert place(make_post("p", local(2026, 11, 20, 9, 0), ["week-6"]), COURSE, EVERY).week == 6
 
 
 def test_outside_the_course_dates_means_no_week() -> None:
-    placement = place(make_post("p", local(2026, 8, 30, 9, 0), []), COURSE)
+    placement = place(make_post("p", local(2026, 8, 30, 9, 0), []), COURSE, EVERY)
     assert (placement.week, placement.placed_by, placement.shown) == (None, None, True)
 
 
@@ -90,11 +92,12 @@ def test_outside_the_course_dates_means_no_week() -> None:
 )
 def test_course_tag_filter_is_case_insensitive_and_ignores_hash(tags: list[str], shown: bool) -> None:
     course = dataclasses.replace(COURSE, tag="openlearning26")
-    assert place(make_post("p", local(2026, 9, 8, 9, 0), tags), course).shown is shown
+    post = make_post("p", local(2026, 9, 8, 9, 0), tags)
+    assert place(post, course, inclusion_for(course, None, None)).shown is shown
 
 
 def test_without_a_course_tag_every_post_is_shown() -> None:
-    assert place(make_post("p", local(2026, 9, 8, 9, 0), []), COURSE).shown is True
+    assert place(make_post("p", local(2026, 9, 8, 9, 0), []), COURSE, EVERY).shown is True
 
 
 def test_topic_tags_hide_the_course_tag_and_week_tags() -> None:
@@ -123,7 +126,7 @@ def linking(*links: str, when: dt.datetime | None = None, tags: tuple[str, ...] 
     ],
 )
 def test_a_link_to_a_week_page_in_any_spelling_files_the_post_there(link: str) -> None:
-    placement = place(linking(link), COURSE, WEEK_PAGES)  # dated in week 4
+    placement = place(linking(link), COURSE, EVERY, WEEK_PAGES)  # dated in week 4
     assert (placement.week, placement.placed_by, placement.dated, placement.moved) == (2, "link", 4, True)
 
 
@@ -137,23 +140,25 @@ def test_a_link_to_a_week_page_in_any_spelling_files_the_post_there(link: str) -
     ],
 )
 def test_other_links_leave_the_post_to_its_date(link: str) -> None:
-    placement = place(linking(link), COURSE, WEEK_PAGES)
+    placement = place(linking(link), COURSE, EVERY, WEEK_PAGES)
     assert (placement.week, placement.placed_by, placement.moved) == (4, "date", False)
 
 
 def test_a_post_linking_to_several_weeks_goes_to_the_nearest_to_its_date() -> None:
     links = [f"{SITE}/weeks/week-{n}/" for n in (1, 3, 6)]
-    assert place(linking(*links), COURSE, WEEK_PAGES).week == 3  # 30 Sep is in week 4: week 3 ends 27 Sep
-    assert place(linking(*links, when=local(2026, 10, 3, 9, 0)), COURSE, WEEK_PAGES).week == 3
-    assert place(linking(*links, when=local(2026, 10, 10, 9, 0)), COURSE, WEEK_PAGES).week == 6
-    assert place(linking(*links, when=local(2026, 8, 1, 9, 0)), COURSE, WEEK_PAGES).week == 1
+    assert (
+        place(linking(*links), COURSE, EVERY, WEEK_PAGES).week == 3
+    )  # 30 Sep is in week 4: week 3 ends 27 Sep
+    assert place(linking(*links, when=local(2026, 10, 3, 9, 0)), COURSE, EVERY, WEEK_PAGES).week == 3
+    assert place(linking(*links, when=local(2026, 10, 10, 9, 0)), COURSE, EVERY, WEEK_PAGES).week == 6
+    assert place(linking(*links, when=local(2026, 8, 1, 9, 0)), COURSE, EVERY, WEEK_PAGES).week == 1
     tie = [f"{SITE}/weeks/week-{n}/" for n in (5, 3)]  # Thu 1 Oct: 4 days after week 3, 4 before week 5
-    assert place(linking(*tie, when=local(2026, 10, 1, 9, 0)), COURSE, WEEK_PAGES).week == 3
+    assert place(linking(*tie, when=local(2026, 10, 1, 9, 0)), COURSE, EVERY, WEEK_PAGES).week == 3
 
 
 def test_without_a_public_address_links_place_nothing() -> None:
     signals = week_page_signals(None, [(2, "weeks/week-2/")])
-    assert place(linking(f"{SITE}/weeks/week-2/"), COURSE, signals).placed_by == "date"
+    assert place(linking(f"{SITE}/weeks/week-2/"), COURSE, EVERY, signals).placed_by == "date"
 
 
 def test_the_signals_apply_in_order_override_tag_link_date() -> None:
@@ -161,14 +166,23 @@ def test_the_signals_apply_in_order_override_tag_link_date() -> None:
     override = dataclasses.replace(
         WEEK_PAGES, overrides={k: 6 for k in address_keys("https://ana.example/p")}
     )
-    assert (place(post, COURSE, override).week, place(post, COURSE, override).placed_by) == (6, "override")
-    assert (place(post, COURSE, WEEK_PAGES).week, place(post, COURSE, WEEK_PAGES).placed_by) == (5, "tag")
+    assert (place(post, COURSE, EVERY, override).week, place(post, COURSE, EVERY, override).placed_by) == (
+        6,
+        "override",
+    )
+    assert (
+        place(post, COURSE, EVERY, WEEK_PAGES).week,
+        place(post, COURSE, EVERY, WEEK_PAGES).placed_by,
+    ) == (5, "tag")
     untagged = linking(f"{SITE}/weeks/week-2/")
-    assert (place(untagged, COURSE, WEEK_PAGES).week, place(untagged, COURSE, WEEK_PAGES).placed_by) == (
+    assert (
+        place(untagged, COURSE, EVERY, WEEK_PAGES).week,
+        place(untagged, COURSE, EVERY, WEEK_PAGES).placed_by,
+    ) == (
         2,
         "link",
     )
-    assert place(untagged, COURSE).placed_by == "date"
+    assert place(untagged, COURSE, EVERY).placed_by == "date"
 
 
 def test_current_week_is_todays_or_the_last_once_over() -> None:

@@ -1119,7 +1119,7 @@ def test_registry_check_previews_a_new_participant(tmp_path: Path, blog: Loopbac
     summary = scratch.summary.read_text(encoding="utf-8")
     assert summary.startswith("## Registry check\n\n### New participant: Ada Lovelace (`ada-lovelace`)\n")
     assert f"- Feed: `{blog.url('/feed.xml')}`\n- Posts found: 3\n" in summary
-    assert "- Course-tag posts: 2 with `openlearning26`\n" in summary
+    assert "- Course posts: 2 with the course tag `openlearning26`\n" in summary
     assert "1. [Catching up on networks](https://ada.example/2026/09/30/networks/) (2026-09-30)" in summary
 
 
