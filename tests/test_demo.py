@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import html5lib
@@ -9,7 +10,19 @@ import html5lib
 from aggregator.parse import ParsedFeed, parse_feed
 from aggregator.registry import load_registry
 from demo.farm import BLOGS
-from tests.conftest import ROOT
+from tests.conftest import ROOT, run_python
+
+# The demo's two blogs whose feeds carry no tags, Thandiwe's Substack and Linh's Write.as: each
+# course post, the rule that takes it (`included_by`) and its week. Their other posts, a book sale
+# and a lunch, match no rule.
+UNTAGGED_PLATFORMS = {
+    "https://shelflife.substack.example/p/hello-from-the-issue-desk": ("hashtag", 1),
+    "https://shelflife.substack.example/p/who-the-library-learns-from": ("hashtag", 2),
+    "https://shelflife.substack.example/p/episode-3-reading-the-licence-out-loud": ("hashtag", 4),
+    "https://shelflife.substack.example/p/whose-faces-whose-names": ("hashtag", 5),
+    "https://write.example/nightshift/three-tabs-i-finally-closed": ("link", 3),  # the week 3 page
+    "https://write.example/nightshift/before-you-post-from-the-ward": ("link", 5),  # the syllabus
+}
 
 
 def cards(page: Path) -> list[dict[str, str]]:
@@ -73,6 +86,29 @@ def test_untagged_posts_stay_off_the_site(demo_site: Path) -> None:
     site = " ".join(p.read_text(encoding="utf-8") for p in (demo_site / "output").rglob("*.html"))
     assert "Jollof for twelve" not in site
     assert "Sourdough, attempt nine" not in site
+    assert "Book sale this Saturday" not in site  # no tags in the feed, no hashtag, no link
+    assert "Bánh xèo" not in site
+
+
+def test_blogs_whose_feeds_carry_no_tags_take_part_by_hashtag_and_by_link(demo_site: Path) -> None:
+    export = run_python("-m", "aggregator", "export", "--settings", "settings.py", cwd=demo_site)
+    assert export.returncode == 0, export.stderr
+    theirs = [
+        post
+        for post in json.loads(export.stdout)
+        if post["participant_id"] in ("thandiwe-dlamini", "linh-pham")
+    ]
+    assert {post["url"]: (post["included_by"], post["week"]) for post in theirs} == UNTAGGED_PLATFORMS
+    assert all(post["shown"] for post in theirs)
+    shown = {
+        card["href"]: week
+        for week in range(1, 7)
+        for page in (demo_site / "output" / "cohort" / f"week-{week}").rglob("index.html")
+        for card in cards(page)
+    }
+    assert {url: shown.get(url) for url in UNTAGGED_PLATFORMS} == {
+        url: week for url, (_, week) in UNTAGGED_PLATFORMS.items()
+    }
 
 
 def test_every_internal_link_is_relative_and_reaches_a_file(demo_site: Path) -> None:

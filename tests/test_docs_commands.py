@@ -203,7 +203,7 @@ def test_invoke_build_allow_private_reads_the_blogs_on_this_machine(checkout: Pa
     refused = run_in(checkout, "invoke build")
     assert refused.returncode == 0, refused.stderr
     health = (checkout / "cache" / "health.md").read_text(encoding="utf-8")
-    assert "13 feeds: 0 updated, 0 unchanged, 13 failed" in health
+    assert "15 feeds: 0 updated, 0 unchanged, 15 failed" in health
     assert "The feed's host is a local or private address, which the hub refuses" in health
     allowed = run_in(checkout, "invoke build --allow-private 127.0.0.1")
     assert allowed.returncode == 0, allowed.stderr
