@@ -473,7 +473,7 @@ def test_publish_puts_the_health_report_in_the_job_summary(publish_runs: Publish
     assert (
         "## What this run changed in the archive" not in summary
     )  # nor after the first: no branch before it
-    assert "13 feeds: 1 updated, 12 unchanged, 0 failed, 0 skipped; 6 new posts" in summary
+    assert "15 feeds: 1 updated, 14 unchanged, 0 failed, 0 skipped; 6 new posts" in summary
 
 
 def test_publish_pushes_the_archive_as_a_branch_of_one_commit_and_leaves_main_alone(
@@ -482,13 +482,13 @@ def test_publish_pushes_the_archive_as_a_branch_of_one_commit_and_leaves_main_al
     scratch = publish_runs.scratch
     assert scratch.origin_log("-2", "--format=%s") == ["About: a facilitator's edit", "Forget Maya's archive"]
     assert archive_branch(scratch) == [
-        "Archive update: 13 feeds: 1 updated, 12 unchanged, 0 failed, 0 skipped; 6 new posts"
+        "Archive update: 15 feeds: 1 updated, 14 unchanged, 0 failed, 0 skipped; 6 new posts"
     ]
     assert git(scratch.origin, "log", "-1", "--format=%an <%ae>", "archive") == (
         "github-actions[bot] <41898282+github-actions[bot]@users.noreply.github.com>\n"
     )
     files = git(scratch.origin, "ls-tree", "--name-only", "archive").split()
-    assert len(files) == 13 and all(name.endswith(".json") for name in files)  # no lock, no folder
+    assert len(files) == 15 and all(name.endswith(".json") for name in files)  # no lock, no folder
     restored = json.loads(git(scratch.origin, "show", "archive:maya-okafor.json"))
     assert len(restored["posts"]) == 6  # her course posts
 
@@ -499,7 +499,7 @@ def test_publish_with_nothing_new_pushes_nothing(publish_runs: PublishRuns) -> N
     )
     assert publish_runs.second["Publish the archive"].stdout == "The archive is unchanged: nothing to push.\n"
     assert git(publish_runs.scratch.origin, "rev-parse", "archive") == publish_runs.archive_after_first
-    assert "13 unchanged" in publish_runs.second["Update the archive"].stdout
+    assert "15 unchanged" in publish_runs.second["Update the archive"].stdout
 
 
 WEBMENTION_STEPS = ("Restore the archive", "Send webmentions", "Publish the archive")
@@ -606,7 +606,7 @@ def test_a_withdrawn_post_is_gone_from_every_ref_and_from_history(
         assert [runner.run(name).returncode for name in PUBLISH_STEPS] == [0, 0, 0, 0]
 
     assert archive_branch(scratch) == [
-        "Archive update: 14 feeds: 0 updated, 14 unchanged, 0 failed, 0 skipped; 0 new posts"
+        "Archive update: 16 feeds: 0 updated, 16 unchanged, 0 failed, 0 skipped; 0 new posts"
     ]
     refs = git(scratch.origin, "for-each-ref", "--format=%(refname)").split()
     assert refs == ["refs/heads/archive", "refs/heads/main"]
@@ -633,7 +633,7 @@ def test_publish_with_private_addresses_refused_loses_nothing(tmp_path: Path) ->
     build = runner.run("Build the site")
     assert update.returncode == 0, update.stderr
     refused = [line for line in update.stdout.splitlines() if line.startswith("failed ")]
-    assert len(refused) == 13
+    assert len(refused) == 15
     assert all("refused to connect to non-public address 127.0.0.1" in line for line in refused)
     assert archived_posts(scratch.work / "archive") == before
     assert build.returncode == 0, build.stderr
@@ -685,7 +685,7 @@ def test_a_bug_on_one_participant_warns_and_everyone_else_is_committed_and_built
     assert after["deniz-sahin.json"] == before["deniz-sahin.json"]  # untouched by the failed update
     assert [p["id"] for p in after["maya-okafor.json"]] == [p["id"] for p in before["maya-okafor.json"]]
     assert archive_branch(scratch) == [
-        "Archive update: 13 feeds: 1 updated, 11 unchanged, 0 failed, 0 skipped; 6 new posts; "
+        "Archive update: 15 feeds: 1 updated, 13 unchanged, 0 failed, 0 skipped; 6 new posts; "
         "the hub hit a bug on 1"
     ]
     assert (scratch.work / "output" / "cohort" / "people" / "deniz-sahin" / "index.html").is_file()
