@@ -25,9 +25,10 @@ from .pages import newest_pages
 log = logging.getLogger(__name__)
 
 # Participants are found by name on the pages of the participants' list, one heading each (48 to a
-# page), not on their own pages, which repeat the week pages' posts. Synthetic, 35,000 names: their
-# 730 list pages cost Pagefind 1.7 s and 160 MB; 35,000 pages of one person each, with only the name
-# indexed, 10 s and 415 MB, and 35,000 more files for a search to fetch from.
+# page), not on their own pages, which repeat the week pages' posts. Synthetic, 35,000 names: the
+# whole site took Pagefind 2.8 s with their 730 list pages and 1.3 s without them (6.4 s when each
+# name also carried metadata, which search.js does without); 35,000 pages of one person each, with
+# only the name indexed, 10 s and 415 MB, and 35,000 more files for a search to fetch from.
 ALWAYS_INDEXED = (
     "index.html,syllabus/**/*.html,about/**/*.html,join/**/*.html,weeks/**/*.html,"
     "cohort/participants/**/*.html"
