@@ -192,6 +192,22 @@ def test_each_card_says_its_post_s_language_and_is_written_its_own_way(
     assert direction(page.locator(".site-header")) == "ltr"
 
 
+def test_a_name_in_another_script_is_laid_out_its_own_way_on_every_page(
+    browser: Any, english: StaticSite
+) -> None:
+    """Names are participants' words too: on the participants' list and on their own page."""
+    listed = open_at(browser, english, "/cohort/participants/", DESKTOP).page
+    assert direction(listed.locator("h2.person-name").filter(has_text=LAYLA)) == "rtl"
+    assert direction(listed.locator("h2.person-name").filter(has_text="Ada Lovelace")) == "ltr"
+    own = open_at(browser, english, "/cohort/people/" + layla_id(listed) + "/", DESKTOP).page
+    assert (own.locator("h1").inner_text(), direction(own.locator("h1"))) == (LAYLA, "rtl")
+
+
+def layla_id(page: Any) -> str:
+    href = page.locator("h2.person-name a").filter(has_text=LAYLA).get_attribute("href")
+    return str(href).rstrip("/").rsplit("/", 1)[-1]
+
+
 def test_the_cohort_s_feed_says_each_entry_s_language(built: Path) -> None:
     feed = lxml.etree.parse(built / "en" / "output" / "cohort" / "feed.atom").getroot()
     lang = "{http://www.w3.org/XML/1998/namespace}lang"
