@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 import ipaddress
+import itertools
 import os
+import re
 import runpy
+from collections import Counter
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -33,6 +36,39 @@ class Course:
     weeks: int
     timezone: ZoneInfo
     tag: str | None
+
+    @property
+    def last_day(self) -> dt.date:
+        return self.start + dt.timedelta(weeks=self.weeks, days=-1)
+
+
+# A term's slug names its folder of pages, of archive records and of content: it carries a digit
+# (a year, as in "2026-autumn"), so that it never takes the name of one of the site's own folders.
+_TERM_SLUG = re.compile(r"^(?=[a-z0-9-]*[0-9])[a-z0-9][a-z0-9-]{0,39}$")
+
+
+@dataclass(frozen=True)
+class Term:
+    """One run of the course: its calendar, course tag and cohort (a folder of feeds.opml).
+
+    A course without terms has one, with no slug: its pages are at the site's root as they were
+    before terms. A term's pages are under its slug ("2026-autumn/cohort/week-2/") for good.
+    """
+
+    slug: str | None
+    course: Course
+    title: str = ""
+    frozen: bool = False  # no longer fetched: its pages are built from the archive as it is
+    moved_from_root: bool = False  # it once was the course without terms: its old addresses redirect
+
+    @property
+    def root(self) -> str:
+        """The folder of the term's pages under the site, "" or "2026-autumn/"."""
+        return f"{self.slug}/" if self.slug else ""
+
+    @property
+    def name(self) -> str:
+        return self.title or self.slug or ""
 
 
 # Global by the address registries, yet no feed lives there: Azure's WireServer, which every
@@ -102,6 +138,31 @@ class HubConfig:
     participation_report: Path | None = None  # the participation matrix as CSV, for facilitators
     cards_manifest: Path = Path("cache/cards.json")  # the build's cards and their week pages (webmention)
     webmention_limit: int = 50  # posts told about their page per run, at most
+    terms: tuple[Term, ...] = ()  # every term, oldest first; () for a course without terms
+    term: Term | None = None  # the term `course`, `archive` and `week_url` belong to
+    archive_root: Path | None = None  # the folder of every term's archive folder
+
+    @property
+    def course_terms(self) -> tuple[Term, ...]:
+        """Every term of the course, oldest first: one without a slug for a course without terms."""
+        return self.terms or (self.term or Term(None, self.course),)
+
+    def for_term(self, term: Term) -> HubConfig:
+        """These settings for `term`: its calendar, its archive folder and its week pages."""
+        if term.slug is None:
+            return self
+        root = self.archive_root or self.archive
+        base_url = self.week_url.removeprefix(self.term.root if self.term else "")
+        return replace(
+            self, term=term, course=term.course, archive=root / term.slug, week_url=term.root + base_url
+        )
+
+    def term_named(self, slug: str) -> Term:
+        for term in self.terms:
+            if term.slug == slug:
+                return term
+        known = ", ".join(term.slug or "" for term in self.terms) or "none: HUB defines no terms"
+        raise ConfigError(f"no term {slug!r} in HUB['terms'] (terms: {known})")
 
     def week_page(self, number: int) -> str | None:
         """The public address of a course week's page, when the site's is known."""
@@ -129,8 +190,11 @@ DEFAULTS: dict[str, Any] = {
     "participation_report": "cache/participation.csv",
     "cards_manifest": "cache/cards.json",
     "webmention_limit": 50,
+    "terms": None,
 }
 REQUIRED = ("course_start", "course_weeks", "course_timezone")
+CALENDAR = (*REQUIRED, "course_tag")
+TERM_KEYS = ("slug", "title", "start", "weeks", "timezone", "tag", "frozen", "moved_from_root")
 
 
 def load_settings(path: Path) -> dict[str, Any]:
@@ -148,19 +212,27 @@ def hub_config(settings: Mapping[str, Any], base_dir: Path) -> HubConfig:
     return from_mapping(settings.get("HUB") or {}, base_dir, settings.get("PUBLIC_URL"))
 
 
-def from_mapping(raw: Mapping[str, Any], base_dir: Path, public_url: Any = None) -> HubConfig:
-    """Validate the `HUB` dict and the site's PUBLIC_URL; every error names the setting at fault."""
+def from_mapping(
+    raw: Mapping[str, Any], base_dir: Path, public_url: Any = None, today: dt.date | None = None
+) -> HubConfig:
+    """Validate the `HUB` dict and the site's PUBLIC_URL; every error names the setting at fault.
+
+    The settings returned are those of the current term (`current_term`) when HUB has terms."""
     unknown = sorted(set(raw) - set(DEFAULTS) - set(REQUIRED))
     if unknown:
         raise ConfigError(f"HUB has unknown setting(s): {', '.join(unknown)}")
-    missing = [key for key in REQUIRED if raw.get(key) in (None, "")]
-    if missing:
-        raise ConfigError(f"HUB['{missing[0]}'] is required")
     settings = {**DEFAULTS, **raw}
-    return HubConfig(
-        course=_course(settings),
+    terms = _terms(settings)
+    if not terms:
+        missing = [key for key in REQUIRED if raw.get(key) in (None, "")]
+        if missing:
+            raise ConfigError(f"HUB['{missing[0]}'] is required")
+    config = HubConfig(
+        course=terms[-1].course if terms else _course(settings),
         opml=base_dir / _text(settings, "opml"),
         archive=base_dir / _text(settings, "archive"),
+        archive_root=base_dir / _text(settings, "archive"),
+        terms=terms,
         offline=_flag(settings, "offline") or os.environ.get("HUB_OFFLINE", "") not in ("", "0"),
         fetch=_fetch_options(settings),
         health_report=_optional_path(settings, "health_report", base_dir),
@@ -173,6 +245,93 @@ def from_mapping(raw: Mapping[str, Any], base_dir: Path, public_url: Any = None)
         cards_manifest=base_dir / _text(settings, "cards_manifest"),
         webmention_limit=_number(settings, "webmention_limit", int, 0, 10_000),
     )
+    return config.for_term(current_term(terms, today)) if terms else config
+
+
+def current_term(terms: tuple[Term, ...], today: dt.date | None = None) -> Term:
+    """The term whose dates hold today (in its time zone), else the one that starts last."""
+    for term in terms:
+        day = today or dt.datetime.now(term.course.timezone).date()
+        if term.course.start <= day <= term.course.last_day:
+            return term
+    return max(terms, key=lambda term: term.course.start)
+
+
+def _terms(settings: Mapping[str, Any]) -> tuple[Term, ...]:
+    """HUB['terms']: a list of dicts, one per term. A course with terms has its calendar there."""
+    value = settings["terms"]
+    if value is None:
+        return ()
+    if isinstance(value, str | Mapping) or not isinstance(value, list | tuple) or not value:
+        raise ConfigError("HUB['terms'] must be a list of terms, each a dict with slug, start and weeks")
+    both = [key for key in CALENDAR if settings.get(key) not in (None, "")]
+    if both:
+        raise ConfigError(
+            f"HUB['{both[0]}'] and HUB['terms'] both describe the calendar: give each term its own "
+            "start, weeks, timezone and tag, and remove the course_* settings"
+        )
+    terms = tuple(sorted((_term(each, n) for n, each in enumerate(value)), key=lambda t: t.course.start))
+    _check_terms(terms)
+    return terms
+
+
+def _term(value: Any, number: int) -> Term:
+    if not isinstance(value, Mapping):
+        raise ConfigError(f"HUB['terms'][{number}] must be a dict, got {value!r}")
+    where = f"HUB['terms'][{number}]"
+    unknown = sorted(set(value) - set(TERM_KEYS))
+    if unknown:
+        raise ConfigError(f"{where} has unknown key(s): {', '.join(map(str, unknown))}")
+    slug = value.get("slug")
+    if not isinstance(slug, str) or not _TERM_SLUG.match(slug):
+        raise ConfigError(
+            f"{where}['slug'] must be lower-case letters, digits and dashes with a digit in it, "
+            f"such as '2026-autumn', got {slug!r}"
+        )
+    where = f"HUB['terms'] {slug!r}"
+    settings = {
+        "course_start": value.get("start"),
+        "course_weeks": value.get("weeks"),
+        "course_timezone": value.get("timezone"),
+        "course_tag": value.get("tag"),
+    }
+    for key, given in (("start", "course_start"), ("weeks", "course_weeks"), ("timezone", "course_timezone")):
+        if settings[given] is None:
+            raise ConfigError(f"{where} needs '{key}'")
+    try:
+        course = _course(settings)
+    except ConfigError as exc:
+        raise ConfigError(_term_message(str(exc), where)) from None
+    title = value.get("title", "")
+    if not isinstance(title, str):
+        raise ConfigError(f"{where}: 'title' must be a string, got {title!r}")
+    flags = {key: value.get(key, False) for key in ("frozen", "moved_from_root")}
+    for key, flag in flags.items():
+        if not isinstance(flag, bool):
+            raise ConfigError(f"{where}: '{key}' must be True or False, got {flag!r}")
+    return Term(slug, course, title.strip(), **flags)
+
+
+def _term_message(message: str, where: str) -> str:
+    """A calendar error about one term, in the words of the term's own keys."""
+    for key, term_key in zip(CALENDAR, ("start", "weeks", "timezone", "tag"), strict=True):
+        message = message.replace(f"HUB['{key}']", f"{where}['{term_key}']")
+    return message
+
+
+def _check_terms(terms: tuple[Term, ...]) -> None:
+    slugs = Counter(term.slug for term in terms)
+    if twice := [slug for slug, count in slugs.items() if count > 1]:
+        raise ConfigError(f"HUB['terms'] has two terms named {twice[0]!r}: a slug names one term")
+    for before, after in itertools.pairwise(terms):
+        if after.course.start <= before.course.last_day:
+            raise ConfigError(
+                f"HUB['terms'] {before.slug!r} and {after.slug!r} overlap: {after.slug!r} starts on "
+                f"{after.course.start.isoformat()}, before {before.slug!r} ends on "
+                f"{before.course.last_day.isoformat()}"
+            )
+    if sum(term.moved_from_root for term in terms) > 1:
+        raise ConfigError("HUB['terms']: only one term can have moved from the site's root")
 
 
 def _optional_path(settings: Mapping[str, Any], key: str, base_dir: Path) -> Path | None:

@@ -11,6 +11,10 @@ A feed outline needs `type="rss"` (also for Atom and JSON Feed), `text` (the per
 attributes in the hub namespace, e.g. `hub:platform="ghost"` or `hub:id="maya"`. The participant's
 own choices are `hub:display` (title, excerpt or full), `hub:licence` and `hub:tag` (their course tag,
 or `*` when every post of the feed belongs to the course, as with a tag feed).
+
+A course with terms keeps each term's cohort in a folder that names it, `<outline text="Autumn 2026"
+hub:term="2026-autumn">`: a returning participant has an outline in each term they joined. Ids and
+feeds are unique within a term.
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ from .sanitize import plain_text
 from .urls import absolute_http_url, address_problem, feed_identity
 
 HUB_NS = "https://course-hub.example/ns/opml/1"
+TERM_ATTRIBUTE = "{" + HUB_NS + "}term"
 NAME_LIMIT = 100
 LICENCE_LIMIT = 80
 DISPLAYS = ("title", "excerpt", "full")
@@ -49,6 +54,7 @@ class Participant:
     blog_url: str | None
     folder: str | None = None
     extras: tuple[tuple[str, str], ...] = field(default=())
+    term: str | None = None  # the slug of the term whose folder holds their outline (hub:term)
 
     def hub_attribute(self, key: str) -> str | None:
         return dict(self.extras).get(key)
@@ -97,9 +103,27 @@ def parse_opml(data: bytes, source: str = "feeds.opml") -> tuple[Participant, ..
     if root.tag != "opml" or body is None:
         raise RegistryError(f"{source}: not an OPML document (expected <opml> with a <body>)")
     outlines = list(_feed_outlines(body))
-    people = _told_apart([_participant(node, folder, source) for node, folder in outlines])
-    _check_unique(people, [_line(node) for node, _ in outlines], source)
+    people = [_participant(node, folder, source) for node, folder in outlines]
+    people = [
+        replace(person, term=_term_of(node)) for person, (node, _) in zip(people, outlines, strict=True)
+    ]
+    lines = [_line(node) for node, _ in outlines]
+    for term in dict.fromkeys(person.term for person in people):
+        # A term's cohort is its own: the same blog, and the same id, may return in the next term.
+        of_term = [n for n, person in enumerate(people) if person.term == term]
+        named = _told_apart([people[n] for n in of_term])
+        for n, person in zip(of_term, named, strict=True):
+            people[n] = person
+        _check_unique([people[n] for n in of_term], [lines[n] for n in of_term], source)
     return tuple(people)
+
+
+def _term_of(node: etree._Element) -> str | None:
+    """The slug of the nearest folder around `node` that names a term (hub:term="2026-autumn")."""
+    for folder in node.iterancestors("outline"):
+        if (slug := folder.get(TERM_ATTRIBUTE)) is not None:
+            return slug
+    return None
 
 
 def _line(node: etree._Element) -> int:

@@ -10,6 +10,7 @@ from .cohort import Cohort, build_cohort, signals_for
 from .config import HubConfig
 from .moderation import Moderation, current_moderation
 from .registry import Participant, load_registry
+from .terms import check_term_folders
 
 
 def load_cohort(
@@ -36,5 +37,8 @@ def check_inputs(config: HubConfig) -> tuple[Participant, ...]:
     its `place:` entries name, the archive's list of the forgotten), so that a mistake in any of
     them stops the build before it changes anything. Returns the registry."""
     participants = load_registry(config.opml)
-    signals_for(config, current_moderation(config.moderation, Archive(config.archive)))
+    check_term_folders(config, participants, str(config.opml))
+    for term in config.course_terms:
+        term_config = config.for_term(term)
+        signals_for(term_config, current_moderation(term_config.moderation, Archive(term_config.archive)))
     return participants
