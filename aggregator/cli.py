@@ -29,7 +29,6 @@ from .issueforms import NAME, FormProblems, WithdrawRequest, form_fields, read_j
 from .moderation import Moderation, forget
 from .normalize import Post
 from .participation import participation, silent, week_table
-from .pipeline import update
 from .registry import Participant, load_registry
 from .registry_check import preview_changes, registry_changes
 from .replies import check_summary, invalid_summary, join_reply, moved_message, withdraw_reply
@@ -45,6 +44,7 @@ from .report import (
     write_webmention_report,
 )
 from .site_view import load_cohort
+from .term_update import update_terms
 from .webmention import webmentions
 from .weeks import Signals
 from .withdrawal import Withdrawal, request_withdrawal
@@ -176,7 +176,7 @@ def _config(args: argparse.Namespace) -> HubConfig:
 def cmd_update(config: HubConfig, _args: argparse.Namespace, out: TextIO) -> int:
     """Exit 0 when every participant was handled, failing feeds included; EXIT_BUG when the hub
     itself failed on some participants (everyone else was updated all the same)."""
-    report = update(config, load_registry(config.opml))
+    report = update_terms(config, load_registry(config.opml))
     for line in [*outcome_lines(report), summary(report), *unmatched_rule_lines(report)]:
         print(line, file=out)
     write_health_report(config, report)
@@ -243,9 +243,12 @@ def cmd_forget(config: HubConfig, args: argparse.Namespace, out: TextIO) -> int:
     where = " and took them out of feeds.opml" if done.in_registry else ""
     why = f', with the reason "{done.reason}"' if done.reason else ""
     print(f"Forgot {done.participant.name}: erased {posts}{where}.", file=out)
+    where = f"{config.archive.name}/{FORGOTTEN_FILE}"
+    if config.terms:
+        where = f"{FORGOTTEN_FILE} of every term ({', '.join(term.slug or '' for term in config.terms)})"
     print(
-        f"Kept only hashes of their feed's and blog's addresses in {config.archive.name}/{FORGOTTEN_FILE}"
-        f"{why}, so nothing of theirs comes back.",
+        f"Kept only hashes of their feed's and blog's addresses in {where}{why}, "
+        "so nothing of theirs comes back.",
         file=out,
     )
     print(STILL_TO_DO, file=out)

@@ -113,11 +113,19 @@ def free_id(entry: Entry, people: tuple[Participant, ...]) -> str:
 
 
 def remove_participant(opml: bytes, participant_id: str) -> bytes:
-    """feeds.opml without the participant `participant_id`; RegistryError if there is none."""
+    """feeds.opml without the participant `participant_id`, from the folder of every term they
+    joined (a returning participant keeps their id); RegistryError if there is none."""
     text, people = _decode(opml), parse_opml(opml)
-    tag = _feed_tags(text, people)[people.index(_by_id(people, participant_id))]
-    start, end = _whole_line(text, tag.start, tag.end)
-    result = (text[:start] + text[end:]).encode("utf-8")
+    _by_id(people, participant_id)
+    theirs = [
+        tag
+        for person, tag in zip(people, _feed_tags(text, people), strict=True)
+        if person.id == participant_id
+    ]
+    for tag in reversed(theirs):  # from the end: the offsets before each cut stay right
+        start, end = _whole_line(text, tag.start, tag.end)
+        text = text[:start] + text[end:]
+    result = text.encode("utf-8")
     parse_opml(result)
     return result
 
