@@ -44,6 +44,7 @@ from .report import (
     write_webmention_report,
 )
 from .site_view import load_cohort
+from .term_admin import NewTerm, freeze, frozen_lines, plan_new_term
 from .term_update import update_terms
 from .webmention import webmentions
 from .weeks import Signals
@@ -83,6 +84,12 @@ def _parser() -> argparse.ArgumentParser:
         ("withdraw", cmd_withdraw, "withdraw posts from a Withdraw issue form; write the reply"),
         ("check-registry", cmd_check_registry, "preview new or changed feeds of feeds.opml (PR check)"),
         ("webmention", cmd_webmention, "send featured posts a webmention from the week page showing them"),
+        (
+            "freeze",
+            cmd_freeze,
+            "end a term: its feeds are no longer fetched, its pages built from its archive",
+        ),
+        ("new-term", cmd_new_term, "add the next term: settings, a folder in feeds.opml, its week files"),
     ):
         sub = commands.add_parser(name, help=text, description=text)
         sub.set_defaults(command=func)
@@ -109,7 +116,32 @@ def _parser() -> argparse.ArgumentParser:
     commands.choices["webmention"].add_argument(
         "--dry-run", action="store_true", help="print what would be sent; send and record nothing"
     )
+    _term_arguments(commands.choices)
     return parser
+
+
+def _term_arguments(commands: Mapping[str, argparse.ArgumentParser]) -> None:
+    for name in ("status", "export", "withdraw", "webmention"):
+        commands[name].add_argument("--term", metavar="SLUG", help="the term (default: the current term)")
+    commands["freeze"].add_argument("slug", metavar="TERM", help="the term's slug, as in HUB['terms']")
+    commands["freeze"].add_argument("--early", action="store_true", help="freeze a term before its last day")
+    new = commands["new-term"]
+    new.add_argument("slug", metavar="SLUG", help="the new term's slug, such as 2027-autumn")
+    new.add_argument("--start", type=_date, required=True, metavar="YYYY-MM-DD", help="the Monday of week 1")
+    new.add_argument("--weeks", type=int, required=True, metavar="N", help="how many weeks it runs")
+    new.add_argument("--tag", help="its course tag, such as openlearning27")
+    new.add_argument("--title", help="its title (default: from the slug, 'Autumn 2027')")
+    new.add_argument("--timezone", help="its time zone (default: the previous term's)")
+    new.add_argument(
+        "--current", metavar="SLUG", help="the first time: the slug for the term that has run so far"
+    )
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date as YYYY-MM-DD: {text!r}") from None
 
 
 def _common_arguments(sub: argparse.ArgumentParser) -> None:
@@ -165,12 +197,15 @@ def _config(args: argparse.Namespace) -> HubConfig:
         fetch = dataclasses.replace(
             fetch, policy=address_policy(args.allow_private or True, "--allow-private")
         )
-    return dataclasses.replace(
+    config = dataclasses.replace(
         config,
         opml=args.opml or config.opml,
         archive=args.archive or config.archive,
+        archive_root=args.archive or config.archive_root,
         fetch=fetch,
     )
+    term = config.term_named(args.term) if getattr(args, "term", None) else config.term
+    return config.for_term(term) if term else config
 
 
 def cmd_update(config: HubConfig, _args: argparse.Namespace, out: TextIO) -> int:
@@ -184,6 +219,24 @@ def cmd_update(config: HubConfig, _args: argparse.Namespace, out: TextIO) -> int
     for outcome in bugs:
         print(f"Bug in the hub while updating {outcome.participant.name}:\n{outcome.bug}", file=sys.stderr)
     return EXIT_BUG if bugs else 0
+
+
+def cmd_freeze(config: HubConfig, args: argparse.Namespace, out: TextIO) -> int:
+    done = freeze(args.settings, config, args.slug, early=args.early)
+    for line in frozen_lines(done, config.archive_root or config.archive):
+        print(line, file=out)
+    return 0
+
+
+def cmd_new_term(config: HubConfig, args: argparse.Namespace, out: TextIO) -> int:
+    """Print the plan, carry it out, then say what the facilitator still has to write."""
+    request = NewTerm(args.slug, args.start, args.weeks, args.tag, args.title, args.timezone, args.current)
+    plan = plan_new_term(args.settings, config, request, dt.date.today())
+    print("Plan:", *(f"  {n}. {step.says}" for n, step in enumerate(plan.steps, 1)), sep="\n", file=out)
+    for step in plan.steps:
+        step.run()
+    print(f"Done: {args.slug} is in HUB['terms'].", *plan.todo, sep="\n", file=out)
+    return 0
 
 
 def cmd_webmention(config: HubConfig, args: argparse.Namespace, out: TextIO) -> int:

@@ -130,6 +130,64 @@ def remove_participant(opml: bytes, participant_id: str) -> bytes:
     return result
 
 
+def add_term_folder(opml: bytes, title: str, slug: str) -> bytes:
+    """feeds.opml with an empty folder for the term `slug` at the end of its body, laid out as the
+    body's other children are; unchanged when the folder is there already."""
+    if _term_folder(opml, slug):
+        return opml
+    text = _decode(opml)
+    prefix, text = _hub_prefix(text)
+    at, closing = _body_end_line(text, _body_span(text)[1])
+    newline = "\r\n" if "\r\n" in text else "\n"
+    indent = closing + "  "
+    opening = f'<outline text="{_escape(title)}" {prefix}:term="{_escape(slug)}">'
+    folder = f"{indent}{opening}{newline}{indent}</outline>{newline}"
+    return _parsed((text[:at] + folder + text[at:]).encode("utf-8"))
+
+
+def wrap_in_term(opml: bytes, title: str, slug: str) -> bytes:
+    """feeds.opml of a course without terms with everything in its body moved into the folder of
+    the term `slug`, each line indented one step further; unchanged when that folder exists."""
+    if _term_folder(opml, slug):
+        return opml
+    text = _decode(opml)
+    prefix, text = _hub_prefix(text)
+    body, end = _body_span(text)
+    line_start, closing = _body_end_line(text, end)
+    newline = "\r\n" if "\r\n" in text else "\n"
+    inner = text[body:line_start].removeprefix(newline)
+    indented = "".join(f"  {line}" if line.strip() else line for line in inner.splitlines(keepends=True))
+    folder = (
+        f'{newline}{closing}  <outline text="{_escape(title)}" {prefix}:term="{_escape(slug)}">{newline}'
+        f"{indented}{closing}  </outline>{newline}"
+    )
+    return _parsed((text[:body] + folder + text[line_start:]).encode("utf-8"))
+
+
+def _term_folder(opml: bytes, slug: str) -> bool:
+    prefix, text = _hub_prefix(_decode(opml))
+    return any(tag.get(f"{prefix}:term") == slug for tag in _tags(text))
+
+
+def _body_end_line(text: str, end: int) -> tuple[int, str]:
+    """Where the line of `</body>` starts, and its indentation ("" when the body ends mid-line)."""
+    line_start = text.rfind("\n", 0, end) + 1
+    before = text[line_start:end]
+    return (line_start, before) if not before.strip() else (end, "")
+
+
+def _body_span(text: str) -> tuple[int, int]:
+    body, body_end = _BODY.search(text), _BODY_END.search(text)
+    if body is None or body_end is None:
+        raise RegistryError("feeds.opml has no <body> ... </body>")
+    return body.end(), body_end.start()
+
+
+def _parsed(data: bytes) -> bytes:
+    parse_opml(data)
+    return data
+
+
 # Reading the file's text.
 
 
