@@ -46,6 +46,7 @@ from .report import (
 from .site_view import load_cohort
 from .term_admin import NewTerm, freeze, frozen_lines, plan_new_term
 from .term_update import update_terms
+from .terms import registered_in
 from .webmention import webmentions
 from .weeks import Signals
 from .withdrawal import Withdrawal, request_withdrawal
@@ -221,6 +222,11 @@ def cmd_update(config: HubConfig, _args: argparse.Namespace, out: TextIO) -> int
     return EXIT_BUG if bugs else 0
 
 
+def _registry(config: HubConfig) -> tuple[Participant, ...]:
+    """The participants of the term the command is about (--term, else the current one)."""
+    return registered_in(config, load_registry(config.opml))
+
+
 def cmd_freeze(config: HubConfig, args: argparse.Namespace, out: TextIO) -> int:
     done = freeze(args.settings, config, args.slug, early=args.early)
     for line in frozen_lines(done, config.archive_root or config.archive):
@@ -242,7 +248,7 @@ def cmd_new_term(config: HubConfig, args: argparse.Namespace, out: TextIO) -> in
 def cmd_webmention(config: HubConfig, args: argparse.Namespace, out: TextIO) -> int:
     """Exit 0 whatever the posts' endpoints did (failures are reported, and tried again by a later
     run); EXIT_BUG when the hub itself failed on some posts."""
-    report = webmentions(config, load_registry(config.opml), dry_run=args.dry_run)
+    report = webmentions(config, _registry(config), dry_run=args.dry_run)
     for line in [*webmention_lines(report), webmention_summary(report)]:
         print(line, file=out)
     if not args.dry_run:
@@ -256,8 +262,10 @@ def cmd_webmention(config: HubConfig, args: argparse.Namespace, out: TextIO) -> 
 def cmd_status(config: HubConfig, args: argparse.Namespace, out: TextIO) -> int:
     if args.week is not None:
         return week_status(config, args.week, out)
+    if config.term and config.terms:
+        print(f"Term: {config.term.slug} ({config.term.name})", file=out)
     archive = Archive(config.archive)
-    people = load_registry(config.opml)
+    people = _registry(config)
     records = {person.id: archive.load(person.id, bodies=False) or Record(person) for person in people}
     cohort, _ = load_cohort(config, people, records)  # what the site shows of them
     shown = {member.participant.id: member.shown for member in cohort.members}
@@ -270,7 +278,7 @@ def week_status(config: HubConfig, week: int, out: TextIO) -> int:
     """The facilitator's view of one week, from the cohort as the site shows it."""
     if not 1 <= week <= config.course.weeks:
         raise ConfigError(f"--week must be a week of the course, 1 to {config.course.weeks}; got {week}")
-    rows = participation(load_cohort(config, load_registry(config.opml))[0])
+    rows = participation(load_cohort(config, _registry(config))[0])
     for line in table(week_table(rows, week)):
         print(line, file=out)
     quiet = silent(rows, week)
@@ -281,7 +289,7 @@ def week_status(config: HubConfig, week: int, out: TextIO) -> int:
 
 def cmd_export(config: HubConfig, _args: argparse.Namespace, out: TextIO) -> int:
     records = Archive(config.archive).load_all(bodies=False)
-    registered = load_registry(config.opml)
+    registered = _registry(config)
     cohort, moderation = load_cohort(config, registered, records)  # what the site shows of them
     view = ExportView(config.course, {p.id: p for p in registered}, moderation, cohort.signals, cohort.talk())
     rows = [export_row(record, post, view) for record in records.values() for post in record.posts]
