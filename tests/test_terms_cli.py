@@ -3,18 +3,23 @@ run as real processes on real files against a loopback server."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import subprocess
+from contextlib import chdir
 from pathlib import Path
 
 import pytest
 
 from aggregator.config import HubConfig, hub_config, load_settings
+from aggregator.errors import ConfigError
 from aggregator.pipeline import update
 from aggregator.registry import HUB_NS, load_registry
+from aggregator.term_admin import NewTerm, freeze, plan_new_term
 from aggregator.terms import members_of
 from tests.conftest import run_python
 from tests.loopback import LoopbackServer, Reply
+from tests.sitebuild import write_opml
 
 TERMS_SETTINGS = """\
 HUB = {
@@ -200,3 +205,220 @@ def test_forget_erases_a_participant_from_every_term_and_feeds_opml(
     server.requests.clear()
     aggregator("update", cwd=two_terms)
     assert server.requests_to("/ada.rss") == []
+
+
+def test_freeze_marks_the_term_frozen_in_the_settings_file_and_says_what_it_kept(
+    two_terms: Path,
+) -> None:
+    settings = two_terms / "pelicanconf.py"
+    settings.write_text(TERMS_SETTINGS.replace("FROZEN", "False"), encoding="utf-8")
+    result = aggregator("freeze", "2025-autumn", cwd=two_terms)
+    assert result.returncode == 0, result.stderr
+    assert settings.read_text(encoding="utf-8") == TERMS_SETTINGS.replace("FROZEN", "True")
+    assert result.stdout.splitlines() == [
+        "Froze 2025-autumn (Autumn 2025): 2 participants, 2 posts kept in archive/2025-autumn/",
+        "Its feeds are no longer fetched; its pages are built from archive/2025-autumn/ from now on.",
+        "Withdrawals (moderation.yml) and forget still reach it. Commit pelicanconf.py.",
+    ]
+    again = aggregator("freeze", "2025-autumn", cwd=two_terms)
+    assert again.stdout == "2025-autumn is frozen already: nothing changed.\n"
+    assert settings.read_text(encoding="utf-8") == TERMS_SETTINGS.replace("FROZEN", "True")
+
+
+def test_freeze_refuses_an_unknown_term_a_running_one_and_settings_built_by_code(two_terms: Path) -> None:
+    unknown = aggregator("freeze", "2024-spring", cwd=two_terms)
+    assert unknown.returncode != 0
+    assert (
+        unknown.stderr == "error: no term '2024-spring' in HUB['terms'] (terms: 2025-autumn, 2026-autumn)\n"
+    )
+    settings = two_terms / "pelicanconf.py"
+    settings.write_text(TERMS_SETTINGS.replace("FROZEN", "False"), encoding="utf-8")
+    config = config_of(two_terms)
+    with pytest.raises(ConfigError) as running:
+        freeze(settings, config, "2026-autumn", today=dt.date(2026, 10, 1))
+    assert str(running.value) == (
+        "term '2026-autumn' has not ended: its last day is 2026-10-18. Freeze it before then with --early"
+    )
+    freeze(settings, config, "2026-autumn", today=dt.date(2026, 10, 1), early=True)
+    assert '"tag": "openlearning26",\n            "frozen": True,\n        },' in settings.read_text()
+    settings.write_text(
+        TERMS_SETTINGS.replace("FROZEN", "False").replace('"terms": [', '"terms": list(TERMS) + ['),
+        encoding="utf-8",
+    )
+    with pytest.raises(ConfigError, match=r"HUB\['terms'\] is not a literal list of dicts; edit it by hand"):
+        freeze(settings, config, "2025-autumn")
+
+
+WEEK_1 = """\
+Title: Hello again
+Week: 1
+Template: week
+Date: 2026-09-07
+Summary: Arriving.
+
+We meet on 9 September. Tag your posts openlearning26.
+Nothing else to change here.
+"""
+
+
+def test_new_term_adds_the_term_its_folder_and_its_week_files_and_says_what_to_write(
+    two_terms: Path, server: LoopbackServer
+) -> None:
+    week_1 = two_terms / "content" / "weeks" / "2026-autumn" / "week-1.md"
+    week_1.parent.mkdir(parents=True)
+    week_1.write_text(WEEK_1, encoding="utf-8")
+    result = aggregator(
+        "new-term",
+        "2027-autumn",
+        "--start",
+        "2027-09-06",
+        "--weeks",
+        "2",
+        "--tag",
+        "openlearning27",
+        cwd=two_terms,
+    )
+    assert result.returncode == 0, result.stderr
+    new = two_terms / "content" / "weeks" / "2027-autumn"
+    assert (new / "week-1.md").read_text() == WEEK_1.replace("Date: 2026-09-07\n", "")
+    assert (new / "week-2.md").read_text().startswith("Title: Week 2\nWeek: 2\nTemplate: week\n")
+    assert result.stdout.splitlines() == [
+        "Plan:",
+        "  1. copy the list of the forgotten to archive/2027-autumn/ (consent outlives a term)",
+        "  2. write 2 week files in content/weeks/2027-autumn/, copied from 2026-autumn without dates",
+        '  3. add the folder <outline text="Autumn 2027" hub:term="2027-autumn"> to feeds.opml',
+        "  4. add 2027-autumn to HUB['terms'] in pelicanconf.py",
+        "Done: 2027-autumn is in HUB['terms'].",
+        "Still to write for 2027-autumn:",
+        "  content/weeks/2027-autumn/week-1.md: review it (copied from 2026-autumn)",
+        "  content/weeks/2027-autumn/week-2.md: write it (a stub)",
+        "  content/weeks/2027-autumn/week-1.md:6: mentions a date: We meet on 9 September. Tag your posts openlearning26.",
+        "  Announce the new course tag: openlearning27",
+        "  Freeze 2026-autumn (after its last day, 2026-10-18): python -m aggregator freeze 2026-autumn"
+        if dt.date.today() <= dt.date(2026, 10, 18)
+        else "  Freeze 2026-autumn (it has ended): python -m aggregator freeze 2026-autumn",
+    ]
+    assert (
+        '            "slug": "2027-autumn",\n            "title": "Autumn 2027",\n            "start": "2027-09-06",\n'
+        '            "weeks": 2,\n            "timezone": "Europe/London",\n            "tag": "openlearning27",\n'
+        "        },\n    ],\n"
+    ) in (two_terms / "pelicanconf.py").read_text()
+    assert (
+        '    <outline text="Autumn 2027" hub:term="2027-autumn">\n    </outline>\n  </body>'
+        in (two_terms / "feeds.opml").read_text()
+    )
+    assert config_of(two_terms).term_named("2027-autumn").course.weeks == 2
+    assert aggregator("update", cwd=two_terms).returncode == 0
+    refused = aggregator("new-term", "2027-autumn", "--start", "2028-09-04", "--weeks", "2", cwd=two_terms)
+    assert (
+        refused.stderr
+        == "error: there is a term '2027-autumn' already in HUB['terms']: choose another slug\n"
+    )
+    tuesday = aggregator("new-term", "2028-autumn", "--start", "2028-09-05", "--weeks", "2", cwd=two_terms)
+    assert "must be the Monday of week 1; 2028-09-05 is a Tuesday" in tuesday.stderr
+    overlap = aggregator("new-term", "2027-winter", "--start", "2027-09-13", "--weeks", "2", cwd=two_terms)
+    assert "overlap" in overlap.stderr
+
+
+FLAT_SETTINGS = """\
+HUB = {
+    # The course calendar.
+    "course_start": "2026-09-07",
+    "course_weeks": 2,
+    "course_timezone": "Europe/London",
+    "course_tag": "openlearning26",
+    "allow_private": ["127.0.0.1"],
+}
+"""
+
+
+def test_the_first_new_term_migrates_a_course_without_terms_and_a_rerun_finishes_a_failed_one(
+    tmp_path: Path, server: LoopbackServer
+) -> None:
+    server.routes["/ada.rss"] = Reply(body=rss(NEW_POST))
+    (tmp_path / "pelicanconf.py").write_text(FLAT_SETTINGS, encoding="utf-8")
+    write_opml(tmp_path / "feeds.opml", [("Ada", server.url("/ada.rss"), "https://blog.example/")])
+    weeks = tmp_path / "content" / "weeks"
+    weeks.mkdir(parents=True)
+    (weeks / "week-1.md").write_text(
+        WEEK_1.replace("Date: 2026-09-07\n", "Url: weeks/week-1/\nSave_as: weeks/week-1/index.html\n")
+    )
+    assert aggregator("update", cwd=tmp_path).returncode == 0
+    missing = aggregator("new-term", "2027-autumn", "--start", "2027-09-06", "--weeks", "2", cwd=tmp_path)
+    assert missing.stderr.startswith(
+        "error: this course has no terms yet: give the slug for the term that has"
+    )
+    request = NewTerm("2027-autumn", dt.date(2027, 9, 6), 2, "openlearning27", current="2026-autumn")
+    with chdir(tmp_path):
+        plan = plan_new_term(tmp_path / "pelicanconf.py", config_of(tmp_path), request, dt.date(2027, 1, 4))
+        for step in plan.steps[:4]:  # the run fails after the fourth step of seven
+            step.run()
+    rerun = aggregator(
+        "new-term",
+        "2027-autumn",
+        "--current",
+        "2026-autumn",
+        "--start",
+        "2027-09-06",
+        "--weeks",
+        "2",
+        "--tag",
+        "openlearning27",
+        cwd=tmp_path,
+    )
+    assert rerun.returncode == 0, rerun.stderr
+    assert list((tmp_path / "archive").glob("*.json")) == []
+    assert archived(tmp_path / "archive" / "2026-autumn" / "ada.json") == ["https://blog.example/autumn26"]
+    assert list(weeks.glob("*.md")) == []
+    assert (weeks / "2026-autumn" / "week-1.md").read_text() == WEEK_1.replace("Date: 2026-09-07\n", "")
+    assert (weeks / "2027-autumn" / "week-1.md").read_text() == WEEK_1.replace("Date: 2026-09-07\n", "")
+    assert (tmp_path / "pelicanconf.py").read_text() == (
+        "HUB = {\n"
+        "    # The course's terms, oldest first: each has its own calendar, course tag and folder of feeds.opml.\n"
+        '    "terms": [\n'
+        "        {\n"
+        '            "slug": "2026-autumn",\n            "title": "Autumn 2026",\n            "start": "2026-09-07",\n'
+        '            "weeks": 2,\n            "timezone": "Europe/London",\n            "tag": "openlearning26",\n'
+        '            "moved_from_root": True,\n'
+        "        },\n"
+        "        {\n"
+        '            "slug": "2027-autumn",\n            "title": "Autumn 2027",\n            "start": "2027-09-06",\n'
+        '            "weeks": 2,\n            "timezone": "Europe/London",\n            "tag": "openlearning27",\n'
+        "        },\n"
+        "    ],\n"
+        '    "allow_private": ["127.0.0.1"],\n'
+        "}\n"
+    )
+    people = load_registry(tmp_path / "feeds.opml")
+    assert [(p.id, p.term) for p in people] == [("ada", "2026-autumn")]
+    assert '<outline text="Autumn 2027" hub:term="2027-autumn">' in (tmp_path / "feeds.opml").read_text()
+    base = tmp_path / "base.opml"
+    base.write_bytes((tmp_path / "feeds.opml").read_bytes())
+    assert aggregator("update", cwd=tmp_path).returncode == 0
+    assert (
+        aggregator(
+            "check-registry", "--base", str(base), "--summary", str(tmp_path / "s.md"), cwd=tmp_path
+        ).returncode
+        == 0
+    )
+
+
+def test_register_adds_to_the_current_term_and_a_returning_participant_keeps_their_id(
+    two_terms: Path, server: LoopbackServer
+) -> None:
+    result = aggregator("register", server.url("/ben.rss"), "--name", "Ben", "--allow-private", cwd=two_terms)
+    assert result.returncode == 0, result.stderr
+    assert "Added Ben to feeds.opml" in result.stdout
+    people = load_registry(two_terms / "feeds.opml")
+    assert [(p.id, p.term) for p in people] == [
+        ("ada", "2025-autumn"),
+        ("ben", "2025-autumn"),
+        ("ada", "2026-autumn"),
+        ("cy", "2026-autumn"),
+        ("ben", "2026-autumn"),
+    ]
+    assert people[-1].hub_attribute("id") == "ben"
+    server.routes["/dee.rss"] = Reply(body=rss(NEW_POST))
+    aggregator("register", server.url("/dee.rss"), "--name", "Ada", "--allow-private", cwd=two_terms)
+    newcomer = load_registry(two_terms / "feeds.opml")[-1]
+    assert (newcomer.term, newcomer.id.startswith("ada-")) == ("2026-autumn", True)  # not the returning Ada
