@@ -51,23 +51,52 @@ def forget(c: Context, participant: str, reason: str = "") -> None:
     c.run(shlex.join([PY, "-m", "aggregator", "forget", participant, *why]))
 
 
-@task
-def status(c: Context, wide: bool = False) -> None:
-    """Show each participant's feed health, in 100 columns (--wide: every column in full)."""
-    c.run(f"{PY} -m aggregator status{' --wide' if wide else ''}")
+def _term(term: str) -> list[str]:
+    return ["--term", term] if term else []
 
 
 @task
-def export(c: Context) -> None:
-    """Print every archived post as JSON."""
-    c.run(f"{PY} -m aggregator export")
+def status(c: Context, wide: bool = False, term: str = "") -> None:
+    """Show each participant's feed health, in 100 columns (--wide: every column in full), for the
+    current term or TERM."""
+    c.run(shlex.join([PY, "-m", "aggregator", "status", *(["--wide"] if wide else []), *_term(term)]))
 
 
 @task
-def webmention(c: Context, dry_run: bool = False, settings: str = "pelicanconf.py") -> None:
+def export(c: Context, term: str = "") -> None:
+    """Print every archived post of the current term (or TERM) as JSON."""
+    c.run(shlex.join([PY, "-m", "aggregator", "export", *_term(term)]))
+
+
+@task
+def webmention(c: Context, dry_run: bool = False, settings: str = "pelicanconf.py", term: str = "") -> None:
     """Send each post the last build featured a webmention from its week page (after a publish)."""
-    flag = " --dry-run" if dry_run else ""
-    c.run(f"{PY} -m aggregator webmention --settings {shlex.quote(settings)}{flag}")
+    flag = ["--dry-run"] if dry_run else []
+    c.run(shlex.join([PY, "-m", "aggregator", "webmention", "--settings", settings, *flag, *_term(term)]))
+
+
+@task
+def freeze(c: Context, term: str, early: bool = False) -> None:
+    """End TERM: its feeds are no longer fetched, its pages are built from archive/TERM/."""
+    c.run(shlex.join([PY, "-m", "aggregator", "freeze", term, *(["--early"] if early else [])]))
+
+
+@task(name="new-term")
+def new_term(
+    c: Context,
+    slug: str,
+    start: str,
+    weeks: int,
+    tag: str = "",
+    title: str = "",
+    timezone: str = "",
+    current: str = "",
+) -> None:
+    """Add the term SLUG starting on START (a Monday) for WEEKS weeks: settings, a folder in
+    feeds.opml and week files copied from the previous term; then print what is left to write."""
+    options = {"--tag": tag, "--title": title, "--timezone": timezone, "--current": current}
+    words = [PY, "-m", "aggregator", "new-term", slug, "--start", start, "--weeks", str(weeks)]
+    c.run(shlex.join(words + [part for flag, value in options.items() if value for part in (flag, value)]))
 
 
 @task

@@ -17,6 +17,7 @@ from .registry import Participant, load_registry
 from .report import outcome_lines, summary, write_health_report
 from .site_view import check_inputs, load_cohort
 from .tags import SharedTag, by_week, shared_tags, tag_key
+from .term_update import update_terms
 from .webmention import write_cards
 from .weeks import current_week
 
@@ -58,6 +59,7 @@ __all__ = [
     "tag_key",
     "text_direction",
     "update",
+    "update_terms",
     "write_cards",
     "write_health_report",
     "write_participation",

@@ -29,7 +29,6 @@ from .issueforms import NAME, FormProblems, WithdrawRequest, form_fields, read_j
 from .moderation import Moderation, forget
 from .normalize import Post
 from .participation import participation, silent, week_table
-from .pipeline import update
 from .registry import Participant, load_registry
 from .registry_check import preview_changes, registry_changes
 from .replies import check_summary, invalid_summary, join_reply, moved_message, withdraw_reply
@@ -45,6 +44,9 @@ from .report import (
     write_webmention_report,
 )
 from .site_view import load_cohort
+from .term_admin import NewTerm, freeze, frozen_lines, plan_new_term
+from .term_update import update_terms
+from .terms import registered_in
 from .webmention import webmentions
 from .weeks import Signals
 from .withdrawal import Withdrawal, request_withdrawal
@@ -83,6 +85,12 @@ def _parser() -> argparse.ArgumentParser:
         ("withdraw", cmd_withdraw, "withdraw posts from a Withdraw issue form; write the reply"),
         ("check-registry", cmd_check_registry, "preview new or changed feeds of feeds.opml (PR check)"),
         ("webmention", cmd_webmention, "send featured posts a webmention from the week page showing them"),
+        (
+            "freeze",
+            cmd_freeze,
+            "end a term: its feeds are no longer fetched, its pages built from its archive",
+        ),
+        ("new-term", cmd_new_term, "add the next term: settings, a folder in feeds.opml, its week files"),
     ):
         sub = commands.add_parser(name, help=text, description=text)
         sub.set_defaults(command=func)
@@ -109,7 +117,32 @@ def _parser() -> argparse.ArgumentParser:
     commands.choices["webmention"].add_argument(
         "--dry-run", action="store_true", help="print what would be sent; send and record nothing"
     )
+    _term_arguments(commands.choices)
     return parser
+
+
+def _term_arguments(commands: Mapping[str, argparse.ArgumentParser]) -> None:
+    for name in ("status", "export", "withdraw", "webmention"):
+        commands[name].add_argument("--term", metavar="SLUG", help="the term (default: the current term)")
+    commands["freeze"].add_argument("slug", metavar="TERM", help="the term's slug, as in HUB['terms']")
+    commands["freeze"].add_argument("--early", action="store_true", help="freeze a term before its last day")
+    new = commands["new-term"]
+    new.add_argument("slug", metavar="SLUG", help="the new term's slug, such as 2027-autumn")
+    new.add_argument("--start", type=_date, required=True, metavar="YYYY-MM-DD", help="the Monday of week 1")
+    new.add_argument("--weeks", type=int, required=True, metavar="N", help="how many weeks it runs")
+    new.add_argument("--tag", help="its course tag, such as openlearning27")
+    new.add_argument("--title", help="its title (default: from the slug, 'Autumn 2027')")
+    new.add_argument("--timezone", help="its time zone (default: the previous term's)")
+    new.add_argument(
+        "--current", metavar="SLUG", help="the first time: the slug for the term that has run so far"
+    )
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date as YYYY-MM-DD: {text!r}") from None
 
 
 def _common_arguments(sub: argparse.ArgumentParser) -> None:
@@ -165,18 +198,21 @@ def _config(args: argparse.Namespace) -> HubConfig:
         fetch = dataclasses.replace(
             fetch, policy=address_policy(args.allow_private or True, "--allow-private")
         )
-    return dataclasses.replace(
+    config = dataclasses.replace(
         config,
         opml=args.opml or config.opml,
         archive=args.archive or config.archive,
+        archive_root=args.archive or config.archive_root,
         fetch=fetch,
     )
+    term = config.term_named(args.term) if getattr(args, "term", None) else config.term
+    return config.for_term(term) if term else config
 
 
 def cmd_update(config: HubConfig, _args: argparse.Namespace, out: TextIO) -> int:
     """Exit 0 when every participant was handled, failing feeds included; EXIT_BUG when the hub
     itself failed on some participants (everyone else was updated all the same)."""
-    report = update(config, load_registry(config.opml))
+    report = update_terms(config, load_registry(config.opml))
     for line in [*outcome_lines(report), summary(report), *unmatched_rule_lines(report)]:
         print(line, file=out)
     write_health_report(config, report)
@@ -186,10 +222,33 @@ def cmd_update(config: HubConfig, _args: argparse.Namespace, out: TextIO) -> int
     return EXIT_BUG if bugs else 0
 
 
+def _registry(config: HubConfig) -> tuple[Participant, ...]:
+    """The participants of the term the command is about (--term, else the current one)."""
+    return registered_in(config, load_registry(config.opml))
+
+
+def cmd_freeze(config: HubConfig, args: argparse.Namespace, out: TextIO) -> int:
+    done = freeze(args.settings, config, args.slug, early=args.early)
+    for line in frozen_lines(done, config.archive_root or config.archive):
+        print(line, file=out)
+    return 0
+
+
+def cmd_new_term(config: HubConfig, args: argparse.Namespace, out: TextIO) -> int:
+    """Print the plan, carry it out, then say what the facilitator still has to write."""
+    request = NewTerm(args.slug, args.start, args.weeks, args.tag, args.title, args.timezone, args.current)
+    plan = plan_new_term(args.settings, config, request, dt.date.today())
+    print("Plan:", *(f"  {n}. {step.says}" for n, step in enumerate(plan.steps, 1)), sep="\n", file=out)
+    for step in plan.steps:
+        step.run()
+    print(f"Done: {args.slug} is in HUB['terms'].", *plan.todo, sep="\n", file=out)
+    return 0
+
+
 def cmd_webmention(config: HubConfig, args: argparse.Namespace, out: TextIO) -> int:
     """Exit 0 whatever the posts' endpoints did (failures are reported, and tried again by a later
     run); EXIT_BUG when the hub itself failed on some posts."""
-    report = webmentions(config, load_registry(config.opml), dry_run=args.dry_run)
+    report = webmentions(config, _registry(config), dry_run=args.dry_run)
     for line in [*webmention_lines(report), webmention_summary(report)]:
         print(line, file=out)
     if not args.dry_run:
@@ -203,8 +262,10 @@ def cmd_webmention(config: HubConfig, args: argparse.Namespace, out: TextIO) -> 
 def cmd_status(config: HubConfig, args: argparse.Namespace, out: TextIO) -> int:
     if args.week is not None:
         return week_status(config, args.week, out)
+    if config.term and config.terms:
+        print(f"Term: {config.term.slug} ({config.term.name})", file=out)
     archive = Archive(config.archive)
-    people = load_registry(config.opml)
+    people = _registry(config)
     records = {person.id: archive.load(person.id, bodies=False) or Record(person) for person in people}
     cohort, _ = load_cohort(config, people, records)  # what the site shows of them
     shown = {member.participant.id: member.shown for member in cohort.members}
@@ -217,7 +278,7 @@ def week_status(config: HubConfig, week: int, out: TextIO) -> int:
     """The facilitator's view of one week, from the cohort as the site shows it."""
     if not 1 <= week <= config.course.weeks:
         raise ConfigError(f"--week must be a week of the course, 1 to {config.course.weeks}; got {week}")
-    rows = participation(load_cohort(config, load_registry(config.opml))[0])
+    rows = participation(load_cohort(config, _registry(config))[0])
     for line in table(week_table(rows, week)):
         print(line, file=out)
     quiet = silent(rows, week)
@@ -228,7 +289,7 @@ def week_status(config: HubConfig, week: int, out: TextIO) -> int:
 
 def cmd_export(config: HubConfig, _args: argparse.Namespace, out: TextIO) -> int:
     records = Archive(config.archive).load_all(bodies=False)
-    registered = load_registry(config.opml)
+    registered = _registry(config)
     cohort, moderation = load_cohort(config, registered, records)  # what the site shows of them
     view = ExportView(config.course, {p.id: p for p in registered}, moderation, cohort.signals, cohort.talk())
     rows = [export_row(record, post, view) for record in records.values() for post in record.posts]
@@ -243,9 +304,12 @@ def cmd_forget(config: HubConfig, args: argparse.Namespace, out: TextIO) -> int:
     where = " and took them out of feeds.opml" if done.in_registry else ""
     why = f', with the reason "{done.reason}"' if done.reason else ""
     print(f"Forgot {done.participant.name}: erased {posts}{where}.", file=out)
+    where = f"{config.archive.name}/{FORGOTTEN_FILE}"
+    if config.terms:
+        where = f"{FORGOTTEN_FILE} of every term ({', '.join(term.slug or '' for term in config.terms)})"
     print(
-        f"Kept only hashes of their feed's and blog's addresses in {config.archive.name}/{FORGOTTEN_FILE}"
-        f"{why}, so nothing of theirs comes back.",
+        f"Kept only hashes of their feed's and blog's addresses in {where}{why}, "
+        "so nothing of theirs comes back.",
         file=out,
     )
     print(STILL_TO_DO, file=out)

@@ -118,11 +118,17 @@ def enrol(
         return found
     _refuse_forgotten(forgotten, found.feed_url, found.home_url, *filter(None, [found.feed.self_url]))
     current = _read_opml(config)
-    people = parse_opml(current)
+    term = config.term.slug if config.terms and config.term else None
+    everyone = parse_opml(current)
+    people = tuple(person for person in everyone if person.term == term)  # the current term's
     known = same_blog(found, people, archive)
     target = _target(request, known, people)
-    entry = _entry(request, found, target)
-    edit = change_participant(current, target.id, entry) if target else add_participant(current, entry)
+    entry = _entry(request, found, target, _returning(found, everyone, term, archive) if not target else None)
+    edit = (
+        change_participant(current, target.id, entry, term)
+        if target
+        else add_participant(current, entry, term)
+    )
     if known and not request.replace and not request.joining and edit.change != "unchanged":
         raise EnrolmentError(
             f"{found.feed_url} is the blog of {known.name} ({known.id}), already registered; nothing "
@@ -141,6 +147,14 @@ def enrol(
         namesakes(person.name, people, besides=person.id),
         _confirm(request, edit),
     )
+
+
+def _returning(
+    found: Discovery, everyone: tuple[Participant, ...], term: str | None, archive: Archive
+) -> Participant | None:
+    """The participant of an earlier term whose blog this is: welcome back, under the same id."""
+    earlier = tuple(person for person in everyone if person.term != term)
+    return same_blog(found, earlier, archive) if term is not None else None
 
 
 def _refuse_forgotten(forgotten: Moderation, *addresses: str) -> None:
@@ -273,8 +287,11 @@ def _read_opml(config: HubConfig) -> bytes:
         raise EnrolmentError(f"cannot read {config.opml}: {exc.strerror}") from None
 
 
-def _entry(request: Request, found: Discovery, target: Participant | None) -> Entry:
+def _entry(
+    request: Request, found: Discovery, target: Participant | None, returning: Participant | None = None
+) -> Entry:
     hub = {
+        "id": returning.id if returning else None,  # a returning participant keeps their id
         "platform": found.platform,
         "display": request.display,
         "licence": _one_line(request.licence, 100) or None,

@@ -14,6 +14,7 @@ at fault named, because a misspelt withdrawal that silently did nothing would br
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import json
@@ -263,18 +264,22 @@ def forget(config: HubConfig, participant_id: str, now: dt.datetime, reason: str
     """A data-protection request: erase everything the hub holds of a participant, take them out of
     feeds.opml, and keep only hashes of their feed's and blog's addresses, with the facilitator's
     `reason` (one line, capped), so that nothing of theirs returns, under any spelling or from any
-    other feed of that blog."""
-    archive = Archive(config.archive)
-    people = {person.id: person for person in load_registry(config.opml)}
-    with archive.lock():
-        record = archive.load(participant_id)
-        person = people.get(participant_id) or (record.participant if record else None)
-        if person is None:
+    other feed of that blog. Consent outlives a term: every term's archive folder forgets them,
+    frozen or not, and every outline of theirs leaves feeds.opml."""
+    archives = [Archive(config.for_term(term).archive) for term in config.course_terms]
+    theirs = [person for person in load_registry(config.opml) if person.id == participant_id]
+    with contextlib.ExitStack() as locks:
+        for archive in archives:
+            locks.enter_context(archive.lock())
+        records = [record for archive in archives if (record := archive.load(participant_id))]
+        people = [*theirs, *(record.participant for record in records)]
+        if not people:
             raise RegistryError(f"nobody has the id {participant_id!r} in {config.opml} or in the archive")
-        feeds = {person.feed_url, *([record.participant.feed_url] if record else [])}
-        blogs = {person.blog_url, *([record.participant.blog_url, record.feed.home_url] if record else [])}
+        feeds = sorted({person.feed_url for person in people})
+        blogs = {person.blog_url for person in people} | {record.feed.home_url for record in records}
         why = " ".join((reason or "").split())[:REASON_LIMIT] or None
-        archive.forget(participant_id, sorted(feeds), now, sorted(blog for blog in blogs if blog), why)
-        if participant_id in people:
+        for archive in archives:
+            archive.forget(participant_id, feeds, now, sorted(blog for blog in blogs if blog), why)
+        if theirs:
             write_atomically(config.opml, remove_participant(config.opml.read_bytes(), participant_id))
-    return Forgotten(person, len(record.posts) if record else 0, participant_id in people, why)
+    return Forgotten(people[0], sum(len(record.posts) for record in records), bool(theirs), why)

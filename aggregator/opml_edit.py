@@ -75,25 +75,25 @@ class _Tag:
         return dict(self.attributes).get(name)
 
 
-def add_participant(opml: bytes, entry: Entry) -> Edit:
-    """`entry` as a new participant, with an id of their own written out (`free_id`)."""
+def add_participant(opml: bytes, entry: Entry, term: str | None = None) -> Edit:
+    """`entry` as a new participant, with an id of their own written out (`free_id`), in the
+    folder of `term` when the course has terms."""
     text, people = _decode(opml), parse_opml(opml)
     prefix, text = _hub_prefix(text)
     fresh = replace(
         entry, hub=_merged(entry.hub, {"id": dict(entry.hub).get("id") or free_id(entry, people)})
     )
-    edited = _insert(
-        text, _feed_tags(text, people), _render(_attributes(fresh, prefix, ()), self_closing=True)
-    )
-    return _checked(edited, "added", fresh.feed_url, None)
+    line = _render(_attributes(fresh, prefix, ()), self_closing=True)
+    edited = _insert(text, _feed_tags(text, people), line, f"{prefix}:term", term)
+    return _checked(edited, "added", fresh.feed_url, None, term)
 
 
-def change_participant(opml: bytes, participant_id: str, entry: Entry) -> Edit:
-    """The participant `participant_id` as `entry` says, in place. A new name or feed would give
-    them another id: their id is written out, so that their archive and pages stay theirs."""
+def change_participant(opml: bytes, participant_id: str, entry: Entry, term: str | None = None) -> Edit:
+    """The participant `participant_id` (of `term`) as `entry` says, in place. A new name or feed
+    would give them another id: their id is written out, so that their archive and pages stay theirs."""
     text, people = _decode(opml), parse_opml(opml)
     prefix, text = _hub_prefix(text)
-    previous = _by_id(people, participant_id)
+    previous = _by_id(people, participant_id, term)
     tag = _feed_tags(text, people)[people.index(previous)]
     moved = entry.name != previous.name or feed_identity(entry.feed_url) != feed_identity(previous.feed_url)
     pinned = replace(entry, hub=_merged(entry.hub, {"id": previous.id})) if moved else entry
@@ -101,7 +101,7 @@ def change_participant(opml: bytes, participant_id: str, entry: Entry) -> Edit:
     if dict(wanted) == dict(tag.attributes):
         return Edit(opml, "unchanged", previous, previous)
     edited = text[: tag.start] + _render(wanted, self_closing=tag.self_closing) + text[tag.end :]
-    return _checked(edited, "updated", entry.feed_url, previous)
+    return _checked(edited, "updated", entry.feed_url, previous, term)
 
 
 def free_id(entry: Entry, people: tuple[Participant, ...]) -> str:
@@ -113,13 +113,79 @@ def free_id(entry: Entry, people: tuple[Participant, ...]) -> str:
 
 
 def remove_participant(opml: bytes, participant_id: str) -> bytes:
-    """feeds.opml without the participant `participant_id`; RegistryError if there is none."""
+    """feeds.opml without the participant `participant_id`, from the folder of every term they
+    joined (a returning participant keeps their id); RegistryError if there is none."""
     text, people = _decode(opml), parse_opml(opml)
-    tag = _feed_tags(text, people)[people.index(_by_id(people, participant_id))]
-    start, end = _whole_line(text, tag.start, tag.end)
-    result = (text[:start] + text[end:]).encode("utf-8")
+    _by_id(people, participant_id)
+    theirs = [
+        tag
+        for person, tag in zip(people, _feed_tags(text, people), strict=True)
+        if person.id == participant_id
+    ]
+    for tag in reversed(theirs):  # from the end: the offsets before each cut stay right
+        start, end = _whole_line(text, tag.start, tag.end)
+        text = text[:start] + text[end:]
+    result = text.encode("utf-8")
     parse_opml(result)
     return result
+
+
+def add_term_folder(opml: bytes, title: str, slug: str) -> bytes:
+    """feeds.opml with an empty folder for the term `slug` at the end of its body, laid out as the
+    body's other children are; unchanged when the folder is there already."""
+    if _term_folder(opml, slug):
+        return opml
+    text = _decode(opml)
+    prefix, text = _hub_prefix(text)
+    at, closing = _body_end_line(text, _body_span(text)[1])
+    newline = "\r\n" if "\r\n" in text else "\n"
+    indent = closing + "  "
+    opening = f'<outline text="{_escape(title)}" {prefix}:term="{_escape(slug)}">'
+    folder = f"{indent}{opening}{newline}{indent}</outline>{newline}"
+    return _parsed((text[:at] + folder + text[at:]).encode("utf-8"))
+
+
+def wrap_in_term(opml: bytes, title: str, slug: str) -> bytes:
+    """feeds.opml of a course without terms with everything in its body moved into the folder of
+    the term `slug`, each line indented one step further; unchanged when that folder exists."""
+    if _term_folder(opml, slug):
+        return opml
+    text = _decode(opml)
+    prefix, text = _hub_prefix(text)
+    body, end = _body_span(text)
+    line_start, closing = _body_end_line(text, end)
+    newline = "\r\n" if "\r\n" in text else "\n"
+    inner = text[body:line_start].removeprefix(newline)
+    indented = "".join(f"  {line}" if line.strip() else line for line in inner.splitlines(keepends=True))
+    folder = (
+        f'{newline}{closing}  <outline text="{_escape(title)}" {prefix}:term="{_escape(slug)}">{newline}'
+        f"{indented}{closing}  </outline>{newline}"
+    )
+    return _parsed((text[:body] + folder + text[line_start:]).encode("utf-8"))
+
+
+def _term_folder(opml: bytes, slug: str) -> bool:
+    prefix, text = _hub_prefix(_decode(opml))
+    return any(tag.get(f"{prefix}:term") == slug for tag in _tags(text))
+
+
+def _body_end_line(text: str, end: int) -> tuple[int, str]:
+    """Where the line of `</body>` starts, and its indentation ("" when the body ends mid-line)."""
+    line_start = text.rfind("\n", 0, end) + 1
+    before = text[line_start:end]
+    return (line_start, before) if not before.strip() else (end, "")
+
+
+def _body_span(text: str) -> tuple[int, int]:
+    body, body_end = _BODY.search(text), _BODY_END.search(text)
+    if body is None or body_end is None:
+        raise RegistryError("feeds.opml has no <body> ... </body>")
+    return body.end(), body_end.start()
+
+
+def _parsed(data: bytes) -> bytes:
+    parse_opml(data)
+    return data
 
 
 # Reading the file's text.
@@ -177,8 +243,9 @@ def _feed_tags(text: str, people: tuple[Participant, ...]) -> list[_Tag]:
     return feeds
 
 
-def _by_id(people: tuple[Participant, ...], participant_id: str) -> Participant:
-    found = next((person for person in people if person.id == participant_id), None)
+def _by_id(people: tuple[Participant, ...], participant_id: str, term: str | None = None) -> Participant:
+    """The participant with the id, in `term` when given (ids are unique within a term)."""
+    found = next((p for p in people if p.id == participant_id and term in (None, p.term)), None)
     if found is None:
         raise RegistryError(f"feeds.opml has no participant with the id {participant_id!r}")
     return found
@@ -222,9 +289,10 @@ def _escape(value: str) -> str:
     return value.replace("\t", "&#9;").replace("\n", "&#10;").replace("\r", "&#13;")
 
 
-def _insert(text: str, feeds: list[_Tag], line: str) -> str:
-    """`line` as the last child of the Participants folder, the last folder, or the body."""
-    open_at, close_at = _container(text)
+def _insert(text: str, feeds: list[_Tag], line: str, term_attribute: str, term: str | None) -> str:
+    """`line` as the last child of the Participants folder, the last folder, or the body (of the
+    term's folder, when `term` is given)."""
+    open_at, close_at = _container(text, term_attribute, term)
     newline = "\r\n" if "\r\n" in text else "\n"
     line_start = text.rfind("\n", 0, close_at) + 1
     closing_indent = text[line_start:close_at]
@@ -235,7 +303,7 @@ def _insert(text: str, feeds: list[_Tag], line: str) -> str:
     return text[:line_start] + indent + line + newline + text[line_start:]
 
 
-def _container(text: str) -> tuple[int, int]:
+def _container(text: str, term_attribute: str, term: str | None) -> tuple[int, int]:
     """Where the folder new participants go into opens and closes (offsets in `text`)."""
     folders: list[tuple[_Tag, int]] = []
     stack: list[_Tag] = []
@@ -245,6 +313,8 @@ def _container(text: str) -> tuple[int, int]:
         elif not tag.closing and not tag.self_closing:
             stack.append(tag)
     folders = [(tag, end) for tag, end in folders if tag.get("xmlUrl") is None]
+    if term is not None:
+        return _term_container(folders, term_attribute, term)
     named = [f for f in folders if (f[0].get("text") or f[0].get("title")) == "Participants"]
     if named or folders:
         tag, end = (named or sorted(folders, key=lambda f: f[0].start))[-1]
@@ -253,6 +323,16 @@ def _container(text: str) -> tuple[int, int]:
     if body is None or body_end is None:
         raise RegistryError("feeds.opml has no <body> ... </body> to add participants to")
     return body.end(), body_end.start()
+
+
+def _term_container(folders: list[tuple[_Tag, int]], term_attribute: str, term: str) -> tuple[int, int]:
+    """The term's Participants sub-folder, else the term's folder itself."""
+    scope = next(((tag, end) for tag, end in folders if tag.get(term_attribute) == term), None)
+    if scope is None:
+        raise RegistryError(f'feeds.opml has no folder for the term {term!r} (hub:term="{term}")')
+    inside = [f for f in folders if scope[0].start < f[0].start and f[1] < scope[1]]
+    tag, end = next((f for f in inside if (f[0].get("text") or f[0].get("title")) == "Participants"), scope)
+    return tag.end, end
 
 
 def _indent_of(text: str, offset: int) -> str:
@@ -271,10 +351,12 @@ def _whole_line(text: str, start: int, end: int) -> tuple[int, int]:
     return line_start, line_end
 
 
-def _checked(text: str, change: str, feed_url: str, previous: Participant | None) -> Edit:
+def _checked(
+    text: str, change: str, feed_url: str, previous: Participant | None, term: str | None = None
+) -> Edit:
     """Re-read the edited file as the registry will; the edit must be valid and findable."""
     data = text.encode("utf-8")
-    people = parse_opml(data)
+    people = [p for p in parse_opml(data) if term in (None, p.term)]
     person = next((p for p in people if feed_identity(p.feed_url) == feed_identity(feed_url)), None)
     if person is None:  # a bug in the editor, not the participant's doing
         raise RegistryError(f"the edited feeds.opml lost {feed_url}")

@@ -13,7 +13,7 @@ import datetime as dt
 import hashlib
 import os
 import traceback
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
@@ -32,10 +32,10 @@ from .archive import (
     new_posts,
     withdraw,
 )
-from .config import HubConfig
+from .config import FetchOptions, HubConfig
 from .consent import consented, course_filter, departed, kept_posts
 from .errors import FeedError, HTTPStatusError
-from .fetch import Fetched, FetchSession, NotModified, Validators, run_to_completion
+from .fetch import Fetched, FetchResult, FetchSession, NotModified, Validators, run_to_completion
 from .inclusion import Inclusion, inclusion_for
 from .limits import ARCHIVE_FILE_LIMIT, NEW_POSTS_PER_RUN, RUN_BYTES_LIMIT
 from .moderation import Moderation, current_moderation
@@ -43,7 +43,7 @@ from .normalize import KeptOut, Post, normalize
 from .parse import ParsedFeed, RawEntry, parse_feed
 from .registry import Participant
 from .schedule import after_failure, after_success, skip_reason
-from .urls import absolute_http_url, site_at, within_limit
+from .urls import absolute_http_url, feed_identity, site_at, within_limit
 
 Status = Literal["updated", "unchanged", "failed", "skipped", "bug"]
 AUTO_PROCESSES_FROM = 200  # below this many feeds, starting worker processes costs more than it saves
@@ -95,20 +95,25 @@ class ReadFeed:
     listed: tuple[str, ...] = ()  # short hashes of every post the feed lists, course posts or not
 
 
+Prefetched = Mapping[str, FetchResult]  # feed identity -> what this run already fetched of it
+
+
 def update(
     config: HubConfig,
     participants: Iterable[Participant],
     *,
     now: dt.datetime | None = None,
+    prefetched: Prefetched | None = None,
 ) -> UpdateReport:
-    """Fetch every participant's feed into the archive. Feed problems become outcomes."""
+    """Fetch every participant's feed into the archive. Feed problems become outcomes. A feed in
+    `prefetched` (one several terms share) is not fetched again: its result is taken from there."""
     now = (now or dt.datetime.now(dt.UTC)).replace(microsecond=0)
     people = tuple(participants)
     archive = Archive(config.archive)
     with archive.lock() as lock:
         moderation = current_moderation(config.moderation, archive)
         shards = _shards(people, _processes(config, len(people)))
-        done = _run_shards(config, shards, now, moderation, lock)
+        done = _run_shards(config, shards, now, moderation, lock, prefetched or {})
         _migrate_departed(archive, {person.id for person in people}, _inclusion(config, None))
         archive.sync()
     by_id = {outcome.participant.id: outcome for outcomes in done for outcome in outcomes}
@@ -146,13 +151,16 @@ def _run_shards(
     now: dt.datetime,
     moderation: Moderation,
     lock: int,
+    prefetched: Prefetched,
 ) -> list[tuple[FeedOutcome, ...]]:
     """The first shard runs here while worker processes, holding the same lock, take the others."""
     if len(shards) <= 1:
-        return [update_shard(config, shard, now, moderation) for shard in shards]
+        return [update_shard(config, shard, now, moderation, prefetched) for shard in shards]
     with workers.pool(len(shards) - 1, lock) as pool:
-        others = [pool.submit(update_shard, config, shard, now, moderation) for shard in shards[1:]]
-        mine = update_shard(config, shards[0], now, moderation)
+        others = [
+            pool.submit(update_shard, config, shard, now, moderation, prefetched) for shard in shards[1:]
+        ]
+        mine = update_shard(config, shards[0], now, moderation, prefetched)
         return [
             mine,
             *(_shard_outcomes(other, shard) for other, shard in zip(others, shards[1:], strict=True)),
@@ -172,14 +180,34 @@ def _shard_outcomes(
 
 
 def update_shard(
-    config: HubConfig, people: tuple[Participant, ...], now: dt.datetime, moderation: Moderation
+    config: HubConfig,
+    people: tuple[Participant, ...],
+    now: dt.datetime,
+    moderation: Moderation,
+    prefetched: Prefetched | None = None,
 ) -> tuple[FeedOutcome, ...]:
     """One event loop over `people`: at most `workers` participants in progress at a time."""
-    return run_to_completion(_update_all(config, people, now, moderation))
+    return run_to_completion(_update_all(config, people, now, moderation, prefetched or {}))
+
+
+class PrefetchedSession(FetchSession):
+    """A fetch session that answers for the feeds this run has fetched already (`prefetched`)."""
+
+    def __init__(self, options: FetchOptions, prefetched: Prefetched) -> None:
+        super().__init__(options)
+        self.prefetched = prefetched
+
+    async def fetch(self, url: str, known: Validators) -> FetchResult:
+        found = self.prefetched.get(feed_identity(url)) if self.prefetched else None
+        return found if found is not None else await super().fetch(url, known)
 
 
 async def _update_all(
-    config: HubConfig, people: tuple[Participant, ...], now: dt.datetime, moderation: Moderation
+    config: HubConfig,
+    people: tuple[Participant, ...],
+    now: dt.datetime,
+    moderation: Moderation,
+    prefetched: Prefetched,
 ) -> tuple[FeedOutcome, ...]:
     archive = Archive(config.archive)
     outcomes: list[FeedOutcome | None] = [None] * len(people)
@@ -192,7 +220,7 @@ async def _update_all(
             )
 
     with ThreadPoolExecutor(CPU_THREADS, thread_name_prefix="read-feed") as cpu:
-        async with FetchSession(config.fetch) as session:
+        async with PrefetchedSession(config.fetch, prefetched) as session:
             tasks = min(config.fetch.workers, len(people))
             await asyncio.gather(*(work(session, cpu) for _ in range(tasks)))
     return tuple(outcome for outcome in outcomes if outcome is not None)
@@ -245,7 +273,7 @@ async def _update_participant(
 ) -> FeedOutcome:
     if note := moderation.forgotten_note(person):
         return FeedOutcome(person, "skipped", note=note)  # nothing read, nothing written
-    stored = _current_record(archive, person)
+    stored = current_record(archive, person)
     current = consented(stored, inclusion) if inclusion else stored  # migrates older archives
     if stored.format < FORMAT_VERSION:  # read the whole feed once: its posts gain their links
         current = _read_whole(current)
@@ -271,15 +299,21 @@ async def _fetch_into(
     inclusion: Inclusion | None,
 ) -> tuple[Record, FeedOutcome]:
     person = record.participant
-    rule = moderation.person_rule(person.id)
-    reason = "withdrew from the hub" if rule and rule.action == "withdraw" else None
-    reason = reason or skip_reason(record.state, person.feed_url, now)
+    reason = not_fetched_because(record, moderation, now)
     if reason is not None:
         return record, FeedOutcome(person, "skipped", note=reason, state=record.state)
     result = await session.fetch(person.feed_url, _validators(record.state))
     # Parsing and sanitizing take CPU time: on the loop, one large feed would hold every other
     # feed's fetch (and run out their deadlines) for as long as it takes.
     return await asyncio.get_running_loop().run_in_executor(cpu, apply_fetch, record, result, now, inclusion)
+
+
+def not_fetched_because(record: Record, moderation: Moderation, now: dt.datetime) -> str | None:
+    """Why this run leaves the participant's feed alone: they withdrew, or it rests (schedule.py)."""
+    rule = moderation.person_rule(record.participant.id)
+    if rule and rule.action == "withdraw":
+        return "withdrew from the hub"
+    return skip_reason(record.state, record.participant.feed_url, now)
 
 
 def honour_withdrawals(record: Record, moderation: Moderation, now: dt.datetime) -> tuple[Record, int]:
@@ -339,7 +373,7 @@ def apply_fetch(
     return _failed(record, result, now)
 
 
-def _current_record(archive: Archive, person: Participant) -> Record:
+def current_record(archive: Archive, person: Participant) -> Record:
     record = archive.load(person.id)
     if record is None:
         return Record(person)

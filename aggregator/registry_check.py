@@ -43,15 +43,26 @@ class Preview:
 
 
 def registry_changes(base: tuple[Participant, ...], head: tuple[Participant, ...]) -> tuple[Change, ...]:
-    before = {person.id: person for person in base}
-    by_feed = {feed_identity(person.feed_url): person for person in base}
-    after = {person.id for person in head}
+    """Who is new, changed, moved or removed, within each term: a participant who returns in the
+    next term is new to it (and so previewed), not a duplicate of their earlier self."""
+    before = {(person.term, person.id): person for person in base}
+    by_feed = {(person.term, feed_identity(person.feed_url)): person for person in base}
+    after = {(person.term, person.id) for person in head}
     changes = [
-        _compared(before.get(person.id), by_feed.get(feed_identity(person.feed_url)), person, head)
+        _compared(
+            before.get((person.term, person.id)),
+            by_feed.get((person.term, feed_identity(person.feed_url))),
+            person,
+            head,
+        )
         for person in head
     ]
-    moved = {change.what[0] for change in changes if change is not None and change.kind == "moved"}
-    removed = [Change("removed", person) for person in base if person.id not in after | moved]
+    moved = {
+        (change.participant.term, change.what[0])
+        for change in changes
+        if change is not None and change.kind == "moved"
+    }
+    removed = [Change("removed", person) for person in base if (person.term, person.id) not in after | moved]
     return (*(c for c in changes if c is not None), *removed)
 
 

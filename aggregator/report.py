@@ -27,8 +27,14 @@ STATUS_HEADER = ("participant", "feed", "last success", "failures", "shown", "ar
 WIDE_HEADER = ("participant", "feed", "last success", "last error", "failures", "shown", "archived")
 
 
+def who(person: Participant) -> str:
+    """A participant as the report names them: with their term, when the course has terms (a
+    returning participant is in the report once for each term they joined)."""
+    return f"{person.name} ({person.term})" if person.term else person.name
+
+
 def describe_outcome(outcome: FeedOutcome, width: int = 0) -> str:
-    name = outcome.participant.name.ljust(width)
+    name = who(outcome.participant).ljust(width)
     if outcome.status == "failed" and outcome.error is not None:
         detail = f"{outcome.error.message} ({outcome.participant.feed_url})"
     elif outcome.status == "skipped":
@@ -49,7 +55,7 @@ def describe_outcome(outcome: FeedOutcome, width: int = 0) -> str:
 
 
 def outcome_lines(report: UpdateReport) -> list[str]:
-    width = max((len(o.participant.name) for o in report.outcomes), default=0)
+    width = max((len(who(o.participant)) for o in report.outcomes), default=0)
     return [describe_outcome(outcome, width) for outcome in report.outcomes]
 
 
@@ -59,8 +65,21 @@ def summary(report: UpdateReport) -> str:
         f"{len(report.outcomes)} feeds: {report.count('updated')} updated, "
         f"{report.count('unchanged')} unchanged, {report.count('failed')} failed, "
         f"{report.count('skipped')} skipped; "
-        f"{report.new_posts} new posts" + (f"; the hub hit a bug on {bugs}" if bugs else "")
+        f"{report.new_posts} new posts"
+        + (f"; the hub hit a bug on {bugs}" if bugs else "")
+        + _by_term(report.outcomes)
     )
+
+
+def _by_term(outcomes: tuple[FeedOutcome, ...]) -> str:
+    """Each term's share of the run, when the course has terms: " (2026-autumn: 12 feeds, 3 new posts)"."""
+    terms = dict.fromkeys(o.participant.term for o in outcomes if o.participant.term)
+    parts = [
+        f"{term}: {len(mine)} feeds, {sum(o.new_posts for o in mine)} new posts"
+        for term in terms
+        if (mine := [o for o in outcomes if o.participant.term == term])
+    ]
+    return f" ({'; '.join(parts)})" if parts else ""
 
 
 def _last_line(trace: str | None) -> str:
@@ -132,7 +151,7 @@ def health_markdown(report: UpdateReport) -> str:
             "|---|---|---|---|",
         ]
         lines += [
-            _row(text(p.name), cell_code(p.feed_url), text(problem(s, report.at)), text(advice(p, s)))
+            _row(text(who(p)), cell_code(p.feed_url), text(problem(s, report.at)), text(advice(p, s)))
             for p, s in troubled
         ]
         lines.append("")
@@ -149,7 +168,7 @@ def health_markdown(report: UpdateReport) -> str:
     for outcome in report.outcomes:
         success = outcome.state.last_success
         last = format_time(success) if success else "never"
-        lines.append(_row(text(outcome.participant.name), outcome.status, str(outcome.archived), last))
+        lines.append(_row(text(who(outcome.participant)), outcome.status, str(outcome.archived), last))
     return "\n".join(lines) + "\n"
 
 
@@ -166,7 +185,7 @@ def bug_lines(report: UpdateReport) -> list[str]:
         "",
     ]
     for outcome in bugs:
-        lines += [f"### {text(outcome.participant.name)}", "", *fenced(outcome.bug or ""), ""]
+        lines += [f"### {text(who(outcome.participant))}", "", *fenced(outcome.bug or ""), ""]
     return lines
 
 
@@ -174,7 +193,7 @@ def kept_out_lines(report: UpdateReport, shown: int = KEPT_OUT_SHOWN) -> list[st
     """Posts the archive did not take, and why: the first few of each participant's."""
     rows = []
     for outcome in report.outcomes:
-        name = text(outcome.participant.name)
+        name = text(who(outcome.participant))
         rows += [_row(name, text(post.title), text(post.why)) for post in outcome.kept_out[:shown]]
         if len(outcome.kept_out) > shown:
             rows.append(_row(name, f"and {len(outcome.kept_out) - shown} more", "-"))
@@ -216,7 +235,7 @@ def moderation_lines(report: UpdateReport) -> list[str]:
             *(_row(rule.action, cell_code(rule.post or "")) for rule in unmatched),
             "",
         ]
-    if erased := [_row(text(o.participant.name), str(o.withdrawn)) for o in report.outcomes if o.withdrawn]:
+    if erased := [_row(text(who(o.participant)), str(o.withdrawn)) for o in report.outcomes if o.withdrawn]:
         lines += ["## Withdrawn in this run", "", "| Participant | Posts erased |", "|---|---|", *erased, ""]
     if forgotten := len(report.moderation.forgotten):
         lines += [

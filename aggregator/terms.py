@@ -18,6 +18,11 @@ def members_of(term: Term, participants: Iterable[Participant]) -> tuple[Partici
     return tuple(person for person in participants if person.term == term.slug)
 
 
+def registered_in(config: HubConfig, participants: Iterable[Participant]) -> tuple[Participant, ...]:
+    """The participants of the term `config` is for: everyone, for a course without terms."""
+    return members_of(config.term, participants) if config.terms and config.term else tuple(participants)
+
+
 def fetched_terms(config: HubConfig) -> tuple[Term, ...]:
     """The terms whose feeds an update reads: every term not frozen."""
     return tuple(term for term in config.course_terms if not term.frozen)

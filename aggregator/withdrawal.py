@@ -20,6 +20,7 @@ from .files import write_atomically
 from .issueforms import WithdrawRequest
 from .moderation import load_moderation, with_rule
 from .registry import Participant, load_registry
+from .terms import registered_in
 from .urls import canonical_address, feed_identity, site_host
 
 
@@ -36,7 +37,7 @@ def request_withdrawal(
     request: WithdrawRequest, config: HubConfig, github: str | None, issue: str | None
 ) -> Withdrawal:
     """Find the participant and the post; write the line when the request is theirs."""
-    person = participant_of(clean_address(request.blog), load_registry(config.opml))
+    person = participant_of(clean_address(request.blog), registered_in(config, load_registry(config.opml)))
     post = _their_post(request.post, person, Archive(config.archive)) if request.post else None
     own = person.joined_from(github)
     if _already(config, person, post):

@@ -65,6 +65,10 @@ PARSE_ONLY = {
     "invoke preview": "fetches and serves until stopped: test_invoke_preview_serves_the_course runs it",
     "invoke preview --offline": "serves until stopped: test_invoke_preview_serves_the_course runs it",
     "python -m aggregator webmention": "tells the posts' own blogs, which are on the internet",
+    "python -m aggregator new-term 2027-autumn --start 2027-09-06 --weeks 6": (
+        "turns the demo into a course with terms for every later command: tests/test_terms_cli.py runs it"
+    ),
+    "python -m aggregator freeze 2026-autumn": "needs a course with terms: tests/test_terms_cli.py freezes one",
 }
 PARTICIPANT = "maya-okafor"
 PLACEHOLDER_NAMES = ("<participant id>", "<id>", "ID", "ADDRESS", "BODY", "FILE", "OPML")

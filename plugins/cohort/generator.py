@@ -28,7 +28,7 @@ from aggregator import (
     shared_tags,
     summary,
     text_direction,
-    update,
+    update_terms,
     write_cards,
     write_health_report,
     write_participation,
@@ -169,7 +169,7 @@ class CohortGenerator(Generator):  # type: ignore[misc]
         self.person_pages = start_in_child(lambda: self._write_person_pages(cohort))
 
     def _update(self, config: HubConfig, participants: Any) -> None:
-        report = update(config, participants)
+        report = update_terms(config, participants)
         for outcome, line in zip(report.outcomes, outcome_lines(report), strict=True):
             (log.warning if outcome.status == "failed" else log.info)("feed %s", line)
             if outcome.bug:  # a warning, not an error: everyone else is still built and published
