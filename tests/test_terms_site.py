@@ -31,7 +31,7 @@ AUTUMN_25 = {
     "title": "Autumn 2025",
     "start": "2025-09-08",
     "weeks": 5,
-    "timezone": "Europe/London",
+    "timezone": "America/New_York",  # its pages give its dates in its own time zone
     "tag": "openlearning25",
     "frozen": True,
 }
@@ -73,16 +73,18 @@ def write_opml(
 
 
 def save_posts(
-    archive: Path, opml: Path, term: str | None, name: str, posts: Iterable[tuple[str, str]]
+    archive: Path, opml: Path, term: str | None, name: str, posts: Iterable[tuple[str, str]], *tags: str
 ) -> None:
-    """Archive `name`'s posts (slug, day at noon in London) in `term`, each with the term's tag."""
+    """Archive `name`'s posts (slug, London time, noon unless given) in `term`, each with the
+    term's tag and `tags`."""
     person = next(p for p in load_registry(opml) if p.name == name and p.term == term)
     tag = {None: "openlearning26", **{t["slug"]: t["tag"] for t in (AUTUMN_25, AUTUMN_26, SPRING_27)}}[term]
-    made = [
-        make_post(slug, dt.datetime.fromisoformat(day).replace(hour=12, tzinfo=LONDON), (tag,), title=slug)
-        for slug, day in posts
-    ]
+    made = [make_post(slug, london(when), (tag, *tags), title=slug) for slug, when in posts]
     Archive(archive / term if term else archive).save(Record(person, posts=tuple(made)))
+
+
+def london(when: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(when if "T" in when else when + "T12:00").replace(tzinfo=LONDON)
 
 
 def week_file(source: Path, target: Path, up: str) -> None:
@@ -150,10 +152,10 @@ def two_terms(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     titles = {"2025-autumn": "Autumn 2025", "2026-autumn": "Autumn 2026"}
     opml = write_opml(tmp / "feeds.opml", {"2025-autumn": [ADA, BEN], "2026-autumn": [ADA, CLEO]}, titles)
     archive = tmp / "archive"
-    save_posts(
-        archive, opml, "2025-autumn", "Ada Lovelace", [("ada-25-a", "2025-09-09"), ("ada-25-b", "2025-09-16")]
-    )
-    save_posts(archive, opml, "2025-autumn", "Ben Okri", [("ben-25-a", "2025-09-10")])
+    ada_25 = [("ada-25-a", "2025-09-09"), ("ada-25-b", "2025-09-16")]
+    save_posts(archive, opml, "2025-autumn", "Ada Lovelace", ada_25, "Maps")
+    # Half past midnight in London on Wednesday: still Tuesday evening in the term's New York.
+    save_posts(archive, opml, "2025-autumn", "Ben Okri", [("ben-25-a", "2025-09-10T00:30")], "maps")
     save_posts(archive, opml, "2026-autumn", "Ada Lovelace", [("ada-26-a", "2026-09-08")])
     content = term_content(tmp, {"2025-autumn": (1, 2), "2026-autumn": range(1, 7)}, "2026-autumn")
     terms = [AUTUMN_25, AUTUMN_26]
@@ -188,6 +190,10 @@ def test_each_term_has_its_own_pages_and_people(two_terms: dict[str, Any]) -> No
     assert next(e for e in week.iter("header") if e.get("data-pagefind-meta")).get("data-pagefind-meta") == (
         "week:Autumn 2025 · Week 1"
     )
+    ben = next(e for e in week.iter("article") if "ben-25-a" in text(e))
+    assert text(next(ben.iter("time"))) == "Tue 9 Sep 2025"  # in the term's time zone, New York's
+    tags = [(a.get("href"), text(a)) for a in ben.iter("a") if a.get("rel") == "tag"]
+    assert tags == [("../../../2025-autumn/cohort/tags/maps/", "maps")]  # its own term's tag page
     nav = next(e for e in week.iter("nav") if e.get("class") == "week-nav")
     assert nav.get("aria-label") == "Weeks of Autumn 2025"
     assert [a.get("href") for a in nav.iter("a")] == [
