@@ -439,3 +439,22 @@ def test_every_address_of_a_term_survives_the_next_terms_start(moved: dict[str, 
     assert [path for path in term if not (later / path).is_file()] == []
     assert [path for path in old_pages(moved["before"]) if not (later / path).is_file()] == []
     assert redirect_target(later / "cohort" / "index.html") == "../2027-autumn/cohort/"
+
+
+def test_the_cohort_address_leads_to_the_current_term_under_a_repository(
+    browser: Any, two_terms: dict[str, Any], tmp_path: Path
+) -> None:
+    """Published as GitHub Pages publishes a project: under /repo/, with absolute links."""
+    for name in ("feeds.opml", "archive"):
+        (shutil.copytree if name == "archive" else shutil.copy)(two_terms["tmp"] / name, tmp_path / name)
+    served = StaticSite(str(tmp_path / "output"), prefix="/repo")
+    try:
+        site = served.url("/repo")
+        term_build(tmp_path, two_terms["content"], [AUTUMN_25, AUTUMN_26], SITEURL=site, RELATIVE_URLS=False)
+        assert redirect_target(tmp_path / "output" / "cohort" / "index.html") == f"{site}/2026-autumn/cohort/"
+        page = Tab(browser, served).page
+        page.goto(served.url("/repo/cohort/"))
+        page.wait_for_url(served.url("/repo/2026-autumn/cohort/"))
+        assert page.locator("h1").inner_text() == "What the cohort said"
+    finally:
+        served.close()
