@@ -11,20 +11,17 @@ from typing import Any
 from pelican.generators import Generator
 
 from aggregator import (
-    Cohort,
     ConfigError,
     Entry,
     HubConfig,
     Member,
     Participant,
     check_inputs,
-    current_week,
     frame_sources,
     hub_config,
     licence_url,
     load_cohort,
     outcome_lines,
-    participation,
     shared_tags,
     summary,
     text_direction,
@@ -33,6 +30,8 @@ from aggregator import (
     write_health_report,
     write_participation,
 )
+from aggregator.config import Term
+from aggregator.terms import members_of
 
 from .links import Published, check_content_links
 from .navigation import (
@@ -45,9 +44,11 @@ from .navigation import (
 )
 from .output import Claims, Page, PageWriter, long_lived_objects, start_in_child, wait_for
 from .pages import Paged, newest_pages, paginate, sitemap_files
+from .redirects import at_old_addresses, current_cohort
 from .search import search_limit
 from .stop import stops_with_message
-from .tags import TAG_POSTS, TAGS, TagLinks, tag_pages
+from .tags import TAG_POSTS, TAGS, tag_pages
+from .terms import Focus, TermView, in_term, pages_of, today_in
 
 log = logging.getLogger(__name__)
 
@@ -64,9 +65,10 @@ def check_settings(pelican: Any) -> None:
     pelican.settings["HUB_PARTICIPANTS"] = check_inputs(config)
     pelican.settings["HUB_CONFIG"] = config
     # Every generator's templates may show cards (the home page's are Pelican's own): they all get
-    # the filter, and the cohort generator fills in the links once it has read the cohort.
-    links = pelican.settings["COHORT_TAG_LINKS"] = TagLinks()
-    pelican.settings.setdefault("JINJA_FILTERS", {}).update({**jinja_filters(config), "tag_path": links.path})
+    # the filters, and the cohort generator points them at a term's zone and tags before it
+    # renders the term's pages.
+    focus = pelican.settings["COHORT_FOCUS"] = Focus(config.course.timezone)
+    pelican.settings.setdefault("JINJA_FILTERS", {}).update(jinja_filters(focus))
     pelican.settings.update(theme_settings(pelican.settings))
 
 
@@ -95,20 +97,26 @@ def theme_settings(settings: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def jinja_filters(config: HubConfig) -> dict[str, Any]:
-    zone = config.course.timezone
+def jinja_filters(focus: Focus) -> dict[str, Any]:
+    """Dates in the time zone of the term being rendered; a tag's page in that term."""
 
     def local_date(value: dt.datetime | dt.date, fmt: str = "%a %-d %b %Y") -> str:
         if isinstance(value, dt.datetime):
-            value = value.astimezone(zone)
+            value = value.astimezone(focus.zone)
         return value.strftime(fmt)
 
     def iso_utc(value: dt.datetime | dt.date) -> str:
         if not isinstance(value, dt.datetime):
-            value = dt.datetime.combine(value, dt.time(), zone)
+            value = dt.datetime.combine(value, dt.time(), focus.zone)
         return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
-    return {"local_date": local_date, "iso_utc": iso_utc, "frame_sources": players_on}
+    return {
+        "local_date": local_date,
+        "iso_utc": iso_utc,
+        "frame_sources": players_on,
+        "tag_path": focus.tag_path,
+        "in_term": in_term,
+    }
 
 
 def players_on(entries: Iterable[Entry]) -> tuple[str, ...]:
@@ -117,14 +125,14 @@ def players_on(entries: Iterable[Entry]) -> tuple[str, ...]:
     return frame_sources(entry.post.content_html for entry in entries if entry.member.display == "full")
 
 
-def person_path(person: Participant) -> str:
-    return f"cohort/people/{person.id}/"
+def person_path(person: Participant, root: str = "") -> str:
+    return f"{root}cohort/people/{person.id}/"
 
 
-def person_page(cohort: Cohort, member: Member) -> Page:
-    person = member.participant.id
+def person_page(view: TermView, member: Member) -> Page:
+    person, cohort = member.participant.id, view.cohort
     extra = {"member": member, "weeks": cohort.by_member(person), "threads": cohort.threads_of(person)}
-    return Page(person_path(member.participant), "person", extra)
+    return Page(person_path(member.participant, view.root), "person", extra)
 
 
 def week_pages(pages: list[Any]) -> dict[int, Any]:
@@ -143,30 +151,36 @@ class CohortGenerator(Generator):  # type: ignore[misc]
             log.info("course hub: offline, rendering the archive as it is")
         else:
             self._update(config, participants)
-        self.context["course"] = config.course
-        self.context["today"] = dt.datetime.now(config.course.timezone).date()
-        self.context["current_week"] = current_week(self.context["today"], config.course)
-        self.context["week_pages"] = week_pages(self.context.get("pages", []))
         # The theme does not change during a build: no check of each template's file on every page.
         self.env.auto_reload = False
         # Withdrawn, hidden and forgotten participants get no page at all; moderated posts are left
         # out of every page, feed and so of the search index.
         with long_lived_objects():
-            cohort, _ = load_cohort(config, participants)
-        self.context["cohort"] = cohort
-        self.unwritten = unwritten_weeks(cohort.weeks, published_files(self.context))
-        stand_in_for(self.unwritten, self.context["generated_content"])
-        warn_unwritten(self.unwritten, self.context["week_pages"])
-        self.tags = shared_tags(cohort, int(self.settings.get("COHORT_TAGS", TAGS)), config.course.tag)
-        self.settings["COHORT_TAG_LINKS"].use(self.tags)
-        self.participation = participation(cohort)
-        write_participation(config, self.participation, self.context["current_week"])
+            self.views = [self._view(config, term, participants) for term in config.course_terms]
+        self.current = next(view for view in self.views if view.current)
+        self.focus: Focus = self.settings["COHORT_FOCUS"]
+        self.focus.use(self.current)
+        # Pages of no term (the home page, /join/) show the current term's.
+        self.context.update(self.current.context)
+        self.context["term_views"] = {view.term.slug: view for view in self.views}
+        write_participation(config, self.current.participation, self.current.current_week)
         # A participant's page shows the conversations they took part in, which cross people: it is
-        # rendered from the whole cohort, built above. A forked child shares that cohort and writes
-        # the participants' pages while this process writes the rest, then takes its share of those
-        # left.
-        self.people = Claims(len(cohort.members))
-        self.person_pages = start_in_child(lambda: self._write_person_pages(cohort))
+        # rendered from the whole cohort of their term, built above. A forked child shares the
+        # cohorts and writes the participants' pages while this process writes the rest, then takes
+        # its share of those left.
+        self.people = [(view, member) for view in self.views for member in view.cohort.members]
+        self.claims = Claims(len(self.people))
+        self.person_pages = start_in_child(self._write_person_pages)
+
+    def _view(self, config: HubConfig, term: Term, participants: Any) -> TermView:
+        cohort, _ = load_cohort(config.for_term(term), members_of(term, participants))
+        weeks = week_pages(pages_of(term, self.context.get("pages", [])))
+        unwritten = unwritten_weeks(cohort.weeks, published_files(self.context), term.root)
+        stand_in_for(unwritten, self.context["generated_content"], term.root)
+        warn_unwritten(unwritten, weeks, term.root)
+        tags = shared_tags(cohort, int(self.settings.get("COHORT_TAGS", TAGS)), term.course.tag)
+        current = term == (config.term or term)
+        return TermView(term, cohort, weeks, tuple(unwritten), tags, today_in(term), current)
 
     def _update(self, config: HubConfig, participants: Any) -> None:
         report = update_terms(config, participants)
@@ -177,47 +191,89 @@ class CohortGenerator(Generator):  # type: ignore[misc]
         log.info("course hub: %s", summary(report))
         write_health_report(config, report)
 
-    def _write_person_pages(self, cohort: Cohort) -> None:
+    def _write_person_pages(self) -> None:
         """The pages of the participants this process claims first. Announced to other plugins once
         both processes are done (see output.py)."""
-        self._writer(announce=False).write_all(person_page(cohort, cohort.members[n]) for n in self.people)
+        writers = {id(view): self._writer(view, announce=False) for view in self.views}
+        for n in self.claims:
+            view, member = self.people[n]
+            writers[id(view)].write(person_page(view, member))
 
     def generate_output(self, _writer: Any) -> None:
-        cohort: Cohort = self.context["cohort"]
-        out = self._writer()
         per_page = int(self.settings.get("COHORT_PER_PAGE", 20))
-        paged_weeks = [paginate(cw.entries, per_page, f"cohort/{cw.week.slug}/") for cw in cohort.weeks]
-        self._list_cards(paged_weeks)
-        overviews = [Page("cohort/", "cohort"), self._search_page(paged_weeks)]
-        if self.settings["HUB_CONFIG"].participation_page:  # about people: only when the course opts in
-            overviews.append(Page("cohort/participation/", "participation", {"rows": self.participation}))
-        participants = [*self._participant_pages(cohort)]
-        weeks = [*self._week_pages(cohort, paged_weeks), *unwritten_week_pages(self.unwritten)]
-        most = int(self.settings.get("COHORT_TAG_POSTS", TAG_POSTS))
-        tags = [*tag_pages(self.tags, per_page, most)]
-        out.write_all([*overviews, *self._shared_files(cohort), *participants, *weeks, *tags])
-        self._write_person_pages(cohort)
+        paged = {id(view): self._paged_weeks(view, per_page) for view in self.views}
+        self._list_cards([paged[id(view)] for view in self.views if not view.term.frozen])
+        listed: list[Page] = []
+        for view in self.views:
+            pages = self._term_pages(view, paged[id(view)], per_page)
+            self._writer(view).write_all(pages)
+            listed += pages
+        site = [self._search_page([*paged.values()]), *self._terms_page()]
+        self._writer(self.current).write_all(site)
+        self._write_person_pages()
         wait_for(self.person_pages)
-        out.announce(person_page(cohort, member) for member in cohort.members)
-        people = [Page(person_path(member.participant), "person") for member in cohort.members]
-        listed = (*overviews, *participants, *people, *weeks, *tags)
-        html = [page.path for page in listed if page.path.endswith("/")]
+        for view in self.views:
+            self._writer(view).announce(person_page(view, member) for member in view.cohort.members)
+        self._write_moved_addresses(listed)
+        html = [page.path for page in (*listed, *site, *self._people()) if page.path.endswith("/")]
         course_pages = [page.url for page in self.context.get("pages", [])]
-        out.write_all(self._sitemaps(["", *course_pages, *html]))
+        self._writer(self.current).write_all(self._sitemaps(["", *course_pages, *html]))
         self._write_404_and_check_links()
+
+    def _paged_weeks(self, view: TermView, per_page: int) -> list[list[Paged]]:
+        return [
+            paginate(cw.entries, per_page, f"{view.root}cohort/{cw.week.slug}/") for cw in view.cohort.weeks
+        ]
+
+    def _term_pages(self, view: TermView, paged_weeks: list[list[Paged]], per_page: int) -> list[Page]:
+        """Every page of a term but its participants' own."""
+        root = view.root
+        overviews = [Page(f"{root}cohort/", "cohort")]
+        if self.settings["HUB_CONFIG"].participation_page:  # about people: only when the course opts in
+            overviews.append(
+                Page(f"{root}cohort/participation/", "participation", {"rows": view.participation})
+            )
+        participants = [*self._participant_pages(view)]
+        weeks = [*self._week_pages(view, paged_weeks), *unwritten_week_pages(view.unwritten, root)]
+        most = int(self.settings.get("COHORT_TAG_POSTS", TAG_POSTS))
+        tags = [*tag_pages(view.tags, per_page, most, root)]
+        return [*overviews, *self._shared_files(view), *participants, *weeks, *tags]
+
+    def _people(self) -> Iterator[Page]:
+        """Every participant's page, by its address alone (for the sitemap and redirects)."""
+        for view, member in self.people:
+            yield Page(person_path(member.participant, view.root), "person")
+
+    def _write_moved_addresses(self, listed: list[Page]) -> None:
+        """With terms: /cohort/ leads to the current term, and the term that moved from the site's
+        root keeps its old addresses working."""
+        if not self.settings["HUB_CONFIG"].terms:
+            return
+        published = published_files(self.context)
+        current = self.current.root
+        self._writer(self.current).write_all(current_cohort(listed, current))
+        for view in self.views:
+            if view.term.moved_from_root:
+                root = view.root
+                pages = [page for page in (*listed, *self._people()) if page.path.startswith(root)]
+                written = [Page(page.url, "week") for page in view.week_pages.values()]
+                self._writer(view).write_all(at_old_addresses([*pages, *written], root, published))
 
     def _write_404_and_check_links(self) -> None:
         """Last: the content's links are checked once every page but the static files is written."""
         published = published_files(self.context)
-        self._writer(relative_urls=False).write_all(not_found_pages(self.settings, published))
+        writer = self._writer(self.current, relative_urls=False)
+        writer.write_all(not_found_pages(self.settings, published))
         check_content_links(self.context, Published.of(self.context, self.output_path, self.theme))
 
-    def _list_cards(self, paged_weeks: list[list[Paged]]) -> None:
+    def _list_cards(self, terms: list[list[list[Paged]]]) -> None:
         """Which week page shows each post's card, newest week first, for the webmention sender:
-        the pages as rendered here, so that it never places a post by a rule of its own."""
+        the pages as rendered here, so that it never places a post by a rule of its own. Only the
+        terms still fetched: a frozen term's posts were told about their pages while it ran."""
         config: HubConfig = self.settings["HUB_CONFIG"]
         placed = (
             (entry.member.participant.id, entry.post.url, paged.own_path)
+            for paged_weeks in reversed(terms)
             for pages in reversed(paged_weeks)
             for paged in pages
             for entry in paged.items
@@ -226,35 +282,45 @@ class CohortGenerator(Generator):  # type: ignore[misc]
         public_url = config.public_url or self.settings["SITEURL"]
         write_cards(config.cards_manifest, public_url, placed)
 
-    def _writer(self, announce: bool = True, relative_urls: bool | None = None) -> PageWriter:
+    def _writer(self, view: TermView, announce: bool = True, relative_urls: bool | None = None) -> PageWriter:
+        """A writer of the pages of `view`'s term, rendered with its cohort, calendar and tags."""
         relative = self.settings["RELATIVE_URLS"] if relative_urls is None else relative_urls
-        return PageWriter(self.context, self.output_path, relative, self._template, announce)
+        context = {**self.context, **view.context}
+        return PageWriter(
+            context, self.output_path, relative, self._template, announce, lambda: self.focus.use(view)
+        )
 
-    def _participant_pages(self, cohort: Cohort) -> Iterator[Page]:
+    def _participant_pages(self, view: TermView) -> Iterator[Page]:
         per_page = int(self.settings.get("PARTICIPANTS_PER_PAGE", 48))
-        for paged in paginate(cohort.members, per_page, "cohort/participants/"):
+        for paged in paginate(view.cohort.members, per_page, f"{view.root}cohort/participants/"):
             yield Page(paged.own_path, "participants", {"paged": paged})
 
-    def _week_pages(self, cohort: Cohort, paged_weeks: list[list[Paged]]) -> Iterator[Page]:
+    def _week_pages(self, view: TermView, paged_weeks: list[list[Paged]]) -> Iterator[Page]:
         # A feed holds the newest posts only: a week of 58,000 posts would make a 50 MB feed.
         newest = int(self.settings.get("COHORT_FEED_SIZE", 100))
-        for cohort_week, pages in zip(cohort.weeks, paged_weeks, strict=True):
+        for cohort_week, pages in zip(view.cohort.weeks, paged_weeks, strict=True):
             for paged in pages:
                 yield Page(paged.own_path, "cohort_week", {"cohort_week": cohort_week, "paged": paged})
             title = f"Week {cohort_week.week.number}"
             yield self._feed(pages[0].base, cohort_week.entries[:newest], title)
 
-    def _search_page(self, paged_weeks: list[list[Paged]]) -> Page:
-        """The search page, which says how many of the posts the index covers."""
+    def _search_page(self, terms: list[list[list[Paged]]]) -> Page:
+        """The search page, which says how many of the posts the index covers (of every term)."""
         limit = search_limit(self.settings)
-        indexed = set(newest_pages([(pages[0].base, len(pages)) for pages in paged_weeks], limit))
-        covered = sum(len(page.items) for pages in paged_weeks for page in pages if page.own_path in indexed)
-        return Page("search/", "search", {"indexed_posts": covered})
+        weeks = [pages for paged_weeks in terms for pages in paged_weeks]  # oldest term first
+        indexed = set(newest_pages([(pages[0].base, len(pages)) for pages in weeks], limit))
+        covered = sum(len(page.items) for pages in weeks for page in pages if page.own_path in indexed)
+        shown = sum(view.cohort.shown for view in self.views)
+        return Page("search/", "search", {"indexed_posts": covered, "shown_posts": shown})
 
-    def _shared_files(self, cohort: Cohort) -> Iterator[Page]:
-        latest = cohort.latest(int(self.settings.get("COHORT_FEED_SIZE", 100)))
-        yield self._feed("cohort/", latest, "All weeks")
-        yield Page("cohort/blogroll.opml", "blogroll.opml")
+    def _terms_page(self) -> list[Page]:
+        """The list of every term, with terms only."""
+        return [Page("terms/", "terms")] if self.settings["HUB_CONFIG"].terms else []
+
+    def _shared_files(self, view: TermView) -> Iterator[Page]:
+        latest = view.cohort.latest(int(self.settings.get("COHORT_FEED_SIZE", 100)))
+        yield self._feed(f"{view.root}cohort/", latest, "All weeks")
+        yield Page(f"{view.root}cohort/blogroll.opml", "blogroll.opml")
 
     def _feed(self, base: str, entries: tuple[Entry, ...], title: str) -> Page:
         path = f"{base}feed.atom"

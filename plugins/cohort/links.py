@@ -2,7 +2,9 @@
 
 Course pages link each other with Pelican's `{filename}`. A cohort page, which has no source file,
 is linked as `{cohort}week-1/`: it becomes the address of /cohort/week-1/ from SITEURL, as Pelican
-makes `{filename}` links (relative to the page when RELATIVE_URLS, else absolute). A link from the
+makes `{filename}` links (relative to the page when RELATIVE_URLS, else absolute). In a course with
+terms, `{cohort}` is the cohort of the page's own term (a week file in content/weeks/<slug>/), and
+on a page of no term (the syllabus, /join/) the current term's: /2026-autumn/cohort/week-1/. A link from the
 root of the domain ("/cohort/week-1/") works only when the site is served there, not under GitHub
 Pages' /<repository>/: the build warns about each one, and about each link to a page the site does
 not have, naming the content file and the link.
@@ -18,7 +20,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urljoin, urlsplit
 
+from aggregator import HubConfig
+
 from .output import relative_site_url
+from .terms import term_of_source
 
 log = logging.getLogger(__name__)
 
@@ -47,14 +52,23 @@ def with_cohort_links(content: Any, html: str) -> str:
 
     Resolved for the page the content is saved as: the only page this theme shows it on.
     """
-    site = page_site_url(content.save_as, content.settings)
+    site = page_site_url(content.save_as, content.settings) + "/" + term_root(content)
 
     def resolve(found: Any) -> str:
         if found["what"] != "cohort":
             return str(found[0])  # Pelican's own, replaced when the page is written
-        return f"{found['markup']}{found['quote']}{site}/cohort/{found['value']}{found['quote']}"
+        return f"{found['markup']}{found['quote']}{site}cohort/{found['value']}{found['quote']}"
 
     return str(content._get_intrasite_link_regex().sub(resolve, html))
+
+
+def term_root(content: Any) -> str:
+    """The folder of the cohort pages that `{cohort}` means on this content's page."""
+    config: HubConfig | None = content.settings.get("HUB_CONFIG")
+    if config is None or not config.terms:
+        return ""
+    own = term_of_source(content.get_relative_source_path(), config)
+    return (own or config.term or config.terms[-1]).root
 
 
 def page_site_url(file_name: str, settings: Mapping[str, Any]) -> str:

@@ -46,12 +46,14 @@ class PageWriter:
         relative_urls: bool,
         template: Callable[[str], Any],
         announce: bool = True,
+        focus: Callable[[], None] | None = None,
     ) -> None:
         self.context = context
         self.output_path = output_path
         self.relative_urls = relative_urls
         self.template = template
         self.announces = announce  # False in both processes for the pages the child may write
+        self.focus = focus  # points the theme's filters at the pages' term before each is rendered
 
     def local_context(self, page: Page) -> dict[str, Any]:
         """The page's context as Pelican's writer makes it: SITEURL relative to the page when asked."""
@@ -66,6 +68,8 @@ class PageWriter:
     def write(self, page: Page) -> None:
         target = self.target(page)
         local = self.local_context(page)
+        if self.focus is not None:
+            self.focus()
         html = str(self.template(page.template).render(local))
         os.makedirs(os.path.dirname(target), exist_ok=True)
         with open(target, "w", encoding="utf-8") as handle:

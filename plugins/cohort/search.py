@@ -16,9 +16,11 @@ from __future__ import annotations
 import logging
 import subprocess
 import sys
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
+
+from aggregator import HubConfig
 
 from .pages import newest_pages
 
@@ -33,13 +35,15 @@ ALWAYS_INDEXED = (
     "index.html,syllabus/**/*.html,about/**/*.html,join/**/*.html,weeks/**/*.html,"
     "cohort/participants/**/*.html"
 )
+TERM_INDEXED = "{root}weeks/**/*.html,{root}cohort/participants/**/*.html"  # of each term's folder
 COHORT_PAGES = 250  # week pages indexed by default: 5,000 posts at 20 a page, ~0.35 s and ~90 MB
 
 
 def index_for_search(pelican: Any) -> None:
     if not pelican.settings.get("SEARCH", False):
         return
-    command = pagefind_command(Path(pelican.output_path), search_limit(pelican.settings))
+    roots = term_roots(pelican.settings["HUB_CONFIG"])
+    command = pagefind_command(Path(pelican.output_path), search_limit(pelican.settings), roots)
     result = subprocess.run(command, capture_output=True, text=True, timeout=600, check=False)  # noqa: S603 - our own argv
     if result.returncode != 0:
         log.error("search index: pagefind failed: %s", (result.stderr or result.stdout).strip())
@@ -50,18 +54,30 @@ def search_limit(settings: Mapping[str, Any]) -> int:
     return int(settings.get("SEARCH_COHORT_PAGES", COHORT_PAGES))
 
 
-def pagefind_command(site: Path, limit: int = COHORT_PAGES) -> list[str]:
-    pages = [ALWAYS_INDEXED, *(path + "index.html" for path in indexed_week_pages(site, limit))]
-    glob = "{" + ",".join(pages) + "}"
+def term_roots(config: HubConfig) -> tuple[str, ...]:
+    """The folder of each term's pages, oldest term first ("" for a course without terms)."""
+    return tuple(term.root for term in config.course_terms)
+
+
+def pagefind_command(site: Path, limit: int = COHORT_PAGES, roots: Sequence[str] = ("",)) -> list[str]:
+    terms = [TERM_INDEXED.format(root=root) for root in roots if root]
+    weeks = [path + "index.html" for path in indexed_week_pages(site, limit, roots)]
+    glob = "{" + ",".join([ALWAYS_INDEXED, *terms, *weeks]) + "}"
     return [sys.executable, "-m", "pagefind", "--site", str(site), "--glob", glob, "--silent"]
 
 
-def indexed_week_pages(site: Path, limit: int) -> list[str]:
-    """The newest `limit` cohort week pages written under `site`, by the generator's own rule."""
+def indexed_week_pages(site: Path, limit: int, roots: Sequence[str] = ("",)) -> list[str]:
+    """The newest `limit` cohort week pages written under `site`, by the generator's own rule:
+    the newest term's first (`roots`: the terms' folders, oldest first)."""
+    counts = [count for root in roots for count in _week_page_counts(site, root)]
+    return newest_pages(counts, limit)
+
+
+def _week_page_counts(site: Path, root: str) -> list[tuple[str, int]]:
+    """(first page's path, page count) of each cohort week of the term under `root`, in order."""
     weeks = sorted(
         (int(folder.name.removeprefix("week-")), folder)
-        for folder in (site / "cohort").glob("week-*")
+        for folder in (site / root / "cohort").glob("week-*")
         if folder.name.removeprefix("week-").isdigit()
     )
-    counts = [(f"cohort/{folder.name}/", 1 + len(list(folder.glob("page/*/")))) for _, folder in weeks]
-    return newest_pages(counts, limit)
+    return [(f"{root}cohort/{folder.name}/", 1 + len(list(folder.glob("page/*/")))) for _, folder in weeks]

@@ -25,8 +25,9 @@ def tag_path(tag: SharedTag) -> str:
 
 
 class TagLinks:
-    """Where each shared tag's page is, for the cards' `tag_path` filter. Filled once the cohort is
-    read, before any page is rendered; until then, and for any other tag, a tag has no page."""
+    """Where each shared tag's page is among its term's pages, for the cards' `tag_path` filter.
+    Filled once the cohort is read, before any page is rendered; until then, and for any other tag,
+    a tag has no page."""
 
     def __init__(self) -> None:
         self.paths: dict[str, str] = {}
@@ -38,11 +39,12 @@ class TagLinks:
         return self.paths.get(tag_key(tag))
 
 
-def tag_pages(tags: tuple[SharedTag, ...], per_page: int, most: int) -> Iterator[Page]:
-    """The list of shared tags, and each tag's pages: its newest `most` posts, by week."""
-    yield Page("cohort/tags/", "tags", {"tags": tags})
+def tag_pages(tags: tuple[SharedTag, ...], per_page: int, most: int, root: str = "") -> Iterator[Page]:
+    """The list of shared tags, and each tag's pages: its newest `most` posts, by week; under the
+    term's `root` ("" or "2026-autumn/")."""
+    yield Page(f"{root}cohort/tags/", "tags", {"tags": tags})
     for tag in tags:
         listed = tag.entries[:most]
-        for paged in paginate(listed, per_page, tag_path(tag)):
+        for paged in paginate(listed, per_page, root + tag_path(tag)):
             extra = {"tag": tag, "paged": paged, "weeks": by_week(paged.items), "listed": len(listed)}
             yield Page(paged.own_path, "tag", extra)
