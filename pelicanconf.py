@@ -50,13 +50,34 @@ COHORT_FEED_SIZE = 100
 SEARCH = True
 
 HUB = {
-    # The course calendar. Week 1 starts at midnight, course time, on this Monday.
-    "course_start": "2026-09-07",
-    "course_weeks": 6,
-    "course_timezone": "Europe/London",
-    # Only course posts appear: posts carrying this tag (case-insensitive, a leading # ignored),
-    # writing it as a hashtag (#openlearning26), or linking to a page of PUBLIC_URL. None shows all.
-    "course_tag": "openlearning26",
+    # The course runs in terms. Each has its calendar (week 1 starts at midnight, course time, on
+    # the Monday `start`), its course tag and its cohort (its folder in feeds.opml). The current
+    # term is the one whose dates hold today, else the latest. A frozen term is no longer fetched:
+    # its pages are built from archive/<slug>/ as it is. `moved_from_root`: the term that ran
+    # before the course had terms, whose old addresses (/cohort/week-1/) redirect to its own.
+    # Only course posts appear: posts carrying the term's tag (case-insensitive, a leading #
+    # ignored), writing it as a hashtag (#openlearning26), or linking to a page of PUBLIC_URL.
+    # `python -m aggregator new-term` adds a term, `freeze` ends one.
+    "terms": [
+        {
+            "slug": "2025-autumn",
+            "title": "Autumn 2025",
+            "start": "2025-09-08",
+            "weeks": 6,
+            "timezone": "Europe/London",
+            "tag": "openlearning25",
+            "frozen": True,
+        },
+        {
+            "slug": "2026-autumn",
+            "title": "Autumn 2026",
+            "start": "2026-09-07",
+            "weeks": 6,
+            "timezone": "Europe/London",
+            "tag": "openlearning26",
+            "moved_from_root": True,
+        },
+    ],
     "opml": "feeds.opml",
     "archive": "archive",
     # The demo cohort is served from this machine (see demo/). A real course removes this line:
