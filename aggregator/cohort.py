@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from .archive import FeedInfo, FeedState, Record
-from .config import Course, HubConfig
+from .config import Course, HubConfig, Term
 from .conversations import Key, Links, find_links
 from .errors import ConfigError
 from .inclusion import Inclusion, inclusion_for
@@ -228,12 +228,7 @@ def signals_for(config: HubConfig, moderation: Moderation) -> Signals:
     """What places posts besides their tags and dates: the facilitators' `place:` entries, and
     the addresses of the course's week pages and cohort pages under PUBLIC_URL."""
     weeks = config.course.weeks
-    paths = [
-        (n, path)
-        for n in range(1, weeks + 1)
-        for path in (config.week_url.format(number=n), f"cohort/week-{n}/")
-    ]
-    signals = week_page_signals(config.public_url, paths)
+    signals = week_page_signals(config.public_url, week_addresses(config))
     for placing in moderation.placings:
         if placing.week > weeks:
             raise ConfigError(
@@ -241,6 +236,20 @@ def signals_for(config: HubConfig, moderation: Moderation) -> Signals:
             )
     overrides = {key: p.week for p in reversed(moderation.placings) for key in address_keys(p.post)}
     return dataclasses.replace(signals, overrides=overrides)
+
+
+def week_addresses(config: HubConfig) -> list[tuple[int, str]]:
+    """The paths of each week's pages, course material and cohort: under the term's folder, and
+    for the term that ran before the course had terms, at the addresses its posts linked to then."""
+    term = config.term or Term(None, config.course)
+    page = config.week_url.removeprefix(term.root)
+    roots = [term.root, ""] if term.moved_from_root else [term.root]
+    return [
+        (n, root + path)
+        for n in range(1, config.course.weeks + 1)
+        for root in roots
+        for path in (page.format(number=n), f"cohort/week-{n}/")
+    ]
 
 
 def placement(post: Post, course: Course, inclusion: Inclusion, signals: Signals = NO_SIGNALS) -> Placement:
