@@ -28,8 +28,8 @@ from .terms import members_of
 
 WEEKS_FOLDER = Path("content/weeks")
 # Metadata lines a copied week file loses: its dates, and the addresses of a course without terms
-# (a term's week pages get theirs, "<slug>/weeks/week-N/", from the plugin).
-DROPPED = re.compile(r"^(date|modified|url|save_as)\s*:", re.IGNORECASE)
+# (a term's week pages get theirs, "<slug>/weeks/week-N/", and their slugs from the plugin).
+DROPPED = re.compile(r"^(date|modified|url|save_as|slug)\s*:", re.IGNORECASE)
 MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
 DATE_WORDS = re.compile(
     rf"\b\d{{4}}-\d{{2}}-\d{{2}}\b|\b\d{{1,2}}(st|nd|rd|th)? ({MONTHS})\b"

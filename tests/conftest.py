@@ -170,11 +170,11 @@ def demo_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The demo hub built as Quick start builds it, into a temporary folder: the demo blogs served
     on 127.0.0.1, the committed archive copied so the repository's own stays untouched."""
     from demo.farm import serving
-    from tests.sitebuild import build
+    from tests.sitebuild import build, demo_terms
 
     tmp = tmp_path_factory.mktemp("demo")
     shutil.copytree(ROOT / "archive", tmp / "archive", ignore=shutil.ignore_patterns(".lock"))
     with serving():
-        result = build(tmp, ROOT / "feeds.opml")
+        result = build(tmp, ROOT / "feeds.opml", content=ROOT / "content", terms=demo_terms())
     assert result.returncode == 0, result.stdout + result.stderr
     return tmp

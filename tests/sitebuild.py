@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import atexit
+import functools
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
+from typing import Any
 
+from aggregator.config import load_settings
 from aggregator.registry import HUB_NS
 from tests.conftest import DATA, ROOT
 from tests.loopback import LoopbackServer, Reply
@@ -51,17 +57,64 @@ def write_opml(path: Path, feeds: list[tuple[str, str, str]], **choices: str) ->
     return path
 
 
+def demo_terms() -> list[dict[str, Any]]:
+    """The demo course's terms, as pelicanconf.py gives them."""
+    terms: list[dict[str, Any]] = load_settings(ROOT / "pelicanconf.py")["HUB"]["terms"]
+    return terms
+
+
+def current_term() -> dict[str, Any]:
+    return max(demo_terms(), key=lambda term: str(term["start"]))
+
+
+def without_terms() -> dict[str, object]:
+    """HUB settings for the demo's current term as a course without terms, as a fork is before its
+    second term: most site tests need one cohort, at the addresses of the site's root."""
+    term = current_term()
+    keys = {
+        "start": "course_start",
+        "weeks": "course_weeks",
+        "timezone": "course_timezone",
+        "tag": "course_tag",
+    }
+    return {"terms": None, **{setting: term[key] for key, setting in keys.items()}}
+
+
+@functools.cache
+def course_without_terms() -> Path:
+    """The demo course's content as a course without terms has it: the current term's week files
+    in content/weeks/ with their own Slug, Url and Save_as. Written once per test process."""
+    content = Path(tempfile.mkdtemp(prefix="hub-course-")) / "content"
+    atexit.register(shutil.rmtree, content.parent, ignore_errors=True)
+    shutil.copytree(ROOT / "content" / "pages", content / "pages")
+    syllabus = content / "pages" / "syllabus.md"
+    slug = current_term()["slug"]
+    syllabus.write_text(syllabus.read_text(encoding="utf-8").replace(f"../weeks/{slug}/", "../weeks/"))
+    for week in sorted((ROOT / "content" / "weeks" / slug).glob("week-*.md")):
+        head, blank, body = week.read_text(encoding="utf-8").partition("\n\n")
+        name = week.stem
+        addresses = f"\nSlug: {name}\nUrl: weeks/{name}/\nSave_as: weeks/{name}/index.html"
+        text = head + addresses + blank + body.replace("{filename}../../pages/", "{filename}../pages/")
+        (content / "weeks").mkdir(parents=True, exist_ok=True)
+        (content / "weeks" / week.name).write_text(text, encoding="utf-8")
+    return content
+
+
 def build(
     tmp: Path,
     opml: Path,
     *,
     offline: bool = False,
-    content: Path = ROOT / "content",
+    content: Path | None = None,
     pelican: dict[str, object] | None = None,
     **overrides: object,
 ) -> subprocess.CompletedProcess[str]:
     """Build the site of `content` into tmp/output; `overrides` are HUB settings, `pelican` other
-    Pelican settings (SITEURL, RELATIVE_URLS, PLUGINS ...)."""
+    Pelican settings (SITEURL, RELATIVE_URLS, PLUGINS ...). Unless `terms` are given, a course
+    without terms: by default the demo course's current term (course_without_terms)."""
+    content = content or course_without_terms()
+    if "terms" not in overrides:
+        overrides = {**without_terms(), **overrides}
     settings = tmp / "settings.py"
     text = SETTINGS.format(root=str(ROOT), opml=str(opml), archive=str(tmp / "archive"), overrides=overrides)
     extra = {"PATH": str(content), **(pelican or {})}

@@ -19,7 +19,7 @@ import pytest
 
 from tests.conftest import ROOT
 from tests.loopback import LoopbackServer, StaticSite
-from tests.sitebuild import build, serve_ada_and_ben, write_opml
+from tests.sitebuild import build, course_without_terms, serve_ada_and_ben, write_opml
 from tests.tab import Tab
 
 PUBLIC_URL = "https://learning-in-the-open.example"  # pelicanconf.py's
@@ -44,7 +44,7 @@ def register():
 
 def content_without_weeks(tmp: Path, weeks: tuple[int, ...], misplaced: int | None = None) -> Path:
     content = tmp / "content"
-    shutil.copytree(ROOT / "content", content)
+    shutil.copytree(course_without_terms(), content)
     for number in weeks:
         (content / "weeks" / f"week-{number}.md").unlink()
     if misplaced:

@@ -18,14 +18,13 @@ import pytest
 from aggregator.archive import Archive, Record
 from aggregator.registry import HUB_NS, load_registry
 from plugins.cohort.search import indexed_week_pages, pagefind_command
-from tests.conftest import LONDON, ROOT
+from tests.conftest import LONDON
 from tests.loopback import StaticSite
 from tests.posts import make_post
-from tests.sitebuild import build
+from tests.sitebuild import build, course_without_terms
 from tests.tab import Tab
 from tests.test_navigation import PUBLIC_URL, addresses, parse, site_file, text
 
-NO_CALENDAR = {"course_start": None, "course_weeks": None, "course_timezone": None, "course_tag": None}
 AUTUMN_25 = {
     "slug": "2025-autumn",
     "title": "Autumn 2025",
@@ -90,7 +89,7 @@ def london(when: str) -> dt.datetime:
 def week_file(source: Path, target: Path, up: str) -> None:
     """A week page of the demo as a term's: no Url or Save_as, links to pages one folder further up."""
     lines = source.read_text(encoding="utf-8").splitlines(keepends=True)
-    kept = "".join(line for line in lines if not line.startswith(("Url:", "Save_as:")))
+    kept = "".join(line for line in lines if not line.startswith(("Slug:", "Url:", "Save_as:")))
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(kept.replace("{filename}../pages/", "{filename}" + up + "pages/"), encoding="utf-8")
 
@@ -98,11 +97,11 @@ def week_file(source: Path, target: Path, up: str) -> None:
 def term_content(tmp: Path, terms: dict[str, Iterable[int]], syllabus_term: str) -> Path:
     """The demo content with its week pages in term folders (`terms`: slug -> week numbers)."""
     content = tmp / "content"
-    shutil.copytree(ROOT / "content" / "pages", content / "pages")
+    shutil.copytree(course_without_terms() / "pages", content / "pages")
     for slug, numbers in terms.items():
         for n in numbers:
             week_file(
-                ROOT / "content" / "weeks" / f"week-{n}.md",
+                course_without_terms() / "weeks" / f"week-{n}.md",
                 content / "weeks" / slug / f"week-{n}.md",
                 "../../",
             )
@@ -122,7 +121,6 @@ def term_build(tmp: Path, content: Path, terms: list[dict[str, Any]], **pelican:
         content=content,
         pelican={"SEARCH": False, **pelican},
         terms=terms,
-        **NO_CALENDAR,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     return result.stdout + result.stderr

@@ -108,9 +108,13 @@ def place_in_term(content: Any) -> None:
     term = term_of_source(content.get_relative_source_path(), config)
     content.hub_term = term.slug if term else None
     week = str(content.metadata.get("week", ""))
-    if term and week.isdigit() and not hasattr(content, "override_url"):
-        content.override_url = f"{term.root}weeks/week-{int(week)}/"
-        content.override_save_as = content.override_url + "index.html"
+    if term and week.isdigit():
+        # The same course runs again: two terms' week pages may share a title, whose slug Pelican
+        # would take for one page in two languages.
+        content.slug = f"{term.slug}-week-{int(week)}"
+        if not hasattr(content, "override_url"):
+            content.override_url = f"{term.root}weeks/week-{int(week)}/"
+            content.override_save_as = content.override_url + "index.html"
 
 
 def pages_of(term: Term, pages: Iterable[Any]) -> list[Any]:
