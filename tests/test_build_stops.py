@@ -12,6 +12,7 @@ from tests.checkout import copy_checkout, run_in
 # The build command as `invoke build` runs it (tasks.py), and `invoke build` itself.
 PELICAN = "python -m pelican content -s pelicanconf.py -o output --fatal errors"
 BUILDS = [PELICAN, "invoke build"]
+START = "HUB['terms'] '2026-autumn'['start']"  # the demo's current term's first day
 UNTOUCHED = (
     "The build stopped before changing anything: the output folder is as it was. "
     "(pelican -v, or invoke build --verbose, shows the traceback)"
@@ -30,7 +31,7 @@ def checkout(tmp_path: Path) -> Path:
 def set_course_start(checkout: Path, date: str) -> None:
     settings = checkout / "pelicanconf.py"
     text = settings.read_text(encoding="utf-8")
-    settings.write_text(text.replace('"course_start": "2026-09-07"', f'"course_start": "{date}"'))
+    settings.write_text(text.replace('"start": "2026-09-07"', f'"start": "{date}"'))
 
 
 def still_there(checkout: Path) -> bool:
@@ -58,7 +59,7 @@ def test_a_course_start_that_is_no_monday_stops_the_build_with_one_clear_message
     result = run_in(checkout, command)
     assert result.returncode == 3
     assert result.stderr == (
-        f"course hub: HUB['course_start'] must be the Monday of week 1; 2026-09-08 is a Tuesday\n{UNTOUCHED}\n"
+        f"course hub: {START} must be the Monday of week 1; 2026-09-08 is a Tuesday\n{UNTOUCHED}\n"
     )
     assert "Traceback" not in result.stdout
     assert still_there(checkout)
@@ -97,16 +98,18 @@ def test_the_traceback_is_there_for_whoever_asks(checkout: Path, flag: str, comm
     output = result.stdout + result.stderr
     assert result.returncode == 3
     assert "Traceback" in output
-    assert "HUB['course_start'] must be the Monday of week 1" in output
+    assert f"{START} must be the Monday of week 1" in output
     assert still_there(checkout)
 
 
 def test_an_archive_error_while_building_is_one_message_too(checkout: Path) -> None:
-    (checkout / "archive" / "maya-okafor.json").write_text('{"participant": ', encoding="utf-8")
+    (checkout / "archive" / "2026-autumn" / "maya-okafor.json").write_text(
+        '{"participant": ', encoding="utf-8"
+    )
     result = run_in(checkout, PELICAN, env={"HUB_OFFLINE": "1"})
     assert result.returncode == 5
     first, second = result.stderr.splitlines()
-    assert first.startswith(f"course hub: {checkout}/archive/maya-okafor.json")
+    assert first.startswith(f"course hub: {checkout}/archive/2026-autumn/maya-okafor.json")
     assert second == (
         "The build stopped: the site in the output folder is not complete. "
         "(pelican -v, or invoke build --verbose, shows the traceback)"

@@ -17,6 +17,7 @@ from aggregator.consent import kept_posts
 from aggregator.inclusion import included_by, inclusion_for
 from aggregator.pipeline import update
 from aggregator.registry import Participant, load_registry
+from aggregator.terms import members_of
 from aggregator.urls import site_at
 from tests.conftest import COURSE, DATA, ROOT
 from tests.loopback import LoopbackServer, Reply
@@ -163,18 +164,21 @@ def test_a_post_that_gains_the_tag_later_is_taken_in(config: HubConfig, server: 
 
 
 def test_the_demos_committed_archive_holds_course_posts_and_bodies_only_where_chosen() -> None:
-    """Every kept post is a course post by the one rule, with the demo's own settings; how each
-    came in is counted, so that the demo keeps showing every rule but `*`."""
+    """Every kept post is a course post of its term by the one rule, with the demo's own settings;
+    how each came in is counted, so that the demo keeps showing every rule but `*`."""
     full = {"keiko-tanaka"}  # hub:display="full" in feeds.opml
     config = hub_config(load_settings(ROOT / "pelicanconf.py"), ROOT)
-    people = {person.id: person for person in load_registry(ROOT / "feeds.opml")}
-    rules: Counter[str | None] = Counter()
-    for path in sorted((ROOT / "archive").glob("*.json")):
-        assert json.loads(path.read_text(encoding="utf-8"))["format"] == FORMAT_VERSION, path.name
-        record = Archive(ROOT / "archive").load(path.stem)
-        assert record is not None
-        inclusion = inclusion_for(config.course, people[path.stem].tag, site_at(config.public_url))
-        for kept in record.posts:
-            rules[included_by(kept, inclusion)] += 1
-            assert bool(kept.content_html) == (path.stem in full), (path.name, kept.title)
-    assert rules == {"tag": 69, "hashtag": 4, "link": 2}
+    rules: dict[str | None, Counter[str | None]] = {}
+    for term in config.course_terms:
+        term_config = config.for_term(term)
+        people = {person.id: person for person in members_of(term, load_registry(ROOT / "feeds.opml"))}
+        rules[term.slug] = Counter()
+        for path in sorted(term_config.archive.glob("*.json")):
+            assert json.loads(path.read_text(encoding="utf-8"))["format"] == FORMAT_VERSION, path.name
+            record = Archive(term_config.archive).load(path.stem)
+            assert record is not None
+            inclusion = inclusion_for(term.course, people[path.stem].tag, site_at(config.public_url))
+            for kept in record.posts:
+                rules[term.slug][included_by(kept, inclusion)] += 1
+                assert bool(kept.content_html) == (path.stem in full), (path.name, kept.title)
+    assert rules == {"2025-autumn": {"tag": 17}, "2026-autumn": {"tag": 69, "hashtag": 4, "link": 2}}

@@ -151,7 +151,7 @@ def texts(document: object, css_class: str) -> list[str]:
 
 
 def test_the_demo_week_shows_its_conversations_longest_first(demo_site: Path) -> None:
-    week3 = page(demo_site, "cohort/week-3")
+    week3 = page(demo_site, "2026-autumn/cohort/week-3")
     section = next(e for e in week3.iter("section") if e.get("class") == "conversations")
     threads = [
         [" ".join("".join(li.itertext()).split()) for li in ol.iter("li")] for ol in section.iter("ol")
@@ -164,35 +164,35 @@ def test_the_demo_week_shows_its_conversations_longest_first(demo_site: Path) ->
     assert len(threads[0]) == 8 and [len(t) for t in threads] == sorted(map(len, threads), reverse=True)
     assert texts(week3, "lede")[1] == "One conversation between participants."
     assert (
-        texts(page(demo_site, "cohort/week-6"), "lede")[1]
+        texts(page(demo_site, "2026-autumn/cohort/week-6"), "lede")[1]
         == "6 conversations between participants, the longest first."
     )
 
 
 def test_demo_cards_say_who_answered_and_what_they_answer(demo_site: Path) -> None:
-    talk = texts(page(demo_site, "cohort/week-3"), "card-talk")
+    talk = texts(page(demo_site, "2026-autumn/cohort/week-3"), "card-talk")
     assert (
         "5 responses from the cohort: Maya Okafor, Ellen Fairweather, Grace Mwangi, Jonas Müller, Liam O’Connor."
         in talk
     )
     assert "In response to Tomás Ibáñez’s “Reading feeds without drowning”." in talk
-    week4 = texts(page(demo_site, "cohort/week-4"), "card-talk")
+    week4 = texts(page(demo_site, "2026-autumn/cohort/week-4"), "card-talk")
     assert "See also: “I finally understand RSS”." in week4
 
 
 def test_a_demo_post_is_filed_by_its_link_and_says_so(demo_site: Path) -> None:
     # Maya's welcome, dated the week before the course: the oldest of week 1, on its second page.
-    assert texts(page(demo_site, "cohort/week-1/page/2"), "card-placed") == [
+    assert texts(page(demo_site, "2026-autumn/cohort/week-1/page/2"), "card-placed") == [
         "Filed under week 1: it links to the week 1 prompt."
     ]
     # The date's week needs no note: Grace's "Week six" links to the week 6 page and is dated in it.
-    assert texts(page(demo_site, "cohort/week-6"), "card-placed") == [
+    assert texts(page(demo_site, "2026-autumn/cohort/week-6"), "card-placed") == [
         "Filed under week 6: its week tag says so.",
     ]
 
 
 def test_a_demo_participant_page_lists_their_conversations(demo_site: Path) -> None:
-    tomas = page(demo_site, "cohort/people/tomas-ibanez")
+    tomas = page(demo_site, "2026-autumn/cohort/people/tomas-ibanez")
     heads = texts(tomas, "conversations")
     assert heads and heads[0].startswith(
         "Conversations Tomás Ibáñez took part in 3 conversations with the cohort."

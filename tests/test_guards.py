@@ -15,7 +15,7 @@ AGGREGATOR = ROOT / "aggregator"
 USES = {
     "pelican": ("plugins/cohort/generator.py", r"^from pelican\b"),
     "feedparser": ("aggregator/parse/fallback.py", r"^import feedparser\b"),
-    "Markdown": ("content/weeks/week-1.md", r"^Title: "),  # Pelican reads content/*.md with it
+    "Markdown": ("content/weeks/2026-autumn/week-1.md", r"^Title: "),  # Pelican reads content/*.md with it
     "aiohttp": ("aggregator/fetch.py", r"^import aiohttp\b"),
     "charset-normalizer": ("aggregator/parse/encoding.py", r"^import charset_normalizer\b"),
     "nh3": ("aggregator/sanitize.py", r"^import nh3\b"),

@@ -22,14 +22,17 @@ PAGE_TYPES = [
     "/",
     "/syllabus/",
     "/join/",
-    "/weeks/week-1/",
-    "/cohort/",
-    "/cohort/week-1/",
-    "/cohort/week-1/page/2/",
-    "/cohort/participants/",
-    "/cohort/people/maya-okafor/",
-    "/cohort/tags/",
-    "/cohort/tags/reflection/",
+    "/2026-autumn/weeks/week-1/",
+    "/2026-autumn/cohort/",
+    "/2026-autumn/cohort/week-1/",
+    "/2026-autumn/cohort/week-1/page/2/",
+    "/2026-autumn/cohort/participants/",
+    "/2026-autumn/cohort/people/maya-okafor/",
+    "/2026-autumn/cohort/tags/",
+    "/2026-autumn/cohort/tags/reflection/",
+    "/terms/",
+    "/2025-autumn/cohort/week-2/",
+    "/2025-autumn/cohort/people/hamid-rahimi/",
     "/search/",
 ]
 
@@ -43,11 +46,11 @@ def site(demo_site: Path) -> Iterator[StaticSite]:
 
 def test_week_to_cohort_to_participant_to_the_original_post(browser: Any, site: StaticSite) -> None:
     reader = Tab(browser, site)
-    page = reader.open("/weeks/week-2/")
+    page = reader.open("/2026-autumn/weeks/week-2/")
     page.get_by_role("link", name="What the cohort said this week: 12 posts").click()  # Thandiwe's too
-    assert page.url == site.url("/cohort/week-2/")
+    assert page.url == site.url("/2026-autumn/cohort/week-2/")
     page.get_by_role("link", name="Everything Ellen Fairweather wrote for the course").first.click()
-    assert page.url == site.url("/cohort/people/ellen-fairweather/")
+    assert page.url == site.url("/2026-autumn/cohort/people/ellen-fairweather/")
     assert page.locator("h1").inner_text() == "Ellen Fairweather"
     title = page.locator("article.h-entry .card-title a").first
     original = title.get_attribute("href")
@@ -61,10 +64,10 @@ def test_week_to_cohort_to_participant_to_the_original_post(browser: Any, site: 
 def test_everything_but_search_works_without_javascript(browser: Any, site: StaticSite) -> None:
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
-    page.goto(site.url("/cohort/week-1/"))
+    page.goto(site.url("/2026-autumn/cohort/week-1/"))
     assert page.locator("article.h-entry").count() == 10
     page.get_by_role("link", name="Older →").click()
-    assert page.url == site.url("/cohort/week-1/page/2/")
+    assert page.url == site.url("/2026-autumn/cohort/week-1/page/2/")
     assert page.locator("article.h-entry").count() == 7
     page.goto(site.url("/search/"))
     assert page.locator("#no-search").is_visible()
@@ -94,7 +97,7 @@ def test_a_busy_week_shows_several_cards_a_screen(
     card's top to the next. Before the cards were made dense: 2.1 at 1280x800, 1.5 at 390x844."""
     page = Tab(browser, site, width).page
     page.set_viewport_size({"width": width, "height": height})
-    page.goto(site.url("/cohort/week-1/"))
+    page.goto(site.url("/2026-autumn/cohort/week-1/"))
     tops = page.locator("article.h-entry").evaluate_all(
         "cards => cards.map(card => card.getBoundingClientRect().top)"
     )
@@ -125,9 +128,10 @@ def author_chose_full(name: str) -> bool:
 
 
 def test_every_card_is_an_h_entry_linking_to_the_original(demo_site: Path) -> None:
-    posts = {p.url: p for r in Archive(demo_site / "archive").load_all().values() for p in r.posts}
+    records = Archive(demo_site / "archive" / "2026-autumn").load_all().values()
+    posts = {p.url: p for r in records for p in r.posts}
     cards = untitled = 0
-    for page in sorted((demo_site / "output" / "cohort").rglob("week-*/**/index.html")):
+    for page in sorted((demo_site / "output" / "2026-autumn" / "cohort").rglob("week-*/**/index.html")):
         html = page.read_text(encoding="utf-8")
         entries = [i for i in mf2py.parse(doc=html)["items"] if "h-entry" in i["type"]]
         assert len(entries) == html.count('class="card h-entry"'), page
@@ -148,7 +152,9 @@ def test_every_card_is_an_h_entry_linking_to_the_original(demo_site: Path) -> No
 
 
 def test_every_participant_is_an_h_card(demo_site: Path) -> None:
-    html = (demo_site / "output" / "cohort" / "participants" / "index.html").read_text(encoding="utf-8")
+    html = (demo_site / "output" / "2026-autumn" / "cohort" / "participants" / "index.html").read_text(
+        encoding="utf-8"
+    )
     people = [i for i in mf2py.parse(doc=html)["items"] if "h-card" in i["type"]]
     assert len(people) == 15  # Linh and Thandiwe among them, whose feeds carry no tags
     assert all(
@@ -159,42 +165,43 @@ def test_every_participant_is_an_h_card(demo_site: Path) -> None:
 def test_feeds_blogroll_sitemap_and_metadata(demo_site: Path) -> None:
     output = demo_site / "output"
     atom = "{http://www.w3.org/2005/Atom}"
-    feed = ET.parse(output / "cohort" / "week-3" / "feed.atom").getroot()
+    feed = ET.parse(output / "2026-autumn" / "cohort" / "week-3" / "feed.atom").getroot()
     entries = feed.findall(f"{atom}entry")
     assert len(entries) == 10
     first = entries[0]
     assert first.find(f"{atom}link").get("href").startswith("https://")
     assert first.find(f"{atom}author/{atom}name").text
     assert (
-        ET.parse(output / "cohort" / "feed.atom").getroot().find(f"{atom}id").text
-        == "https://learning-in-the-open.example/cohort/feed.atom"
+        ET.parse(output / "2026-autumn" / "cohort" / "feed.atom").getroot().find(f"{atom}id").text
+        == "https://learning-in-the-open.example/2026-autumn/cohort/feed.atom"
     )
-    blogroll = ET.parse(output / "cohort" / "blogroll.opml").getroot()
+    blogroll = ET.parse(output / "2026-autumn" / "cohort" / "blogroll.opml").getroot()
     assert len(blogroll.findall(".//outline[@type='rss']")) == 15
     participants = html5lib.parse(
-        (output / "cohort" / "participants" / "index.html").read_text(encoding="utf-8"),
+        (output / "2026-autumn" / "cohort" / "participants" / "index.html").read_text(encoding="utf-8"),
         namespaceHTMLElements=False,
     )
     assert [link.get("href") for link in participants.iter("link") if link.get("rel") == "outline"] == [
-        "../../cohort/blogroll.opml"
+        "../../../2026-autumn/cohort/blogroll.opml"
     ]
     sitemap = ET.parse(output / "sitemap.xml").getroot()
     locations = {loc.text for loc in sitemap.iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")}
     assert {
         "https://learning-in-the-open.example/",
-        "https://learning-in-the-open.example/weeks/week-1/",
-        "https://learning-in-the-open.example/cohort/people/maya-okafor/",
-        "https://learning-in-the-open.example/cohort/week-1/page/2/",
+        "https://learning-in-the-open.example/2026-autumn/weeks/week-1/",
+        "https://learning-in-the-open.example/2026-autumn/cohort/people/maya-okafor/",
+        "https://learning-in-the-open.example/2026-autumn/cohort/week-1/page/2/",
     } <= locations
     week = html5lib.parse(
-        (output / "weeks" / "week-1" / "index.html").read_text(encoding="utf-8"), namespaceHTMLElements=False
+        (output / "2026-autumn" / "weeks" / "week-1" / "index.html").read_text(encoding="utf-8"),
+        namespaceHTMLElements=False,
     )
     head = {(m.get("property") or m.get("name")): m.get("content") for m in week.iter("meta")}
-    assert head["og:url"] == "https://learning-in-the-open.example/weeks/week-1/"
+    assert head["og:url"] == "https://learning-in-the-open.example/2026-autumn/weeks/week-1/"
     assert head["og:title"] == "Week 1: Learning out loud · Learning in the Open"
     assert head["twitter:card"] == "summary"
     assert [link.get("href") for link in week.iter("link") if link.get("rel") == "canonical"] == [
-        "https://learning-in-the-open.example/weeks/week-1/"
+        "https://learning-in-the-open.example/2026-autumn/weeks/week-1/"
     ]
     assert not any("fonts.googleapis" in p.read_text(encoding="utf-8") for p in output.rglob("*.html"))
     assert str(ROOT)  # the repository itself is untouched by the build (checked in test_demo)

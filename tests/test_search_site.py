@@ -88,8 +88,10 @@ def test_a_word_from_an_excerpt_finds_its_card(browser: Any, site: StaticSite) -
     assert page.locator("#no-search").is_hidden()
     title = "Last thought before week one ends: on the ward we already learn out loud…"
     hits = search(page, "handover")
-    assert [(h["title"], h["by"], h["week"]) for h in hits] == [(title, "Amara Nwosu", "Week 1")]
-    assert hits[0]["href"].startswith("/cohort/week-1/#post-")
+    assert [(h["title"], h["by"], h["week"]) for h in hits] == [
+        (title, "Amara Nwosu", "Autumn 2026 · Week 1")
+    ]
+    assert hits[0]["href"].startswith("/2026-autumn/cohort/week-1/#post-")
     assert page.locator(".hit-excerpt mark").all_inner_texts() == ["Handover"]
     assert reader.elsewhere == []  # the results load nothing from elsewhere
     assert landed_card(follow_first(page)) == {"title": title, "by": "Amara Nwosu"}
@@ -103,7 +105,7 @@ def test_a_title_finds_its_post_first(browser: Any, site: StaticSite) -> None:
     assert {k: hits[0][k] for k in ("title", "by", "week")} == {
         "title": "Seventy-one and starting a blog",
         "by": "Ellen Fairweather",
-        "week": "Week 1",
+        "week": "Autumn 2026 · Week 1",
     }
     assert all("#post-" in hit["href"] for hit in hits)  # every result a card, none a whole page
     assert serious_violations(page) == []  # the results as built by search.js
@@ -118,17 +120,24 @@ def test_a_name_finds_the_participant_and_their_page(browser: Any, site: StaticS
     reader = Tab(browser, site)
     page = reader.open("/search/")
     hits = search(page, "Ellen Fairweather")
-    assert hits[0] == {
-        "title": "Ellen Fairweather",
-        "href": site.url("/cohort/people/ellen-fairweather/"),
-        "kind": "Participant",
-    }
+    # She joined both terms: her page in each comes first, saying which term's cohort it is.
+    assert sorted(hits[:2], key=lambda hit: hit["href"]) == [
+        {
+            "title": "Ellen Fairweather",
+            "href": site.url(f"/{slug}/cohort/people/ellen-fairweather/"),
+            "kind": "Participant",
+            "week": title,
+        }
+        for slug, title in (("2025-autumn", "Autumn 2025"), ("2026-autumn", "Autumn 2026"))
+    ]
     # The others are the cards that answer her posts or name her, never an anonymous week page,
     # nor the card before one of hers (her name on her own card precedes its heading).
-    assert len(hits) > 1 and all("#post-" in hit["href"] for hit in hits[1:])
-    assert all("Ellen" in card_text(demo_site / "output", hit["href"]) for hit in hits[1:])
-    follow_first(page)
-    assert page.url == site.url("/cohort/people/ellen-fairweather/")
+    assert len(hits) > 2 and all("#post-" in hit["href"] for hit in hits[2:])
+    assert all("Ellen" in card_text(demo_site / "output", hit["href"]) for hit in hits[2:])
+    page.locator(".hit-title a", has_text="Ellen Fairweather").nth(
+        [hit["week"] for hit in hits[:2]].index("Autumn 2026")
+    ).click()
+    page.wait_for_url(site.url("/2026-autumn/cohort/people/ellen-fairweather/"))
     assert page.locator("h1").inner_text() == "Ellen Fairweather"
     assert reader.errors == []
 

@@ -70,7 +70,10 @@ async function more() {
     return; // the reader typed on while the pages loaded
   }
   const list = document.getElementById("search-hits");
-  list.append(...pages.flatMap(hitsOf).map(render));
+  // People before posts: a name typed is most often the person looked for, whose page a short
+  // page of another term's cards, which ranks higher by its length, would otherwise push down.
+  const hits = pages.flatMap(hitsOf);
+  list.append(...[...hits.filter(isPerson), ...hits.filter((hit) => !isPerson(hit))].map(render));
   document.getElementById("search-more").hidden = search.read >= search.pages.length;
   say(list.children.length);
 }
@@ -101,6 +104,10 @@ function hitsOf(page) {
   return [{ title: page.meta.title, url: page.url, excerpt: page.excerpt, about: week }];
 }
 
+function isPerson(hit) {
+  return hit.about.some(([kind]) => kind === "hit-kind");
+}
+
 function itemOf(page, sub) {
   const id = sub.anchor ? sub.anchor.id : "";
   const score = Math.max(0, ...sub.weighted_locations.map((place) => place.balanced_score));
@@ -110,7 +117,9 @@ function itemOf(page, sub) {
     return { title: sub.title, url: sub.url, excerpt: sub.excerpt, about, score };
   }
   if (id.startsWith("person-")) {
-    return { title: sub.title, url: personPage(sub.url, id), excerpt: sub.excerpt, about: [["hit-kind", "Participant"]], score };
+    const term = page.meta.term ? [["hit-week", page.meta.term]] : []; // which term's cohort, when there are terms
+    const about = [["hit-kind", "Participant"], ...term];
+    return { title: sub.title, url: personPage(sub.url, id), excerpt: sub.excerpt, about, score };
   }
   return null;
 }
