@@ -23,13 +23,13 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from benchmarks import synth
+from benchmarks import course, synth
 from benchmarks.run import ROOT, measure
-from plugins.cohort.search import pagefind_command
+from plugins.cohort.search import pagefind_command, term_roots
 
 CACHE = Path("/var/tmp")  # noqa: S108 - a cache meant to outlive the run
 # Bump when the archive's bytes change (synth.py, the file layout): cached projects are rebuilt.
-SYNTH_VERSION = 3
+SYNTH_VERSION = 4
 
 
 def project(participants: int, posts: int, per_page: int, cache: Path) -> Path:
@@ -37,7 +37,7 @@ def project(participants: int, posts: int, per_page: int, cache: Path) -> Path:
     folder = cache / f"hub-synth-{participants}x{posts}-v{SYNTH_VERSION}"
     if not (folder / "complete").exists():
         shutil.rmtree(folder, ignore_errors=True)
-        synth.write_archive(folder / "archive", participants, posts)
+        synth.write_archive(course.archive_folder(folder), participants, posts)
         (folder / "complete").touch()  # last, so an interrupted synthesis is never reused
     synth.write_registry_and_settings(folder, participants, per_page)  # follows the settings' current shape
     return folder
@@ -73,7 +73,8 @@ def run(participants: int, posts: int, per_page: int, cache: Path, keep: bool = 
 
 def measure_build(folder: Path, output: Path, participants: int, posts: int, per_page: int) -> dict[str, Any]:
     build, _ = measure(build_command(folder, output), folder, {"PYTHONPATH": str(ROOT), "HUB_OFFLINE": "1"})
-    search, _ = measure(pagefind_command(output), folder)
+    # The build's own command: each term's pages are under its folder.
+    search, _ = measure(pagefind_command(output, roots=term_roots(course.demo_config())), folder)
     return {
         "participants": participants,
         "posts": participants * posts,

@@ -5,8 +5,8 @@
 
 Each step runs as its own process, so wall time, CPU time and peak memory are that step's alone.
 An "update" step is `python -m aggregator update`; a "build" step is an offline Pelican build of
-the demo course with the farm's cohort, from the archive the update left, into a new output
-folder as on a fresh checkout. `--profile` says what the farm's posts are like (benchmarks/farm.py):
+the demo course with the farm's cohort as its current term's (benchmarks/course.py), from the
+archive the update left, into a new output folder as on a fresh checkout. `--profile` says what the farm's posts are like (benchmarks/farm.py):
 whole WordPress-like posts (realistic, the default) or three short paragraphs (short).
 """
 
@@ -24,6 +24,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from benchmarks import course
 from benchmarks.farm import DEFAULT_PROFILE, Farm, url
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -103,13 +104,11 @@ class FarmProcess:
 
 
 def write_project(folder: Path, feeds: int, port: int, workers: int, timeout: float) -> None:
-    outlines = "\n".join(
-        f'    <outline type="rss" text="Blogger {n}" xmlUrl="{url(port, n)}" htmlUrl="https://blog{n}.example/"/>'
+    outlines = (
+        f'<outline type="rss" text="Blogger {n}" xmlUrl="{url(port, n)}" htmlUrl="https://blog{n}.example/"/>'
         for n in range(feeds)
     )
-    (folder / "feeds.opml").write_text(
-        f'<?xml version="1.0"?>\n<opml version="2.0"><head><title>farm</title></head><body>\n{outlines}\n</body></opml>\n'
-    )
+    (folder / "feeds.opml").write_text(course.opml("farm", outlines))
     settings = SETTINGS.format(
         root=str(ROOT),
         opml=str(folder / "feeds.opml"),
@@ -187,7 +186,8 @@ def run(
             ]
             raw, output = measure(raw_command, ROOT)
             results["raw_fetch"] = {**asdict(raw), **json.loads(output.strip().splitlines()[-1])}
-            posts = sum(len(json.loads(p.read_text())["posts"]) for p in (folder / "archive").glob("*.json"))
+            archived = course.archive_folder(folder).glob("*.json")
+            posts = sum(len(json.loads(p.read_text())["posts"]) for p in archived)
             results["posts_archived"] = posts
     finally:
         farm.stop()

@@ -2,11 +2,13 @@
 
     python -m benchmarks.synth FOLDER --participants 35000 --posts 10
 
-The archive is written with the aggregator's own serializer, so it is exactly what `update`
-would leave: sanitized-looking HTML bodies of about 150 words, 60-word excerpts, varied titles and
-tags (most posts carry the course tag "openlearning26", a few a week tag), dates spread over the six
-course weeks from 2026-09-07, and a picture on about a third of the posts. Everything derives from
-the participant's number, so the same arguments give the same bytes on every machine.
+The course is the demo's, terms and content (benchmarks/course.py): the synthetic cohort is its
+current term's, in archive/<slug>/, and its past term has no one. The archive is written with the
+aggregator's own serializer, so it is exactly what `update` would leave: sanitized-looking HTML
+bodies of about 150 words, 60-word excerpts, varied titles and tags (most posts carry the term's
+course tag "openlearning26", a few a week tag), dates spread over its six weeks from 2026-09-07,
+and a picture on about a third of the posts. Everything derives from the participant's number, so
+the same arguments give the same bytes on every machine.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from pathlib import Path
 from aggregator.archive import FeedInfo, FeedState, Record, record_to_json
 from aggregator.normalize import Post
 from aggregator.registry import Participant
+from benchmarks import course
 
 ROOT = Path(__file__).resolve().parent.parent
 COURSE_START = dt.datetime(2026, 9, 7, 7, 0, tzinfo=dt.UTC)
@@ -141,19 +144,16 @@ def write_archive(folder: Path, participants: int, posts: int, processes: int = 
 
 
 def opml(participants: int) -> str:
-    outlines = "\n".join(
-        f'    <outline type="rss" text="{p.name}" xmlUrl="{p.feed_url}" htmlUrl="{p.blog_url}" hub:id="{p.id}"/>'
+    outlines = (
+        f'<outline type="rss" text="{p.name}" xmlUrl="{p.feed_url}" htmlUrl="{p.blog_url}" hub:id="{p.id}"/>'
         for p in map(participant, range(participants))
     )
-    return (
-        '<?xml version="1.0" encoding="utf-8"?>\n<opml version="2.0" xmlns:hub="https://course-hub.example/ns/opml/1">\n'
-        f"  <head><title>synthetic cohort</title></head>\n  <body>\n{outlines}\n  </body>\n</opml>\n"
-    )
+    return course.opml("synthetic cohort", outlines)
 
 
 def write_project(folder: Path, participants: int, posts: int, per_page: int = PER_PAGE) -> Path:
     """Write the project into `folder`; return its settings file."""
-    write_archive(folder / "archive", participants, posts)
+    write_archive(course.archive_folder(folder), participants, posts)
     return write_registry_and_settings(folder, participants, per_page)
 
 

@@ -7,9 +7,10 @@ A farm of PARTICIPANTS blogs (`benchmarks.farm --profile term`: each feed lists 
 posts of full content, 300 to 1,500 words, SHARE of them with the course tag) is updated RUNS
 times by `python -m aggregator update`, with POSTING of the blogs publishing a post before each
 run after the first. After each run the archive is published as the publish workflow does it:
-one commit of archive/*.json, replacing the `archive` branch of a local repository. Reported:
-the archive's bytes (in all, per participant, per archived post), the bytes each run pushes (a
-pack of the objects the new commit adds), and the repository's size after `git gc`.
+one commit of archive/**/*.json, replacing the `archive` branch of a local repository. Reported:
+the bytes of the current term's archive (in all, per participant, per archived post), the bytes
+each run pushes (a pack of the objects the new commit adds), and the repository's size after
+`git gc`.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from benchmarks import course
 from benchmarks.run import SCRATCH, FarmProcess, machine, measure, write_project
 
 GIT_ENV = {
@@ -98,7 +100,7 @@ def run_term(participants: int, runs: int, share: float, posting: float, latency
             return {
                 "participants": participants,
                 "runs": steps,
-                "archive": archive_figures(folder / "archive"),
+                "archive": archive_figures(course.archive_folder(folder)),
                 "repository_bytes_after_gc": repository,
                 "pushed_bytes_per_run": round(sum(s["pushed_bytes"] for s in steps[1:]) / max(1, runs - 1)),
             }

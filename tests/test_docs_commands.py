@@ -249,7 +249,12 @@ def test_invoke_preview_serves_the_course(checkout: Path) -> None:
     try:
         home = wait_for_page(f"http://127.0.0.1:{port}/", preview)
         assert "<title>Learning in the Open" in home
-        assert "Maya Okafor" in wait_for_page(f"http://127.0.0.1:{port}/cohort/participants/", preview)
+        # The address the cohort had before terms leads to the current term's, where Maya is.
+        moved = wait_for_page(f"http://127.0.0.1:{port}/cohort/participants/", preview)
+        assert '<meta http-equiv="refresh" content="0; url=../../2026-autumn/cohort/participants/">' in moved
+        assert "Maya Okafor" in wait_for_page(
+            f"http://127.0.0.1:{port}/2026-autumn/cohort/participants/", preview
+        )
     finally:
         os.killpg(preview.pid, signal.SIGTERM)
         preview.wait(timeout=30)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import io
 import json
-import sys
 from pathlib import Path
 from urllib.parse import parse_qs
 
@@ -21,7 +20,8 @@ from aggregator.registry import HUB_NS
 from aggregator.webmention import STATE_FILE, endpoint, write_cards
 from tests.conftest import ROOT, plant_bug, run_python
 from tests.loopback import LoopbackServer, Reply
-from tests.sitebuild import SETTINGS, serve_ada_and_ben, write_opml
+from tests.sitebuild import build, demo_terms, serve_ada_and_ben
+from tests.test_terms_site import save_posts, write_opml
 
 HUB_URL = "https://hub.example/course"
 HTML = {"Content-Type": "text/html; charset=utf-8"}
@@ -419,24 +419,29 @@ def test_the_link_header_comes_before_the_html() -> None:
 def test_the_build_lists_each_card_with_the_week_page_that_shows_it(
     server: LoopbackServer, tmp_path: Path
 ) -> None:
-    """The list is the build's own: every card's page, as rendered, links to the card's post."""
-    import subprocess
-
-    opml = write_opml(tmp_path / "feeds.opml", serve_ada_and_ben(server))
-    settings = tmp_path / "settings.py"
-    text = SETTINGS.format(root=str(ROOT), opml=str(opml), archive=str(tmp_path / "archive"), overrides={})
-    settings.write_text(text + "COHORT_PER_PAGE = 1\nPUBLIC_URL = 'https://hub.example/course'\n")
-    command = [sys.executable, "-m", "pelican", str(ROOT / "content"), "-s", str(settings), "-o", "output"]
-    result = subprocess.run(
-        [*command, "--fatal", "errors"], cwd=tmp_path, capture_output=True, text=True, timeout=120
-    )
+    """The list is the build's own: every card's page, as rendered, links to the card's post. The
+    demo's terms: Ada and Ben in the current one, and Ben's post of the frozen past term, whose
+    posts were told about their pages while it ran, is on its page but not in the list."""
+    ada_and_ben = serve_ada_and_ben(server)
+    folders = {"2025-autumn": ada_and_ben[1:], "2026-autumn": ada_and_ben}
+    opml = write_opml(tmp_path / "feeds.opml", folders, {t["slug"]: t["title"] for t in demo_terms()})
+    save_posts(tmp_path / "archive", opml, "2025-autumn", "Ben Okri", [("ben-25", "2025-09-09")])
+    pelican = {"COHORT_PER_PAGE": 1, "PUBLIC_URL": HUB_URL, "SEARCH": False}
+    result = build(tmp_path, opml, content=ROOT / "content", terms=demo_terms(), pelican=pelican)
     assert result.returncode == 0, result.stderr
     doc = json.loads((tmp_path / "cache" / "cards.json").read_text(encoding="utf-8"))
     assert doc["public_url"] == f"{HUB_URL}/"
     sources = [card["source"] for card in doc["cards"]]
-    assert "cohort/week-2/page/2/" in sources  # week 2 holds two posts, one to a page
-    assert sources.index("cohort/week-2/") < sources.index("cohort/week-1/")  # the newest week first
+    assert "2026-autumn/cohort/week-2/page/2/" in sources  # week 2 holds two posts, one to a page
+    # The newest week first; only the current term's pages.
+    assert sources.index("2026-autumn/cohort/week-2/") < sources.index("2026-autumn/cohort/week-1/")
+    assert all(source.startswith("2026-autumn/cohort/week-") for source in sources)
     for card in doc["cards"]:
         shown = (tmp_path / "output" / card["source"] / "index.html").read_text(encoding="utf-8")
         assert f'href="{card["target"]}"' in shown
     assert {card["participant"] for card in doc["cards"]} == {"ada-lovelace", "ben-okri"}
+    past = (tmp_path / "output" / "2025-autumn" / "cohort" / "week-1" / "index.html").read_text(
+        encoding="utf-8"
+    )
+    assert 'href="https://x.example/ben-25"' in past
+    assert "https://x.example/ben-25" not in {card["target"] for card in doc["cards"]}

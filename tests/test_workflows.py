@@ -401,7 +401,13 @@ def make_scratch(root: Path) -> Scratch:
 
 
 def archived_posts(archive: Path) -> dict[str, list[Any]]:
-    return {path.name: json.loads(path.read_text())["posts"] for path in sorted(archive.glob("*.json"))}
+    """Every term's records: "2026-autumn/maya-okafor.json" and the like, to their posts."""
+    records = sorted(archive.glob("*/*.json"))
+    return {path.relative_to(archive).as_posix(): json.loads(path.read_text())["posts"] for path in records}
+
+
+# The demo's current term: the one an update fetches. The past term (2025-autumn) is frozen.
+CURRENT = "2026-autumn"
 
 
 @dataclass
@@ -425,12 +431,12 @@ def archive_branch(scratch: Scratch) -> list[str]:
 def publish_runs(tmp_path_factory: pytest.TempPathFactory) -> PublishRuns:
     """The publish job's steps run twice in a scratch clone while the demo blogs are served.
 
-    Before the first run, one participant's archive file is removed from main (so the update has
-    something to write) and someone else pushes to main while the feeds are fetched."""
+    Before the first run, one participant's archive file of the current term is removed from main
+    (so the update has something to write) and someone else pushes to main while the feeds are fetched."""
     from demo.farm import serving
 
     scratch = make_scratch(tmp_path_factory.mktemp("publish"))
-    git(scratch.work, "rm", "--quiet", "archive/maya-okafor.json")
+    git(scratch.work, "rm", "--quiet", f"archive/{CURRENT}/maya-okafor.json")
     git(scratch.work, "commit", "--quiet", "-m", "Forget Maya's archive", "--", "archive")
     git(scratch.work, "push", "--quiet", "origin", "main")
     other = scratch.root / "other"
@@ -460,8 +466,11 @@ def test_publish_steps_succeed(publish_runs: PublishRuns) -> None:
 def test_publish_builds_the_site_at_the_pages_address(publish_runs: PublishRuns) -> None:
     output = publish_runs.scratch.work / "output"
     assert (output / "index.html").is_file()
-    week = (output / "cohort" / "week-1" / "index.html").read_text(encoding="utf-8")
-    assert f'<link rel="canonical" href="{SITEURL}/cohort/week-1/"' in week
+    week = (output / CURRENT / "cohort" / "week-1" / "index.html").read_text(encoding="utf-8")
+    assert f'<link rel="canonical" href="{SITEURL}/{CURRENT}/cohort/week-1/"' in week
+    # The address the course had before terms leads there.
+    moved = (output / "cohort" / "week-1" / "index.html").read_text(encoding="utf-8")
+    assert f'<meta http-equiv="refresh" content="0; url={SITEURL}/{CURRENT}/cohort/week-1/">' in moved
 
 
 def test_publish_puts_the_health_report_in_the_job_summary(publish_runs: PublishRuns) -> None:
@@ -482,15 +491,18 @@ def test_publish_pushes_the_archive_as_a_branch_of_one_commit_and_leaves_main_al
     scratch = publish_runs.scratch
     assert scratch.origin_log("-2", "--format=%s") == ["About: a facilitator's edit", "Forget Maya's archive"]
     assert archive_branch(scratch) == [
-        "Archive update: 15 feeds: 1 updated, 14 unchanged, 0 failed, 0 skipped; 6 new posts"
+        "Archive update: 15 feeds: 1 updated, 14 unchanged, 0 failed, 0 skipped; 6 new posts "
+        f"({CURRENT}: 15 feeds, 6 new posts)"
     ]
     assert git(scratch.origin, "log", "-1", "--format=%an <%ae>", "archive") == (
         "github-actions[bot] <41898282+github-actions[bot]@users.noreply.github.com>\n"
     )
-    files = git(scratch.origin, "ls-tree", "--name-only", "archive").split()
-    assert len(files) == 15 and all(name.endswith(".json") for name in files)  # no lock, no folder
-    restored = json.loads(git(scratch.origin, "show", "archive:maya-okafor.json"))
-    assert len(restored["posts"]) == 6  # her course posts
+    # Each term's folder, with its records only: no lock, no other file.
+    assert git(scratch.origin, "ls-tree", "--name-only", "archive").split() == ["2025-autumn", CURRENT]
+    files = git(scratch.origin, "ls-tree", "-r", "--name-only", "archive").split()
+    assert files == sorted(archived_posts(ROOT / "archive"))
+    restored = json.loads(git(scratch.origin, "show", f"archive:{CURRENT}/maya-okafor.json"))
+    assert len(restored["posts"]) == 6  # her course posts of the current term
 
 
 def test_publish_with_nothing_new_pushes_nothing(publish_runs: PublishRuns) -> None:
@@ -556,7 +568,7 @@ def test_webmentions_are_sent_after_the_deploy_once_and_recorded_in_the_archive_
     ]
 
     assert archive_branch(scratch)[0].startswith("Archive update: webmentions: 1 sent, 0 failed")
-    [told] = json.loads(git(scratch.origin, "show", "archive:_webmentions.json"))["told"]
+    [told] = json.loads(git(scratch.origin, "show", f"archive:{CURRENT}/_webmentions.json"))["told"]
     assert (told["source"], told["result"]) == (source, "sent")
     assert "1 already told" in runs[1]["Send webmentions"].stdout
     assert runs[1]["Publish the archive"].stdout == "The archive is unchanged: nothing to push.\n"
@@ -597,7 +609,7 @@ def test_a_withdrawn_post_is_gone_from_every_ref_and_from_history(
     with serving():
         runner = scratch.runner("publish.yml", "build", "loopback_settings.py", **PUBLISH_CONTEXT)
         assert [runner.run(name).returncode for name in PUBLISH_STEPS] == [0, 0, 0, 0]
-        assert WITHDRAWN_WORDS in git(scratch.origin, "show", "archive:zed.json")
+        assert WITHDRAWN_WORDS in git(scratch.origin, "show", f"archive:{CURRENT}/zed.json")
 
         (scratch.work / "moderation.yml").write_text(f"withdraw:\n  - post: {ZED_POST}\n", encoding="utf-8")
         git(scratch.work, "commit", "--quiet", "-am", "Zed withdraws a post")
@@ -606,7 +618,8 @@ def test_a_withdrawn_post_is_gone_from_every_ref_and_from_history(
         assert [runner.run(name).returncode for name in PUBLISH_STEPS] == [0, 0, 0, 0]
 
     assert archive_branch(scratch) == [
-        "Archive update: 16 feeds: 0 updated, 16 unchanged, 0 failed, 0 skipped; 0 new posts"
+        "Archive update: 16 feeds: 0 updated, 16 unchanged, 0 failed, 0 skipped; 0 new posts "
+        f"({CURRENT}: 16 feeds, 0 new posts)"
     ]
     refs = git(scratch.origin, "for-each-ref", "--format=%(refname)").split()
     assert refs == ["refs/heads/archive", "refs/heads/main"]
@@ -635,9 +648,9 @@ def test_publish_with_private_addresses_refused_loses_nothing(tmp_path: Path) ->
     refused = [line for line in update.stdout.splitlines() if line.startswith("failed ")]
     assert len(refused) == 15
     assert all("refused to connect to non-public address 127.0.0.1" in line for line in refused)
-    assert archived_posts(scratch.work / "archive") == before
+    assert len(before) == 22 and archived_posts(scratch.work / "archive") == before  # both terms'
     assert build.returncode == 0, build.stderr
-    assert (scratch.work / "output" / "cohort" / "week-1" / "index.html").is_file()
+    assert (scratch.work / "output" / CURRENT / "cohort" / "week-1" / "index.html").is_file()
 
 
 BUG_IN_DENIZ = """
@@ -664,7 +677,8 @@ def test_a_bug_on_one_participant_warns_and_everyone_else_is_committed_and_built
 
     scratch = make_scratch(tmp_path)
     before = archived_posts(scratch.work / "archive")
-    git(scratch.work, "rm", "--quiet", "archive/maya-okafor.json")  # something for the update to write
+    # Something for the update to write.
+    git(scratch.work, "rm", "--quiet", f"archive/{CURRENT}/maya-okafor.json")
     git(scratch.work, "commit", "--quiet", "-m", "Forget Maya's archive", "--", "archive")
     with serving():
         runner = scratch.runner("publish.yml", "build", "loopback_settings.py", **PUBLISH_CONTEXT)
@@ -682,13 +696,14 @@ def test_a_bug_on_one_participant_warns_and_everyone_else_is_committed_and_built
     summary = scratch.summary.read_text(encoding="utf-8")
     assert "## Bugs in the hub" in summary and summary.count("RuntimeError: a planted bug") == 1
     after = archived_posts(scratch.work / "archive")
-    assert after["deniz-sahin.json"] == before["deniz-sahin.json"]  # untouched by the failed update
-    assert [p["id"] for p in after["maya-okafor.json"]] == [p["id"] for p in before["maya-okafor.json"]]
+    deniz, maya = f"{CURRENT}/deniz-sahin.json", f"{CURRENT}/maya-okafor.json"
+    assert after[deniz] == before[deniz]  # untouched by the failed update
+    assert [p["id"] for p in after[maya]] == [p["id"] for p in before[maya]]
     assert archive_branch(scratch) == [
         "Archive update: 15 feeds: 1 updated, 13 unchanged, 0 failed, 0 skipped; 6 new posts; "
-        "the hub hit a bug on 1"
+        f"the hub hit a bug on 1 ({CURRENT}: 15 feeds, 6 new posts)"
     ]
-    assert (scratch.work / "output" / "cohort" / "people" / "deniz-sahin" / "index.html").is_file()
+    assert (scratch.work / "output" / CURRENT / "cohort" / "people" / "deniz-sahin" / "index.html").is_file()
 
 
 # --- the token reaches git in the pushing steps only ---------------------------------------------
