@@ -413,6 +413,20 @@ class Archive:
 FORGOTTEN_FILE = "_forgotten.json"  # participant ids never start with "_"
 
 
+def move_records(root: Path, folder: Path) -> None:
+    """Move the files of an archive kept at `root` (a course before terms) into `folder`, its
+    term's: each file once, a copy already there with the same bytes taken as moved. Two different
+    files of one name stop the move with nothing lost."""
+    for path in sorted(root.glob("*.json")):
+        target = folder / path.name
+        if target.exists() and target.read_bytes() != path.read_bytes():
+            raise ArchiveError(
+                f"{path} and {target} are two different files: keep the right one, delete the other"
+            )
+        folder.mkdir(parents=True, exist_ok=True)
+        os.replace(path, target)
+
+
 def _forgotten_line(key: str, at: dt.datetime, reason: str | None) -> str:
     return _dumps({"at": format_time(at), "key": key, **({"reason": reason} if reason else {})})
 

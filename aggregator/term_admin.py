@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import os
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .archive import FORGOTTEN_FILE, Archive
+from .archive import FORGOTTEN_FILE, Archive, move_records
 from .config import HubConfig, Term, from_mapping, load_settings
 from .errors import ConfigError
 from .files import write_atomically
@@ -186,7 +185,7 @@ def _writer(path: Path, text: str, terms: list[dict[str, Any]]) -> Callable[[], 
 def _migration(config: HubConfig, term: dict[str, Any]) -> list[Step]:
     slug, root = term["slug"], config.archive_root or config.archive
     return [
-        Step(f"move {root.name}/*.json to {root.name}/{slug}/", lambda: _move_archive(root, root / slug)),
+        Step(f"move {root.name}/*.json to {root.name}/{slug}/", lambda: move_records(root, root / slug)),
         Step(
             f"move {WEEKS_FOLDER}/week-*.md to {WEEKS_FOLDER}/{slug}/ without their Url and Save_as lines",
             lambda: _move_weeks(WEEKS_FOLDER, slug),
@@ -196,12 +195,6 @@ def _migration(config: HubConfig, term: dict[str, Any]) -> list[Step]:
             lambda: _edit_opml(config.opml, lambda data: wrap_in_term(data, term["title"], slug)),
         ),
     ]
-
-
-def _move_archive(root: Path, folder: Path) -> None:
-    folder.mkdir(parents=True, exist_ok=True)
-    for path in sorted(root.glob("*.json")):
-        os.replace(path, folder / path.name)
 
 
 def _move_weeks(weeks: Path, slug: str) -> None:

@@ -15,7 +15,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import replace
 
-from .archive import Archive, Record
+from .archive import Archive, Record, move_records
 from .config import FetchOptions, HubConfig, Term
 from .fetch import FetchResult, FetchSession, Validators, run_to_completion
 from .moderation import Moderation, current_moderation, load_moderation
@@ -44,6 +44,7 @@ def update_terms(
     people = tuple(participants)
     if not config.terms:
         return update(config, people, now=now)
+    settle_root_archive(config)
     prefetched = prefetch_shared(config, people, now)
     forgotten = every_forgotten(config)
     outcomes: list[FeedOutcome] = []
@@ -54,6 +55,17 @@ def update_terms(
         else:
             outcomes += update(term_config, members, now=now, prefetched=prefetched).outcomes
     return UpdateReport(tuple(outcomes), now, current_moderation(config.moderation, Archive(config.archive)))
+
+
+def settle_root_archive(config: HubConfig) -> None:
+    """Records still at the archive's root belong to the term that ran before the course had terms.
+    The archive lives on its own branch, which `new-term` on a facilitator's machine did not touch:
+    the first update after it moves them into the term's folder."""
+    root = config.archive_root
+    for term in config.terms:
+        if term.moved_from_root and term.slug and root is not None and any(root.glob("*.json")):
+            with Archive(root).lock():
+                move_records(root, root / term.slug)
 
 
 def every_forgotten(config: HubConfig) -> dict[str, dt.datetime]:

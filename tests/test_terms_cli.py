@@ -422,3 +422,33 @@ def test_register_adds_to_the_current_term_and_a_returning_participant_keeps_the
     aggregator("register", server.url("/dee.rss"), "--name", "Ada", "--allow-private", cwd=two_terms)
     newcomer = load_registry(two_terms / "feeds.opml")[-1]
     assert (newcomer.term, newcomer.id.startswith("ada-")) == ("2026-autumn", True)  # not the returning Ada
+
+
+def test_the_first_update_after_new_term_moves_an_archive_kept_on_its_own_branch_into_its_term(
+    tmp_path: Path, server: LoopbackServer
+) -> None:
+    """`new-term --current` ran on a facilitator's machine, whose checkout holds no archive (the
+    publish workflow keeps it on a branch): the archive comes back flat, as the course had it
+    before terms, and the next update files it under the moved term, losing nothing."""
+    server.routes["/ada.rss"] = Reply(body=rss(NEW_POST))
+    (tmp_path / "pelicanconf.py").write_text(
+        'HUB = {"course_start": "2026-09-07", "course_weeks": 6, "course_timezone": "Europe/London",'
+        ' "course_tag": "openlearning26", "allow_private": ["127.0.0.1"]}\n',
+        encoding="utf-8",
+    )
+    write_opml(tmp_path / "feeds.opml", [("Ada", server.url("/ada.rss"), "https://blog.example/")])
+    assert aggregator("update", cwd=tmp_path).returncode == 0
+    flat = files(tmp_path / "archive")
+    server.routes["/ada.rss"] = Reply(body=rss())  # the post has left the feed since
+    moved = TERMS_SETTINGS.replace(
+        '"tag": "openlearning26",', '"tag": "openlearning26",\n"moved_from_root": True,'
+    )
+    (tmp_path / "pelicanconf.py").write_text(moved.replace("FROZEN", "True"), encoding="utf-8")
+    (tmp_path / "feeds.opml").write_text(
+        opml({("Autumn 2026", "2026-autumn"): outline("Ada", server.url("/ada.rss"))}), encoding="utf-8"
+    )
+    result = aggregator("update", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert files(tmp_path / "archive") == {}
+    assert set(files(tmp_path / "archive" / "2026-autumn")) == set(flat) == {"ada.json"}
+    assert archived(tmp_path / "archive" / "2026-autumn" / "ada.json") == ["https://blog.example/autumn26"]
