@@ -456,3 +456,21 @@ def test_the_cohort_address_leads_to_the_current_term_under_a_repository(
         assert page.locator("h1").inner_text() == "What the cohort said"
     finally:
         served.close()
+
+
+def test_a_past_terms_pages_say_it_has_ended_and_lead_to_every_term(two_terms: dict[str, Any]) -> None:
+    output = two_terms["output"]
+    past = [
+        "2025-autumn/cohort/week-1",
+        "2025-autumn/cohort/people/ada-lovelace",
+        "2025-autumn/cohort/participants",
+        "2025-autumn/weeks/week-2",
+    ]
+    for path in past:
+        notice = [p for p in parse(output / path / "index.html").iter("p") if p.get("class") == "term-over"]
+        assert [text(p) for p in notice] == [
+            "Autumn 2025 ended on 12 October 2025. Every term of the course →"
+        ]
+        assert [a.get("href") for a in notice[0].iter("a")] == ["../" * path.count("/") + "../terms/"]
+    for path in ("", "terms", "join"):  # pages of the whole course, not of a term
+        assert 'class="term-over"' not in (output / path / "index.html").read_text(encoding="utf-8")
