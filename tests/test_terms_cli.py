@@ -60,6 +60,7 @@ def rss(*items: tuple[str, str, str]) -> bytes:
     ).encode()
 
 
+NEW_TERM = ("new-term", "2027-autumn", "--start", "2027-09-06", "--weeks", "2", "--tag", "openlearning27")
 OLD_POST = ("autumn25", "openlearning25", "Tue, 09 Sep 2025 10:00:00 +0000")
 NEW_POST = ("autumn26", "openlearning26", "Tue, 08 Sep 2026 10:00:00 +0000")
 
@@ -267,17 +268,7 @@ def test_new_term_adds_the_term_its_folder_and_its_week_files_and_says_what_to_w
     week_1 = two_terms / "content" / "weeks" / "2026-autumn" / "week-1.md"
     week_1.parent.mkdir(parents=True)
     week_1.write_text(WEEK_1, encoding="utf-8")
-    result = aggregator(
-        "new-term",
-        "2027-autumn",
-        "--start",
-        "2027-09-06",
-        "--weeks",
-        "2",
-        "--tag",
-        "openlearning27",
-        cwd=two_terms,
-    )
+    result = aggregator(*NEW_TERM, cwd=two_terms)
     assert result.returncode == 0, result.stderr
     new = two_terms / "content" / "weeks" / "2027-autumn"
     assert (new / "week-1.md").read_text() == WEEK_1.replace("Date: 2026-09-07\n", "")
@@ -353,19 +344,7 @@ def test_the_first_new_term_migrates_a_course_without_terms_and_a_rerun_finishes
         plan = plan_new_term(tmp_path / "pelicanconf.py", config_of(tmp_path), request, dt.date(2027, 1, 4))
         for step in plan.steps[:4]:  # the run fails after the fourth step of seven
             step.run()
-    rerun = aggregator(
-        "new-term",
-        "2027-autumn",
-        "--current",
-        "2026-autumn",
-        "--start",
-        "2027-09-06",
-        "--weeks",
-        "2",
-        "--tag",
-        "openlearning27",
-        cwd=tmp_path,
-    )
+    rerun = aggregator(*NEW_TERM, "--current", "2026-autumn", cwd=tmp_path)
     assert rerun.returncode == 0, rerun.stderr
     assert list((tmp_path / "archive").glob("*.json")) == []
     assert archived(tmp_path / "archive" / "2026-autumn" / "ada.json") == ["https://blog.example/autumn26"]
