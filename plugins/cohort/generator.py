@@ -170,6 +170,7 @@ class CohortGenerator(Generator):  # type: ignore[misc]
         # its share of those left.
         self.people = [(view, member) for view in self.views for member in view.cohort.members]
         self.claims = Claims(len(self.people))
+        self.published = published_files(self.context)
         self.person_pages = start_in_child(self._write_person_pages)
 
     def _view(self, config: HubConfig, term: Term, participants: Any) -> TermView:
@@ -197,7 +198,15 @@ class CohortGenerator(Generator):  # type: ignore[misc]
         writers = {id(view): self._writer(view, announce=False) for view in self.views}
         for n in self.claims:
             view, member = self.people[n]
-            writers[id(view)].write(person_page(view, member))
+            writers[id(view)].write_all(self._person_files(view, member))
+
+    def _person_files(self, view: TermView, member: Member) -> list[Page]:
+        """A participant's page, and where their term moved from the site's root, the page at its
+        old address: written together, so that both processes share the redirects' cost too."""
+        page = person_page(view, member)
+        if not view.term.moved_from_root:
+            return [page]
+        return [page, *at_old_addresses([page], view.root, self.published)]
 
     def generate_output(self, _writer: Any) -> None:
         per_page = int(self.settings.get("COHORT_PER_PAGE", 20))
@@ -213,7 +222,9 @@ class CohortGenerator(Generator):  # type: ignore[misc]
         self._write_person_pages()
         wait_for(self.person_pages)
         for view in self.views:
-            self._writer(view).announce(person_page(view, member) for member in view.cohort.members)
+            self._writer(view).announce(
+                file for member in view.cohort.members for file in self._person_files(view, member)
+            )
         self._write_moved_addresses(listed)
         html = [page.path for page in (*listed, *site, *self._people()) if page.path.endswith("/")]
         course_pages = [page.url for page in self.context.get("pages", [])]
@@ -249,15 +260,14 @@ class CohortGenerator(Generator):  # type: ignore[misc]
         root keeps its old addresses working."""
         if not self.settings["HUB_CONFIG"].terms:
             return
-        published = published_files(self.context)
         current = self.current.root
         self._writer(self.current).write_all(current_cohort(listed, current))
         for view in self.views:
-            if view.term.moved_from_root:
+            if view.term.moved_from_root:  # its participants' pages have theirs (_person_files)
                 root = view.root
-                pages = [page for page in (*listed, *self._people()) if page.path.startswith(root)]
+                pages = [page for page in listed if page.path.startswith(root)]
                 written = [Page(page.url, "week") for page in view.week_pages.values()]
-                self._writer(view).write_all(at_old_addresses([*pages, *written], root, published))
+                self._writer(view).write_all(at_old_addresses([*pages, *written], root, self.published))
 
     def _write_404_and_check_links(self) -> None:
         """Last: the content's links are checked once every page but the static files is written."""
