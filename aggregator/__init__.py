@@ -6,18 +6,19 @@ The Pelican plugin uses only the names exported here.
 
 from .archive import Archive, RecordsOnDemand
 from .cohort import Cohort, CohortWeek, Entry, Member, build_cohort, licence_url, signals_for
-from .config import HubConfig, hub_config, load_settings
+from .config import HubConfig, Term, hub_config, load_settings
 from .embeds import frame_sources
 from .errors import AggregatorError, ArchiveError, ConfigError, FeedError, RegistryError, exit_code
 from .languages import text_direction
 from .moderation import Moderation, current_moderation
-from .participation import participation, write_participation
+from .participation import Row, participation, write_participation
 from .pipeline import FeedOutcome, UpdateReport, update
 from .registry import Participant, load_registry
 from .report import outcome_lines, summary, write_health_report
 from .site_view import check_inputs, load_cohort
 from .tags import SharedTag, by_week, shared_tags, tag_key
 from .term_update import update_terms
+from .terms import members_of
 from .webmention import write_cards
 from .weeks import current_week
 
@@ -37,7 +38,9 @@ __all__ = [
     "Participant",
     "RecordsOnDemand",
     "RegistryError",
+    "Row",
     "SharedTag",
+    "Term",
     "UpdateReport",
     "build_cohort",
     "by_week",
@@ -51,6 +54,7 @@ __all__ = [
     "load_cohort",
     "load_registry",
     "load_settings",
+    "members_of",
     "outcome_lines",
     "participation",
     "shared_tags",

@@ -16,11 +16,13 @@ from aggregator import (
     HubConfig,
     Member,
     Participant,
+    Term,
     check_inputs,
     frame_sources,
     hub_config,
     licence_url,
     load_cohort,
+    members_of,
     outcome_lines,
     shared_tags,
     summary,
@@ -30,8 +32,6 @@ from aggregator import (
     write_health_report,
     write_participation,
 )
-from aggregator.config import Term
-from aggregator.terms import members_of
 
 from .links import Published, check_content_links
 from .navigation import (

@@ -17,9 +17,7 @@ from pathlib import PurePosixPath
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from aggregator import Cohort, CohortWeek, HubConfig, SharedTag, current_week, participation
-from aggregator.config import Term
-from aggregator.participation import Row
+from aggregator import Cohort, CohortWeek, HubConfig, Row, SharedTag, Term, current_week, participation
 
 from .tags import TagLinks
 
