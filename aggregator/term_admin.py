@@ -229,11 +229,21 @@ def _week_files(previous: dict[str, Any], request: NewTerm) -> dict[Path, str]:
     if previous.get("moved_from_root") and not folder.exists():  # not moved yet: a first run
         sources = {n: WEEKS_FOLDER / f"week-{n}.md" for n in sources}
     return {
-        WEEKS_FOLDER / request.slug / f"week-{n}.md": without_addresses(path.read_text(encoding="utf-8"))
+        WEEKS_FOLDER / request.slug / f"week-{n}.md": with_tag(
+            without_addresses(path.read_text(encoding="utf-8")), previous.get("tag"), request.tag
+        )
         if path.is_file()
         else stub(n)
         for n, path in sources.items()
     }
+
+
+def with_tag(text: str, old: str | None, new: str | None) -> str:
+    """A copied week file that asks for the new term's tag where it asked for the old one
+    (`openlearning26`, `#OpenLearning26`), never inside a longer word or tag."""
+    if not old or not new:
+        return text
+    return re.sub(rf"(?<![\w-]){re.escape(old)}(?![\w-])", new, text, flags=re.IGNORECASE)
 
 
 def stub(number: int) -> str:
@@ -258,7 +268,7 @@ def _new_term_steps(
         ),
         Step(
             f"write {len(weeks)} week files in {WEEKS_FOLDER}/{slug}/, copied from {previous['slug']} "
-            "without dates",
+            f"without dates{_retagged(previous, entry)}",
             lambda: _write_all(weeks),
         ),
         Step(
@@ -266,6 +276,11 @@ def _new_term_steps(
             lambda: _edit_opml(config.opml, lambda data: add_term_folder(data, entry["title"], slug)),
         ),
     ]
+
+
+def _retagged(previous: dict[str, Any], entry: dict[str, Any]) -> str:
+    old, new = previous.get("tag"), entry.get("tag")
+    return f", {old} written {new}" if old and new else ""
 
 
 def _write_all(files: dict[Path, str]) -> None:

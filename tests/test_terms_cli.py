@@ -258,8 +258,15 @@ Date: 2026-09-07
 Summary: Arriving.
 
 We meet on 9 September. Tag your posts openlearning26.
-Nothing else to change here.
+Or write #OpenLearning26; not #openlearning26b, nor openlearning26-notes.
 """
+
+
+def retagged(text: str) -> str:
+    """WEEK_1 as new-term copies it to a term tagged openlearning27: the tag, and nothing like it."""
+    return text.replace(
+        "openlearning26.\nOr write #OpenLearning26;", "openlearning27.\nOr write #openlearning27;"
+    )
 
 
 def test_new_term_adds_the_term_its_folder_and_its_week_files_and_says_what_to_write(
@@ -271,19 +278,22 @@ def test_new_term_adds_the_term_its_folder_and_its_week_files_and_says_what_to_w
     result = aggregator(*NEW_TERM, cwd=two_terms)
     assert result.returncode == 0, result.stderr
     new = two_terms / "content" / "weeks" / "2027-autumn"
-    assert (new / "week-1.md").read_text() == WEEK_1.replace("Date: 2026-09-07\n", "")
+    assert (new / "week-1.md").read_text() == retagged(WEEK_1.replace("Date: 2026-09-07\n", ""))
     assert (new / "week-2.md").read_text().startswith("Title: Week 2\nWeek: 2\nTemplate: week\n")
     assert result.stdout.splitlines() == [
         "Plan:",
         "  1. copy the list of the forgotten to archive/2027-autumn/ (consent outlives a term)",
-        "  2. write 2 week files in content/weeks/2027-autumn/, copied from 2026-autumn without dates",
+        "  2. write 2 week files in content/weeks/2027-autumn/, copied from 2026-autumn without dates, "
+        "openlearning26 written openlearning27",
         '  3. add the folder <outline text="Autumn 2027" hub:term="2027-autumn"> to feeds.opml',
         "  4. add 2027-autumn to HUB['terms'] in pelicanconf.py",
         "Done: 2027-autumn is in HUB['terms'].",
         "Still to write for 2027-autumn:",
         "  content/weeks/2027-autumn/week-1.md: review it (copied from 2026-autumn)",
         "  content/weeks/2027-autumn/week-2.md: write it (a stub)",
-        "  content/weeks/2027-autumn/week-1.md:6: mentions a date: We meet on 9 September. Tag your posts openlearning26.",
+        "  content/weeks/2027-autumn/week-1.md:6: mentions a date: We meet on 9 September. Tag your posts openlearning27.",
+        "  content/weeks/2027-autumn/week-1.md:7: mentions the old tag openlearning26: "
+        "Or write #openlearning27; not #openlearning26b, nor openlearning26-notes.",
         "  Announce the new course tag: openlearning27",
         "  Freeze 2026-autumn (after its last day, 2026-10-18): python -m aggregator freeze 2026-autumn"
         if dt.date.today() <= dt.date(2026, 10, 18)
@@ -350,7 +360,9 @@ def test_the_first_new_term_migrates_a_course_without_terms_and_a_rerun_finishes
     assert archived(tmp_path / "archive" / "2026-autumn" / "ada.json") == ["https://blog.example/autumn26"]
     assert list(weeks.glob("*.md")) == []
     assert (weeks / "2026-autumn" / "week-1.md").read_text() == WEEK_1.replace("Date: 2026-09-07\n", "")
-    assert (weeks / "2027-autumn" / "week-1.md").read_text() == WEEK_1.replace("Date: 2026-09-07\n", "")
+    assert (weeks / "2027-autumn" / "week-1.md").read_text() == retagged(
+        WEEK_1.replace("Date: 2026-09-07\n", "")
+    )
     assert (tmp_path / "pelicanconf.py").read_text() == (
         "HUB = {\n"
         "    # The course's terms, oldest first: each has its own calendar, course tag and folder of feeds.opml.\n"
