@@ -319,10 +319,7 @@ def _container(text: str, term_attribute: str, term: str | None) -> tuple[int, i
     if named or folders:
         tag, end = (named or sorted(folders, key=lambda f: f[0].start))[-1]
         return tag.end, end
-    body, body_end = _BODY.search(text), _BODY_END.search(text)
-    if body is None or body_end is None:
-        raise RegistryError("feeds.opml has no <body> ... </body> to add participants to")
-    return body.end(), body_end.start()
+    return _body_span(text)
 
 
 def _term_container(folders: list[tuple[_Tag, int]], term_attribute: str, term: str) -> tuple[int, int]:
