@@ -117,13 +117,14 @@ def plan_new_term(settings: Path, config: HubConfig, request: NewTerm, today: dt
     previous = max(terms, key=lambda each: str(each["start"]))
     entry = _term_entry(request, previous)
     new_terms = [*terms, entry]
-    _check(settings, config, new_terms, request)
+    checked = _check(settings, config, new_terms, request)
+    ended = checked.term_named(str(previous["slug"])).course.last_day
     weeks = _week_files(previous, request)
     steps += _new_term_steps(config, previous, entry, weeks)
     steps.append(
         Step(f"add {request.slug} to HUB['terms'] in {settings.name}", _writer(settings, text, new_terms))
     )
-    return Plan(tuple(steps), tuple(_todo(previous, entry, weeks, today)))
+    return Plan(tuple(steps), tuple(_todo(previous, entry, weeks, today, ended)))
 
 
 def _first_term(text: str, settings: Path, request: NewTerm) -> dict[str, Any]:
@@ -165,14 +166,14 @@ def _term_entry(request: NewTerm, previous: dict[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in entry.items() if value is not None}
 
 
-def _check(settings: Path, config: HubConfig, terms: list[dict[str, Any]], request: NewTerm) -> None:
+def _check(settings: Path, config: HubConfig, terms: list[dict[str, Any]], request: NewTerm) -> HubConfig:
     """The new settings as the hub will read them: every rule of config.py holds."""
     if request.slug in [each.get("slug") for each in terms[:-1]]:
         raise ConfigError(f"there is a term {request.slug!r} already in HUB['terms']: choose another slug")
     hub = {
         key: value for key, value in load_settings(settings)["HUB"].items() if not key.startswith("course_")
     }
-    from_mapping({**hub, "terms": terms}, config.opml.parent)
+    return from_mapping({**hub, "terms": terms}, config.opml.parent)
 
 
 def _writer(path: Path, text: str, terms: list[dict[str, Any]]) -> Callable[[], None]:
@@ -295,7 +296,7 @@ def _copy_forgotten(previous: Path, root: Path, slug: str) -> None:
 
 
 def _todo(
-    previous: dict[str, Any], entry: dict[str, Any], weeks: dict[Path, str], today: dt.date
+    previous: dict[str, Any], entry: dict[str, Any], weeks: dict[Path, str], today: dt.date, last_day: dt.date
 ) -> Iterator[str]:
     yield f"Still to write for {entry['slug']}:"
     for path, text in weeks.items():
@@ -311,9 +312,6 @@ def _todo(
                 yield f"  {path}:{number}: mentions the old tag {old_tag}: {line.strip()}"
     if entry.get("tag"):
         yield f"  Announce the new course tag: {entry['tag']}"
-    last_day = dt.date.fromisoformat(str(previous["start"])) + dt.timedelta(
-        weeks=int(previous["weeks"]), days=-1
-    )
     if not previous.get("frozen"):
         when = "it has ended" if today > last_day else f"after its last day, {last_day.isoformat()}"
         yield f"  Freeze {previous['slug']} ({when}): python -m aggregator freeze {previous['slug']}"
