@@ -304,11 +304,11 @@ def cmd_forget(config: HubConfig, args: argparse.Namespace, out: TextIO) -> int:
     where = " and took them out of feeds.opml" if done.in_registry else ""
     why = f', with the reason "{done.reason}"' if done.reason else ""
     print(f"Forgot {done.participant.name}: erased {posts}{where}.", file=out)
-    where = f"{config.archive.name}/{FORGOTTEN_FILE}"
+    kept_in = f"{config.archive.name}/{FORGOTTEN_FILE}"
     if config.terms:
-        where = f"{FORGOTTEN_FILE} of every term ({', '.join(term.slug or '' for term in config.terms)})"
+        kept_in = f"{FORGOTTEN_FILE} of every term ({', '.join(term.slug or '' for term in config.terms)})"
     print(
-        f"Kept only hashes of their feed's and blog's addresses in {where}{why}, "
+        f"Kept only hashes of their feed's and blog's addresses in {kept_in}{why}, "
         "so nothing of theirs comes back.",
         file=out,
     )
