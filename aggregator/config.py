@@ -138,6 +138,7 @@ class HubConfig:
     participation_report: Path | None = None  # the participation matrix as CSV, for facilitators
     cards_manifest: Path = Path("cache/cards.json")  # the build's cards and their week pages (webmention)
     webmention_limit: int = 50  # posts told about their page per run, at most
+    pictures: Path = Path("cache/pictures")  # the hub's copies of avatars and post pictures
     terms: tuple[Term, ...] = ()  # every term, oldest first; () for a course without terms
     term: Term | None = None  # the term `course`, `archive` and `week_url` belong to
     archive_root: Path | None = None  # the folder of every term's archive folder
@@ -190,6 +191,7 @@ DEFAULTS: dict[str, Any] = {
     "participation_report": "cache/participation.csv",
     "cards_manifest": "cache/cards.json",
     "webmention_limit": 50,
+    "pictures": "cache/pictures",
     "terms": None,
 }
 REQUIRED = ("course_start", "course_weeks", "course_timezone")
@@ -244,6 +246,7 @@ def from_mapping(
         participation_report=_optional_path(settings, "participation_report", base_dir),
         cards_manifest=base_dir / _text(settings, "cards_manifest"),
         webmention_limit=_number(settings, "webmention_limit", int, 0, 10_000),
+        pictures=base_dir / _text(settings, "pictures"),
     )
     return config.for_term(current_term(terms, today)) if terms else config
 
