@@ -12,9 +12,12 @@ from .errors import AggregatorError, ArchiveError, ConfigError, FeedError, Regis
 from .languages import text_direction
 from .moderation import Moderation, current_moderation
 from .participation import Row, participation, write_participation
+from .picture_choice import ShownPictures, shown_pictures
+from .picture_store import PictureStore, StoredPicture
 from .pipeline import FeedOutcome, UpdateReport, update
 from .registry import Participant, load_registry
 from .report import outcome_lines, summary, write_health_report
+from .sanitize import with_pictures
 from .site_view import check_inputs, load_cohort
 from .tags import SharedTag, by_week, shared_tags, tag_key
 from .term_update import update_terms
@@ -36,10 +39,13 @@ __all__ = [
     "Member",
     "Moderation",
     "Participant",
+    "PictureStore",
     "RecordsOnDemand",
     "RegistryError",
     "Row",
     "SharedTag",
+    "ShownPictures",
+    "StoredPicture",
     "Term",
     "UpdateReport",
     "build_cohort",
@@ -58,12 +64,14 @@ __all__ = [
     "outcome_lines",
     "participation",
     "shared_tags",
+    "shown_pictures",
     "signals_for",
     "summary",
     "tag_key",
     "text_direction",
     "update",
     "update_terms",
+    "with_pictures",
     "write_cards",
     "write_health_report",
     "write_participation",

@@ -14,7 +14,7 @@ import hashlib
 import heapq
 import itertools
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -80,9 +80,10 @@ class Member:
 
     @functools.cached_property
     def avatar_url(self) -> str | None:
-        """The `hub:avatar` of feeds.opml, else the feed's image; https only."""
+        """The `hub:avatar` of feeds.opml, else the feed's image: an http(s) address, whose copy
+        the hub keeps (pages never load it from there)."""
         for url in (self.participant.hub_attribute("avatar"), self.feed.image_url):
-            if url and url.startswith("https://") and absolute_http_url(url) == url:
+            if url and absolute_http_url(url) == url:
                 return url
         return None
 
@@ -205,10 +206,13 @@ class Cohort:
         """One participant's shown posts, grouped by week; weeks without any are left out."""
         return self.per_member.get(participant_id, ())
 
+    def newest_first(self) -> Iterator[Entry]:
+        """Every shown post, newest first. Each week is sorted already: taking the first n costs
+        n steps, not a sort of all."""
+        return heapq.merge(*(week.entries for week in self.weeks), key=_newest_first)
+
     def latest(self, count: int) -> tuple[Entry, ...]:
-        # Each week is sorted already: merging their heads costs `count` steps, not a sort of all.
-        merged = heapq.merge(*(week.entries for week in self.weeks), key=_newest_first)
-        return tuple(itertools.islice(merged, count))
+        return tuple(itertools.islice(self.newest_first(), count))
 
     @property
     def shown(self) -> int:

@@ -139,6 +139,7 @@ class HubConfig:
     cards_manifest: Path = Path("cache/cards.json")  # the build's cards and their week pages (webmention)
     webmention_limit: int = 50  # posts told about their page per run, at most
     pictures: Path = Path("cache/pictures")  # the hub's copies of avatars and post pictures
+    picture_budget: int = 150_000_000  # bytes of post pictures a term's pages show, newest first
     terms: tuple[Term, ...] = ()  # every term, oldest first; () for a course without terms
     term: Term | None = None  # the term `course`, `archive` and `week_url` belong to
     archive_root: Path | None = None  # the folder of every term's archive folder
@@ -192,6 +193,7 @@ DEFAULTS: dict[str, Any] = {
     "cards_manifest": "cache/cards.json",
     "webmention_limit": 50,
     "pictures": "cache/pictures",
+    "picture_budget": 150_000_000,
     "terms": None,
 }
 REQUIRED = ("course_start", "course_weeks", "course_timezone")
@@ -247,6 +249,7 @@ def from_mapping(
         cards_manifest=base_dir / _text(settings, "cards_manifest"),
         webmention_limit=_number(settings, "webmention_limit", int, 0, 10_000),
         pictures=base_dir / _text(settings, "pictures"),
+        picture_budget=_number(settings, "picture_budget", int, 0, 10**12),
     )
     return config.for_term(current_term(terms, today)) if terms else config
 

@@ -11,6 +11,7 @@ import contextvars
 import html
 import itertools
 import re
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
 import nh3
@@ -71,8 +72,9 @@ _PRE_NEWLINE = re.compile(r"<pre(?: [^>]*)?>\n")
 _IMG_TAG = re.compile(r"<img [^>]*>")
 _NH3_TAG = re.compile(r"<[^>]*>")
 _LINK_HREF = re.compile(r'<a [^>]*?\bhref="([^"]+)"')  # sanitized HTML: attributes in double quotes
-_ATTR_SRC = re.compile(r' src="(https://[^"]+)"')
+_ATTR_SRC = re.compile(r' src="(https?://[^"]+)"')
 _PIXEL = re.compile(r' (?:width|height)="[01]"')
+_ATTR_ALT = re.compile(r' alt="([^"]*)"')
 _IMG = re.compile(r"<img(?=[\s>])")
 # In nh3's output, where links never nest and every attribute value is double-quoted.
 _HREFLESS_LINK = re.compile(r"<a(?=[\s>])(?![^>]* href=)[^>]*>(.*?)</a>", re.DOTALL)
@@ -187,10 +189,8 @@ def _filter_attribute(tag: str, attribute: str, value: str) -> str | None:
     if attribute in URL_ATTRIBUTES:
         if tag == "a" and value.strip().lower().startswith("mailto:"):
             return value
-        url = absolute_http_url(value, _base_url.get())
-        if url and tag == "img" and url.startswith("http:"):
-            url = "https:" + url[5:]  # our pages load images over https only, as browsers upgrade them
-        return url
+        # An image keeps its scheme: the hub fetches it and pages show the hub's copy.
+        return absolute_http_url(value, _base_url.get())
     if attribute in ("width", "height"):
         return value if _DIMENSION.match(value.strip()) else None
     if attribute == "data-embed":  # a post may write a placeholder itself: it gets no more than an embed
@@ -233,12 +233,42 @@ def rough_text(fragment: str) -> str:
 
 
 def first_image(safe_html: str) -> str | None:
-    """The first https image of sanitized HTML (the sanitizer has made every image src https)."""
+    """The address of the first picture of sanitized HTML (http or https, as every src there)."""
     for tag in _IMG_TAG.findall(safe_html):
         src = _ATTR_SRC.search(tag)
         if src and not _PIXEL.search(tag):  # tracking pixels are not pictures
             return html.unescape(src.group(1))
     return None
+
+
+def images(safe_html: str, limit: int) -> tuple[str, ...]:
+    """The addresses of the pictures of sanitized HTML, once each, in order, at most `limit`."""
+    found = (_ATTR_SRC.search(tag) for tag in _IMG_TAG.findall(safe_html) if not _PIXEL.search(tag))
+    return tuple(itertools.islice(dict.fromkeys(html.unescape(src.group(1)) for src in found if src), limit))
+
+
+def with_pictures(safe_html: str, local: Callable[[str], str | None]) -> str:
+    """Sanitized HTML whose pictures are shown from the hub's own copies: `local(src)` is the
+    address of a picture's copy. A picture without one becomes a link to it, named by its alt
+    text, so that the page never asks another site for anything and never shows a broken image."""
+
+    def rewrite(match: re.Match[str]) -> str:
+        tag = match.group(0)
+        src = _ATTR_SRC.search(tag)
+        address = html.unescape(src.group(1)) if src else None
+        copy = local(address) if address else None
+        if copy is not None and src:
+            return f"{tag[: src.start(1)]}{html.escape(copy)}{tag[src.end(1) :]}"
+        if not src or _PIXEL.search(tag):
+            return ""
+        alt = _ATTR_ALT.search(tag)
+        label = f"[Picture: {alt.group(1) if alt and alt.group(1).strip() else 'not shown'}]"
+        start = match.start()
+        if safe_html.rfind("<a ", 0, start) > safe_html.rfind("</a>", 0, start):
+            return label  # inside a link already: links do not nest
+        return f'<a href="{src.group(1)}" rel="{LINK_REL}">{label}</a>'
+
+    return _IMG_TAG.sub(rewrite, safe_html)
 
 
 def outbound_links(safe_html: str, limit: int = LINKS_PER_POST) -> tuple[str, ...]:

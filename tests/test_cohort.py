@@ -66,18 +66,21 @@ def test_blog_name_and_url_fall_back_sensibly() -> None:
     assert (ben.blog_name, ben.blog_url) == ("ben.example", None)
 
 
-def test_avatar_is_the_opml_extra_else_the_feed_image_https_only_else_initials() -> None:
+def test_avatar_is_the_opml_extra_else_the_feed_image_http_s_only_else_initials() -> None:
     with_extra = dataclasses.replace(ADA, extras=(("avatar", "https://cdn.example/ada.png"),))
+    cy = Participant("cy", "cy", "https://cy.example/feed", None)
     cohort = build_cohort(
-        [with_extra, BEN, Participant("cy", "cy", "https://cy.example/feed", None)],
+        [with_extra, BEN, cy],
         {
             "ada": Record(with_extra, FeedInfo(image_url="https://ada.example/logo.png")),
             "ben": Record(BEN, FeedInfo(image_url="http://ben.example/logo.png")),
+            "cy": Record(cy, FeedInfo(image_url="ftp://cy.example/logo.png")),
         },
         COURSE,
     )
     ada, ben, cy = cohort.members
-    assert (ada.avatar_url, ben.avatar_url, cy.avatar_url) == ("https://cdn.example/ada.png", None, None)
+    expected = ("https://cdn.example/ada.png", "http://ben.example/logo.png", None)
+    assert (ada.avatar_url, ben.avatar_url, cy.avatar_url) == expected
     assert (ben.initials, cy.initials) == ("B", "C")
     assert (
         Member(

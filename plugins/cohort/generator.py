@@ -16,6 +16,7 @@ from aggregator import (
     HubConfig,
     Member,
     Participant,
+    PictureStore,
     Term,
     check_inputs,
     frame_sources,
@@ -25,6 +26,7 @@ from aggregator import (
     members_of,
     outcome_lines,
     shared_tags,
+    shown_pictures,
     summary,
     text_direction,
     update_terms,
@@ -116,6 +118,10 @@ def jinja_filters(focus: Focus) -> dict[str, Any]:
         "frame_sources": players_on,
         "tag_path": focus.tag_path,
         "in_term": in_term,
+        # The copies of a member's avatar and of a card's thumbnail that the term's pages show.
+        "avatar_picture": lambda member: focus.pictures.avatar(member),
+        "thumb_picture": lambda entry: focus.pictures.thumb(entry),
+        "local_pictures": focus.local_pictures,
     }
 
 
@@ -155,6 +161,7 @@ class CohortGenerator(Generator):  # type: ignore[misc]
         self.env.auto_reload = False
         # Withdrawn, hidden and forgotten participants get no page at all; moderated posts are left
         # out of every page, feed and so of the search index.
+        self.pictures = PictureStore.load(config.pictures)
         with long_lived_objects():
             self.views = [self._view(config, term, participants) for term in config.course_terms]
         self.current = next(view for view in self.views if view.current)
@@ -181,7 +188,8 @@ class CohortGenerator(Generator):  # type: ignore[misc]
         warn_unwritten(unwritten, weeks, term.root)
         tags = shared_tags(cohort, int(self.settings.get("COHORT_TAGS", TAGS)), term.course.tag)
         current = term == (config.term or term)
-        return TermView(term, cohort, weeks, tuple(unwritten), tags, today_in(term), current)
+        pictures = shown_pictures(self.pictures, cohort, config.picture_budget)
+        return TermView(term, cohort, weeks, tuple(unwritten), tags, today_in(term), current, pictures)
 
     def _update(self, config: HubConfig, participants: Any) -> None:
         report = update_terms(config, participants)
@@ -209,6 +217,8 @@ class CohortGenerator(Generator):  # type: ignore[misc]
         return [page, *at_old_addresses([page], view.root, self.published)]
 
     def generate_output(self, _writer: Any) -> None:
+        for view in self.views:  # before the pages that show them, and the check of their links
+            self.pictures.publish(view.pictures.files, Path(self.output_path) / view.root / "pictures")
         per_page = int(self.settings.get("COHORT_PER_PAGE", 20))
         paged = {id(view): self._paged_weeks(view, per_page) for view in self.views}
         self._list_cards([paged[id(view)] for view in self.views if not view.term.frozen])

@@ -12,12 +12,23 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from aggregator import Cohort, CohortWeek, HubConfig, Row, SharedTag, Term, current_week, participation
+from aggregator import (
+    Cohort,
+    CohortWeek,
+    HubConfig,
+    Row,
+    SharedTag,
+    ShownPictures,
+    Term,
+    current_week,
+    participation,
+    with_pictures,
+)
 
 from .tags import TagLinks
 
@@ -33,6 +44,7 @@ class TermView:
     tags: tuple[SharedTag, ...]
     today: dt.date | None  # None for a frozen term: its pages never say which week is now
     current: bool = False  # the term /cohort/ leads to
+    pictures: ShownPictures = field(default_factory=ShownPictures)  # the stored pictures its pages show
 
     @property
     def root(self) -> str:
@@ -72,18 +84,30 @@ def today_in(term: Term) -> dt.date | None:
 
 class Focus:
     """The term whose pages are being rendered, for the filters, which cannot see a page's context
-    (a card's macro sees only its arguments): its time zone, and where its shared tags' pages are."""
+    (a card's macro sees only its arguments): its time zone, where its shared tags' pages are, and
+    the pictures it shows."""
 
     def __init__(self, zone: ZoneInfo) -> None:
         self.zone = zone
         self.links = TagLinks()
+        self.pictures = ShownPictures()
 
     def use(self, view: TermView) -> None:
         self.zone = view.term.course.timezone
         self.links = view.tag_links
+        self.pictures = view.pictures
 
     def tag_path(self, tag: str) -> str | None:
         return self.links.path(tag)
+
+    def local_pictures(self, safe_html: str, site: str) -> str:
+        """A post shown whole, its pictures shown from the term's copies (see `with_pictures`)."""
+
+        def copy(url: str) -> str | None:
+            picture = self.pictures.inline(url)
+            return f"{site}/pictures/{picture.file}" if picture else None
+
+        return with_pictures(safe_html, copy)
 
 
 def in_term(site_url: str, term: Term) -> str:
