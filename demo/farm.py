@@ -1,4 +1,5 @@
-"""Serve demo/blogs/ on 127.0.0.1 the way a blog host would: feed content types, ETag, 304.
+"""Serve demo/blogs/ on 127.0.0.1 the way a blog host would: feed and picture content types,
+ETag, 304.
 
     python -m demo.farm            # serve until Ctrl-C
     invoke demo                    # serve while the demo hub builds
@@ -24,6 +25,11 @@ CONTENT_TYPES = {
     ".xml": "application/xml; charset=utf-8",
     ".rss": "application/rss+xml; charset=utf-8",
     ".json": "application/feed+json; charset=utf-8",
+    # The blogs' pictures: the hub keeps its own copies, and the demo's pages show those.
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".gif": "image/gif",
 }
 
 
