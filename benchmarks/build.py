@@ -24,22 +24,28 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks import course, synth
+from benchmarks.pictures import write_store
 from benchmarks.run import ROOT, measure
 from plugins.cohort.search import pagefind_command, term_roots
 
 CACHE = Path("/var/tmp")  # noqa: S108 - a cache meant to outlive the run
 # Bump when the archive's bytes change (synth.py, the file layout): cached projects are rebuilt.
-SYNTH_VERSION = 4
+SYNTH_VERSION = 5
 
 
-def project(participants: int, posts: int, per_page: int, cache: Path) -> Path:
+def project(participants: int, posts: int, per_page: int, cache: Path, pictures: bool = False) -> Path:
     """The cached synthetic project for these sizes, written first if needed; its folder."""
     folder = cache / f"hub-synth-{participants}x{posts}-v{SYNTH_VERSION}"
     if not (folder / "complete").exists():
         shutil.rmtree(folder, ignore_errors=True)
         synth.write_archive(course.archive_folder(folder), participants, posts)
         (folder / "complete").touch()  # last, so an interrupted synthesis is never reused
-    synth.write_registry_and_settings(folder, participants, per_page)  # follows the settings' current shape
+    store = folder / "pictures" if pictures else None
+    if store and not (folder / "pictures-complete").exists():
+        shutil.rmtree(store, ignore_errors=True)
+        write_store(store, participants, posts, course.demo_config().picture_budget)
+        (folder / "pictures-complete").touch()
+    synth.write_registry_and_settings(folder, participants, per_page, store)  # the settings' current shape
     return folder
 
 
@@ -59,8 +65,10 @@ def build_command(folder: Path, output: Path) -> list[str]:
     ]
 
 
-def run(participants: int, posts: int, per_page: int, cache: Path, keep: bool = False) -> dict[str, Any]:
-    folder = project(participants, posts, per_page, cache)
+def run(
+    participants: int, posts: int, per_page: int, cache: Path, keep: bool = False, pictures: bool = False
+) -> dict[str, Any]:
+    folder = project(participants, posts, per_page, cache, pictures)
     # A new folder for every build, as a fresh checkout has: creating 100,000 files where as many
     # were just deleted cost this machine's disk up to twice the time.
     site = Path(tempfile.mkdtemp(prefix="hub-site-", dir=cache))
@@ -112,8 +120,11 @@ def main() -> None:
         "--keep", action="store_true", help="keep the built site (its folder is in the output)"
     )
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
+    parser.add_argument(
+        "--pictures", action="store_true", help="with a picture store: every avatar, thumbnails to the budget"
+    )
     args = parser.parse_args()
-    results = run(args.participants, args.posts, args.per_page, args.cache, args.keep)
+    results = run(args.participants, args.posts, args.per_page, args.cache, args.keep, args.pictures)
     print(json.dumps(results) if args.json else table(results))
 
 

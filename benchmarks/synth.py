@@ -7,7 +7,7 @@ current term's, in archive/<slug>/, and its past term has no one. The archive is
 aggregator's own serializer, so it is exactly what `update` would leave: sanitized-looking HTML
 bodies of about 150 words, 60-word excerpts, varied titles and tags (most posts carry the term's
 course tag "openlearning26", a few a week tag), dates spread over its six weeks from 2026-09-07,
-and a picture on about a third of the posts. Everything derives from the participant's number, so
+a picture on about a third of the posts, and an avatar for every blog. Everything derives from the participant's number, so
 the same arguments give the same bytes on every machine.
 """
 
@@ -58,7 +58,8 @@ from pelicanconf import *
 PATH = {root!r} + "/content"
 THEME = {root!r} + "/themes/commons"
 PLUGIN_PATHS = [{root!r} + "/plugins"]
-HUB = {{**HUB, "opml": {opml!r}, "archive": {archive!r}, "health_report": "", "offline": True}}
+HUB = {{**HUB, "opml": {opml!r}, "archive": {archive!r}, "health_report": "", "offline": True,
+       "pictures": {pictures!r}}}
 COHORT_PER_PAGE = {per_page}
 """
 PER_PAGE = 20  # the plugin's default; the demo's 10 shows pagination with its 13 blogs
@@ -74,10 +75,16 @@ def record(n: int, posts: int) -> Record:
     made = (post(n, k, rng) for k in range(posts))
     return Record(
         participant=participant(n),
-        feed=FeedInfo(title=f"Notes from blog {n}", home_url=f"https://blog{n}.example/"),
+        feed=FeedInfo(
+            title=f"Notes from blog {n}", home_url=f"https://blog{n}.example/", image_url=avatar_url(n)
+        ),
         state=FeedState(etag=f'"{n}-0"', last_success=SYNCED, body_sha256=f"{n:064x}"),
         posts=tuple(sorted(made, key=lambda p: (p.published, p.id), reverse=True)),
     )
+
+
+def avatar_url(n: int) -> str:
+    return f"https://blog{n}.example/avatar.jpg"
 
 
 def post(n: int, k: int, rng: random.Random) -> Post:
@@ -157,8 +164,11 @@ def write_project(folder: Path, participants: int, posts: int, per_page: int = P
     return write_registry_and_settings(folder, participants, per_page)
 
 
-def write_registry_and_settings(folder: Path, participants: int, per_page: int = PER_PAGE) -> Path:
-    """feeds.opml and settings.py, cheap to write: the archive is what takes time."""
+def write_registry_and_settings(
+    folder: Path, participants: int, per_page: int = PER_PAGE, pictures: Path | None = None
+) -> Path:
+    """feeds.opml and settings.py, cheap to write: the archive is what takes time. Without
+    `pictures` (a picture store), the site shows none."""
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "feeds.opml").write_text(opml(participants), encoding="utf-8")
     settings = folder / "settings.py"
@@ -168,6 +178,7 @@ def write_registry_and_settings(folder: Path, participants: int, per_page: int =
             opml=str(folder / "feeds.opml"),
             archive=str(folder / "archive"),
             per_page=per_page,
+            pictures=str(pictures or folder / "no-pictures"),
         ),
         encoding="utf-8",
     )
