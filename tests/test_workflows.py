@@ -197,10 +197,29 @@ def test_the_cache_gets_a_new_key_each_run_and_restores_the_newest_by_prefix() -
     step = step_named(load("publish.yml"), "build", "Restore the hub's cache")
     assert step["uses"].startswith("actions/cache@")
     assert step["with"] == {
-        "path": "cache",
+        "path": "cache\n!cache/pictures\n",
         "key": "hub-cache-${{ github.run_id }}",
         "restore-keys": "hub-cache-",
     }
+
+
+def test_the_pictures_are_cached_apart_and_saved_only_when_they_changed() -> None:
+    workflow = load("publish.yml")
+    restore = step_named(workflow, "build", "Restore the pictures")
+    assert restore["uses"].startswith("actions/cache/restore@")
+    assert restore["with"] == {
+        "path": "cache/pictures",
+        "key": "hub-pictures-${{ github.run_id }}",
+        "restore-keys": "hub-pictures-",
+    }
+    save = step_named(workflow, "build", "Keep the pictures")
+    assert save["uses"].startswith("actions/cache/save@")
+    assert save["with"] == {
+        "path": "cache/pictures",
+        "key": "hub-pictures-${{ hashFiles('cache/pictures/index.json') }}",
+    }
+    names = [step.get("name") for step in workflow["jobs"]["build"]["steps"]]
+    assert names.index("Update the archive") < names.index("Keep the pictures") < names.index("Build the site")
 
 
 def test_the_build_fails_on_errors_and_renders_offline_after_the_update() -> None:
