@@ -14,7 +14,7 @@ from .moderation import Moderation, current_moderation
 from .participation import Row, participation, write_participation
 from .pipeline import FeedOutcome, UpdateReport, update
 from .registry import Participant, load_registry
-from .report import outcome_lines, summary, write_health_report
+from .report import outcome_lines, picture_summary, summary, write_health_report
 from .site_view import check_inputs, load_cohort
 from .tags import SharedTag, by_week, shared_tags, tag_key
 from .term_update import update_terms
@@ -57,6 +57,7 @@ __all__ = [
     "members_of",
     "outcome_lines",
     "participation",
+    "picture_summary",
     "shared_tags",
     "signals_for",
     "summary",

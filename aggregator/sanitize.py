@@ -71,7 +71,7 @@ _PRE_NEWLINE = re.compile(r"<pre(?: [^>]*)?>\n")
 _IMG_TAG = re.compile(r"<img [^>]*>")
 _NH3_TAG = re.compile(r"<[^>]*>")
 _LINK_HREF = re.compile(r'<a [^>]*?\bhref="([^"]+)"')  # sanitized HTML: attributes in double quotes
-_ATTR_SRC = re.compile(r' src="(https://[^"]+)"')
+_ATTR_SRC = re.compile(r' src="(https?://[^"]+)"')
 _PIXEL = re.compile(r' (?:width|height)="[01]"')
 _IMG = re.compile(r"<img(?=[\s>])")
 # In nh3's output, where links never nest and every attribute value is double-quoted.
@@ -187,10 +187,9 @@ def _filter_attribute(tag: str, attribute: str, value: str) -> str | None:
     if attribute in URL_ATTRIBUTES:
         if tag == "a" and value.strip().lower().startswith("mailto:"):
             return value
-        url = absolute_http_url(value, _base_url.get())
-        if url and tag == "img" and url.startswith("http:"):
-            url = "https:" + url[5:]  # our pages load images over https only, as browsers upgrade them
-        return url
+        # An image keeps its address as written, http too: the hub fetches it (pictures), not the
+        # reader's browser, and an upgrade to https would break a picture on an http-only host.
+        return absolute_http_url(value, _base_url.get())
     if attribute in ("width", "height"):
         return value if _DIMENSION.match(value.strip()) else None
     if attribute == "data-embed":  # a post may write a placeholder itself: it gets no more than an embed
@@ -233,12 +232,20 @@ def rough_text(fragment: str) -> str:
 
 
 def first_image(safe_html: str) -> str | None:
-    """The first https image of sanitized HTML (the sanitizer has made every image src https)."""
-    for tag in _IMG_TAG.findall(safe_html):
-        src = _ATTR_SRC.search(tag)
-        if src and not _PIXEL.search(tag):  # tracking pixels are not pictures
-            return html.unescape(src.group(1))
-    return None
+    """The first http(s) picture of sanitized HTML, for a thumbnail."""
+    found = images(safe_html, 1)
+    return found[0] if found else None
+
+
+def images(safe_html: str, limit: int) -> tuple[str, ...]:
+    """The addresses of the first `limit` pictures of sanitized HTML, once each, in order: what the
+    hub keeps copies of (pictures). Tracking pixels are not pictures."""
+    found = (
+        html.unescape(src.group(1))
+        for tag in _IMG_TAG.findall(safe_html)
+        if (src := _ATTR_SRC.search(tag)) and not _PIXEL.search(tag)
+    )
+    return tuple(itertools.islice(dict.fromkeys(found), limit))
 
 
 def outbound_links(safe_html: str, limit: int = LINKS_PER_POST) -> tuple[str, ...]:

@@ -24,6 +24,7 @@ from aggregator import (
     load_cohort,
     members_of,
     outcome_lines,
+    picture_summary,
     shared_tags,
     summary,
     text_direction,
@@ -190,6 +191,10 @@ class CohortGenerator(Generator):  # type: ignore[misc]
             if outcome.bug:  # a warning, not an error: everyone else is still built and published
                 log.warning("course hub: bug while updating %s\n%s", outcome.participant.name, outcome.bug)
         log.info("course hub: %s", summary(report))
+        if report.pictures:
+            (log.warning if report.pictures.bug else log.info)(
+                "course hub: %s", picture_summary(report.pictures)
+            )
         write_health_report(config, report)
 
     def _write_person_pages(self) -> None:
