@@ -66,10 +66,15 @@ def test_blog_name_and_url_fall_back_sensibly() -> None:
     assert (ben.blog_name, ben.blog_url) == ("ben.example", None)
 
 
-def test_avatar_is_the_opml_extra_else_the_feed_image_https_only_else_initials() -> None:
+def test_avatar_is_the_opml_extra_else_the_feed_image_http_or_https_else_initials() -> None:
+    # http is as good as https: the hub fetches the avatar and the pages show its own copy.
     with_extra = dataclasses.replace(ADA, extras=(("avatar", "https://cdn.example/ada.png"),))
+    cy = dataclasses.replace(
+        Participant("cy", "cy", "https://cy.example/feed", None),
+        extras=(("avatar", "ftp://cy.example/a.png"),),
+    )
     cohort = build_cohort(
-        [with_extra, BEN, Participant("cy", "cy", "https://cy.example/feed", None)],
+        [with_extra, BEN, cy],
         {
             "ada": Record(with_extra, FeedInfo(image_url="https://ada.example/logo.png")),
             "ben": Record(BEN, FeedInfo(image_url="http://ben.example/logo.png")),
@@ -77,7 +82,11 @@ def test_avatar_is_the_opml_extra_else_the_feed_image_https_only_else_initials()
         COURSE,
     )
     ada, ben, cy = cohort.members
-    assert (ada.avatar_url, ben.avatar_url, cy.avatar_url) == ("https://cdn.example/ada.png", None, None)
+    assert (ada.avatar_url, ben.avatar_url, cy.avatar_url) == (
+        "https://cdn.example/ada.png",
+        "http://ben.example/logo.png",
+        None,
+    )
     assert (ben.initials, cy.initials) == ("B", "C")
     assert (
         Member(

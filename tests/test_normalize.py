@@ -220,7 +220,7 @@ def test_first_image_skips_tracking_pixels_and_counts_words() -> None:
         feed_at("https://a.example/"),
         NOW,
     )
-    assert (post.image_url, post.words) == ("https://pics.example/a.jpg", 3)
+    assert (post.image_url, post.words) == ("http://pics.example/a.jpg", 3)
 
 
 URL_STARTS = st.sampled_from(
