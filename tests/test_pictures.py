@@ -116,7 +116,7 @@ class Run:
         return self.server.url(path)
 
     def find(self, kind: str, path: str) -> StoredPicture | None:
-        return PictureStore.load(self.config.pictures).find(kind, self.url(path))  # type: ignore[arg-type]
+        return PictureStore.load(self.config.pictures).find(kind, self.url(path))
 
 
 @pytest.fixture(scope="module")
@@ -183,12 +183,12 @@ def test_an_animated_gif_is_kept_as_its_first_frame(run: Run) -> None:
     assert inline is not None and (inline.width, inline.height) == (300, 200)
     kept = Image.open(io.BytesIO(stored_file(run.config, inline)))
     assert getattr(kept, "n_frames", 1) == 1
-    red, green, blue = kept.convert("RGB").getpixel((150, 100))  # type: ignore[misc]
+    red, green, blue = kept.convert("RGB").getpixel((150, 100))
     assert red > 240 and green < 15 and blue < 15
 
 
 def test_each_hostile_picture_is_a_note_in_the_health_report(run: Run) -> None:
-    notes = {note.url.rsplit("/", 1)[1]: note.note for note in run.report.pictures.notes}  # type: ignore[union-attr]
+    notes = {note.url.rsplit("/", 1)[1]: note.note for note in run.report.pictures.notes}
     assert notes == {
         "eve.svg": "an SVG drawing, which can carry scripts: the hub keeps only JPEG, PNG, GIF and WebP",
         "bomb.png": "more than 25,000,000 pixels, the most the hub decodes",
@@ -262,7 +262,7 @@ def test_a_run_fetches_at_most_its_limit_of_a_participant() -> None:
     mine = tuple(("thumb", f"https://a.example/{n}.png") for n in range(5))
     plan, waiting = fetch_plan(
         [Wish("ada", mine)], PictureStore(Path("/nonexistent")), NOW, PictureLimits(per_participant=2)
-    )  # type: ignore[misc]
+    )
     assert ([wanted.url for wanted in plan], waiting) == (
         ["https://a.example/0.png", "https://a.example/1.png"],
         3,
@@ -294,12 +294,12 @@ def test_pictures_no_page_shows_any_more_are_deleted(tmp_path: Path, server: Loo
     files = {path: store.find("thumb", server.url(path)) for path in ("/ada0.png", "/ada1.png", "/ben0.png")}
     assert all(files.values())
     # Ada withdraws one post; Ben leaves the course (his outline is taken out of feeds.opml).
-    config.moderation.write_text("withdraw:\n  - post: https://blog.example/ada0\n", encoding="utf-8")  # type: ignore[union-attr]
+    config.moderation.write_text("withdraw:\n  - post: https://blog.example/ada0\n", encoding="utf-8")
     run = update_terms(config, [ada], NOW).pictures
     store = PictureStore.load(config.pictures)
     assert [entry.url for entry in store] == [server.url("/ada1.png")]
     assert run is not None and run.deleted == 2
-    assert sorted(p.name for p in config.pictures.glob("*.webp")) == [files["/ada1.png"].file]  # type: ignore[union-attr]
+    assert sorted(p.name for p in config.pictures.glob("*.webp")) == [files["/ada1.png"].file]
 
 
 def test_forget_deletes_their_pictures_at_once(tmp_path: Path, server: LoopbackServer) -> None:
@@ -315,7 +315,7 @@ def test_forget_deletes_their_pictures_at_once(tmp_path: Path, server: LoopbackS
     assert [entry.url for entry in store] == [server.url("/ben0.png")]
     assert [p.name for p in config.pictures.glob("*.webp")] == [
         store.find("thumb", server.url("/ben0.png")).file
-    ]  # type: ignore[union-attr]
+    ]
 
 
 def opml(people: list[Participant]) -> str:
@@ -346,5 +346,5 @@ def test_a_frozen_term_s_pictures_are_kept_and_never_fetched(tmp_path: Path) -> 
     ("kind", "size"), [("avatar", (96, 96)), ("thumb", (224, 224)), ("inline", (640, 480))]
 )
 def test_each_kind_has_its_size(kind: str, size: tuple[int, int]) -> None:
-    picture = process(encode(Image.new("RGB", (1600, 1200), "white"), "PNG"), kind)  # type: ignore[arg-type]
+    picture = process(encode(Image.new("RGB", (1600, 1200), "white"), "PNG"), kind)
     assert not isinstance(picture, str) and (picture.width, picture.height) == size
