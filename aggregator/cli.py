@@ -214,8 +214,9 @@ def cmd_update(config: HubConfig, _args: argparse.Namespace, out: TextIO) -> int
     """Exit 0 when every participant was handled, failing feeds included; EXIT_BUG when the hub
     itself failed on some participants (everyone else was updated all the same)."""
     report = update_terms(config, load_registry(config.opml))
-    pictures = [picture_summary(report.pictures)] if report.pictures else []
-    for line in [*outcome_lines(report), summary(report), *pictures, *unmatched_rule_lines(report)]:
+    run = report.pictures
+    pictures = [picture_summary(run)] if run and not run.idle else []
+    for line in [*outcome_lines(report), *pictures, summary(report), *unmatched_rule_lines(report)]:
         print(line, file=out)
     write_health_report(config, report)
     bugs = [outcome for outcome in report.outcomes if outcome.bug]

@@ -70,6 +70,11 @@ class PictureRun:
     notes: tuple[PictureNote, ...] = ()  # every shown picture the hub has no copy of, and why
     bug: str | None = None  # the traceback, when the stage itself failed (the feeds are updated)
 
+    @property
+    def idle(self) -> bool:
+        """Nothing to say: no page shows a picture, and none was fetched or deleted."""
+        return self == PictureRun()
+
 
 class PictureStore:
     """The folder of pictures and its index. Changes are kept in memory until `save`."""

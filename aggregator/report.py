@@ -218,7 +218,7 @@ def picture_summary(run: PictureRun) -> str:
 def picture_lines(report: UpdateReport, shown: int = PICTURE_NOTES_SHOWN) -> list[str]:
     """The pictures stage: what it did, and each shown picture the hub has no copy of, and why."""
     run = report.pictures
-    if run is None:
+    if run is None or run.idle:
         return []
     lines = ["## Pictures", "", picture_summary(run), ""]
     if run.bug:

@@ -191,7 +191,7 @@ class CohortGenerator(Generator):  # type: ignore[misc]
             if outcome.bug:  # a warning, not an error: everyone else is still built and published
                 log.warning("course hub: bug while updating %s\n%s", outcome.participant.name, outcome.bug)
         log.info("course hub: %s", summary(report))
-        if report.pictures:
+        if report.pictures and not report.pictures.idle:
             (log.warning if report.pictures.bug else log.info)(
                 "course hub: %s", picture_summary(report.pictures)
             )
