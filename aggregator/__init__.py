@@ -16,7 +16,7 @@ from .picture_choice import ShownPictures, shown_pictures
 from .picture_store import PictureStore, StoredPicture
 from .pipeline import FeedOutcome, UpdateReport, update
 from .registry import Participant, load_registry
-from .report import outcome_lines, summary, write_health_report
+from .report import outcome_lines, picture_summary, summary, write_health_report
 from .sanitize import with_pictures
 from .site_view import check_inputs, load_cohort
 from .tags import SharedTag, by_week, shared_tags, tag_key
@@ -63,6 +63,7 @@ __all__ = [
     "members_of",
     "outcome_lines",
     "participation",
+    "picture_summary",
     "shared_tags",
     "shown_pictures",
     "signals_for",

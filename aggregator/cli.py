@@ -34,6 +34,7 @@ from .registry_check import preview_changes, registry_changes
 from .replies import check_summary, invalid_summary, join_reply, moved_message, withdraw_reply
 from .report import (
     outcome_lines,
+    picture_summary,
     status_lines,
     summary,
     table,
@@ -213,7 +214,9 @@ def cmd_update(config: HubConfig, _args: argparse.Namespace, out: TextIO) -> int
     """Exit 0 when every participant was handled, failing feeds included; EXIT_BUG when the hub
     itself failed on some participants (everyone else was updated all the same)."""
     report = update_terms(config, load_registry(config.opml))
-    for line in [*outcome_lines(report), summary(report), *unmatched_rule_lines(report)]:
+    run = report.pictures
+    pictures = [picture_summary(run)] if run and not run.idle else []
+    for line in [*outcome_lines(report), *pictures, summary(report), *unmatched_rule_lines(report)]:
         print(line, file=out)
     write_health_report(config, report)
     bugs = [outcome for outcome in report.outcomes if outcome.bug]
@@ -303,7 +306,8 @@ def cmd_forget(config: HubConfig, args: argparse.Namespace, out: TextIO) -> int:
     posts = f"{done.erased_posts} archived post{'' if done.erased_posts == 1 else 's'}"
     where = " and took them out of feeds.opml" if done.in_registry else ""
     why = f', with the reason "{done.reason}"' if done.reason else ""
-    print(f"Forgot {done.participant.name}: erased {posts}{where}.", file=out)
+    pictures = f", deleted {done.pictures} of their pictures" if done.pictures else ""
+    print(f"Forgot {done.participant.name}: erased {posts}{pictures}{where}.", file=out)
     kept_in = f"{config.archive.name}/{FORGOTTEN_FILE}"
     if config.terms:
         kept_in = f"{FORGOTTEN_FILE} of every term ({', '.join(term.slug or '' for term in config.terms)})"

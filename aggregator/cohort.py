@@ -80,8 +80,8 @@ class Member:
 
     @functools.cached_property
     def avatar_url(self) -> str | None:
-        """The `hub:avatar` of feeds.opml, else the feed's image: an http(s) address, whose copy
-        the hub keeps (pages never load it from there)."""
+        """The `hub:avatar` of feeds.opml, else the feed's image; http(s) only. The hub fetches it and
+        the pages show its copy (pictures), so an http address is as good as an https one."""
         for url in (self.participant.hub_attribute("avatar"), self.feed.image_url):
             if url and absolute_http_url(url) == url:
                 return url

@@ -123,6 +123,16 @@ class FetchOptions:
 
 
 @dataclass(frozen=True)
+class PictureLimits:
+    """How much picture fetching one update does (README, "Pictures")."""
+
+    max_bytes: int = 5_000_000  # a picture's size cap, checked while it is read
+    per_run: int = 2000  # pictures fetched in one update, at most
+    per_participant: int = 20  # pictures of one participant fetched in one update, at most
+    retry_days: int = 7  # a picture that could not be had is asked for again after this long
+
+
+@dataclass(frozen=True)
 class HubConfig:
     course: Course
     opml: Path
@@ -140,6 +150,7 @@ class HubConfig:
     webmention_limit: int = 50  # posts told about their page per run, at most
     pictures: Path = Path("cache/pictures")  # the hub's copies of avatars and post pictures
     picture_budget: int = 150_000_000  # bytes of post pictures a term's pages show, newest first
+    picture_limits: PictureLimits = PictureLimits()
     terms: tuple[Term, ...] = ()  # every term, oldest first; () for a course without terms
     term: Term | None = None  # the term `course`, `archive` and `week_url` belong to
     archive_root: Path | None = None  # the folder of every term's archive folder
@@ -194,6 +205,10 @@ DEFAULTS: dict[str, Any] = {
     "webmention_limit": 50,
     "pictures": "cache/pictures",
     "picture_budget": 150_000_000,
+    "picture_max_bytes": 5_000_000,
+    "pictures_per_run": 2000,
+    "pictures_per_participant": 20,
+    "picture_retry_days": 7,
     "terms": None,
 }
 REQUIRED = ("course_start", "course_weeks", "course_timezone")
@@ -250,6 +265,7 @@ def from_mapping(
         webmention_limit=_number(settings, "webmention_limit", int, 0, 10_000),
         pictures=base_dir / _text(settings, "pictures"),
         picture_budget=_number(settings, "picture_budget", int, 0, 10**12),
+        picture_limits=_picture_limits(settings),
     )
     return config.for_term(current_term(terms, today)) if terms else config
 
@@ -379,6 +395,15 @@ def _fetch_options(settings: Mapping[str, Any]) -> FetchOptions:
         workers=_number(settings, "workers", int, 1, 4096),
         user_agent=_text(settings, "user_agent"),
         policy=_private_policy(settings),
+    )
+
+
+def _picture_limits(settings: Mapping[str, Any]) -> PictureLimits:
+    return PictureLimits(
+        max_bytes=_number(settings, "picture_max_bytes", int, 1024, 100_000_000),
+        per_run=_number(settings, "pictures_per_run", int, 0, 1_000_000),
+        per_participant=_number(settings, "pictures_per_participant", int, 0, 10_000),
+        retry_days=_number(settings, "picture_retry_days", int, 0, 365),
     )
 
 

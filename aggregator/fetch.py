@@ -46,6 +46,8 @@ VALIDATOR_LIMIT = 256  # characters of an ETag or a Last-Modified date that are 
 INFLATE_STEP = 256 * 1024  # a gzip bomb grows by at most this much before the size check
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
 PAGE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"
+# Only the kinds the hub keeps (pictures.py): a server that chooses by Accept never picks SVG or AVIF.
+PICTURE_ACCEPT = "image/webp, image/png, image/jpeg, image/gif"
 ACCEPT = (
     "application/atom+xml, application/rss+xml, application/feed+json, application/json;q=0.9, "
     "application/xml;q=0.9, text/xml;q=0.8, */*;q=0.5"
@@ -87,6 +89,15 @@ class Page:
     final_url: str  # after redirects: relative addresses in the page are relative to it
     links: tuple[str, ...]  # the value of each Link header, as sent
     body: bytes
+
+
+@dataclass(frozen=True)
+class PictureBody:
+    """A picture's bytes as its server sent them, not looked at yet (pictures.py does that)."""
+
+    url: str
+    body: bytes
+    content_type: str | None
 
 
 FetchResult = Fetched | NotModified | FeedError
@@ -156,6 +167,19 @@ class FetchSession:
             return Page(url, final_url, tuple(response.headers.getall("Link", ())), body)
 
         return await self._exchange(url, read, headers={"Accept": PAGE_ACCEPT})
+
+    async def picture(self, url: str, max_bytes: int) -> PictureBody | FeedError:
+        """A picture's bytes, with the same checks and deadline as a feed, under its own size cap."""
+
+        async def read(
+            response: aiohttp.ClientResponse, _final: str, _moved: str | None
+        ) -> PictureBody | FeedError:
+            if response.status != 200:
+                return HTTPStatusError(url, response.status, _status_line(response))
+            body = await _read_body(url, response, max_bytes, "picture")
+            return PictureBody(url, body, response.headers.get("Content-Type"))
+
+        return await self._exchange(url, read, headers={"Accept": PICTURE_ACCEPT})
 
     async def post_form(self, url: str, form: Mapping[str, str]) -> int | FeedError:
         """POST `form` (form-encoded) to `url`: the status of the answer. Redirects are not
@@ -344,8 +368,11 @@ class _Identity:
         return data
 
 
-async def _read_body(url: str, response: aiohttp.ClientResponse, max_bytes: int) -> bytes:
-    """The decoded body, at most `max_bytes` of it: decompressed here, a step at a time."""
+async def _read_body(url: str, response: aiohttp.ClientResponse, max_bytes: int, what: str = "feed") -> bytes:
+    """The decoded body, at most `max_bytes` of it: decompressed here, a step at a time. A body
+    its Content-Length says is too large is refused before any of it is read."""
+    if (response.content_length or 0) > max_bytes:
+        raise _Refused(TooLargeError(url, f"the {what} is larger than {max_bytes:,} bytes"))
     decoder = _decoder(url, response.headers.get("Content-Encoding"))
     chunks: list[bytes] = []
     size = 0
@@ -354,7 +381,7 @@ async def _read_body(url: str, response: aiohttp.ClientResponse, max_bytes: int)
             data, chunk = _inflate(url, decoder, chunk)
             size += len(data)
             if size > max_bytes:
-                raise _Refused(TooLargeError(url, f"the feed is larger than {max_bytes:,} bytes (decoded)"))
+                raise _Refused(TooLargeError(url, f"the {what} is larger than {max_bytes:,} bytes (decoded)"))
             chunks.append(data)
     return b"".join(chunks)
 

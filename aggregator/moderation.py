@@ -33,6 +33,7 @@ from .errors import ConfigError, EnrolmentError, RegistryError
 from .files import write_atomically
 from .normalize import Post
 from .opml_edit import remove_participant
+from .picture_store import PictureStore
 from .registry import Participant, load_registry, valid_id
 from .urls import address_keys, canonical_address
 
@@ -258,6 +259,7 @@ class Forgotten:
     erased_posts: int  # how many archived posts went with the record
     in_registry: bool  # whether they were still in feeds.opml (and so were taken out of it)
     reason: str | None = None  # as recorded in the archive's list of the forgotten
+    pictures: int = 0  # how many of their pictures' files were deleted from the picture store
 
 
 def forget(config: HubConfig, participant_id: str, now: dt.datetime, reason: str | None = None) -> Forgotten:
@@ -282,4 +284,16 @@ def forget(config: HubConfig, participant_id: str, now: dt.datetime, reason: str
             archive.forget(participant_id, feeds, now, sorted(blog for blog in blogs if blog), why)
         if theirs:
             write_atomically(config.opml, remove_participant(config.opml.read_bytes(), participant_id))
-    return Forgotten(people[0], sum(len(record.posts) for record in records), bool(theirs), why)
+        pictures = forget_pictures(config.pictures, participant_id)
+    return Forgotten(people[0], sum(len(record.posts) for record in records), bool(theirs), why, pictures)
+
+
+def forget_pictures(folder: Path, participant_id: str) -> int:
+    """Delete the participant's pictures from the store at once (the next update would too): those
+    nobody else shows. How many files went."""
+    if not folder.is_dir():
+        return 0
+    store = PictureStore.load(folder)
+    deleted = store.forget(participant_id)
+    store.save()
+    return len(deleted)

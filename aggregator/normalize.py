@@ -45,7 +45,7 @@ class Post:
     author: str | None
     content_html: str
     excerpt_html: str
-    image_url: str | None = None  # the first https image of the post, for a thumbnail
+    image_url: str | None = None  # the first http(s) picture of the post, for a thumbnail
     words: int = 0  # for the reading time
     links: tuple[str, ...] = ()  # where the post links to (outbound links), for the conversations
     lang: str | None = None  # the language its feed states for it, a checked tag (languages.py)

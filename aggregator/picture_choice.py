@@ -15,7 +15,7 @@ from .cohort import Cohort, Entry, Member
 from .picture_store import Kind, PictureStore, StoredPicture
 from .sanitize import images
 
-INLINE_PER_POST = 4  # pictures of a post shown whole: the hub keeps the first few
+INLINE_PER_POST = 4  # pictures kept of a post shown whole; any further ones become links
 
 
 @dataclass(frozen=True)

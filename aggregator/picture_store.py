@@ -13,7 +13,7 @@ import datetime as dt
 import json
 import os
 import shutil
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal, cast
@@ -45,6 +45,35 @@ class PictureEntry:
     stored: StoredPicture | None = None
     note: str | None = None  # why it could not be had
     tried: dt.datetime | None = None  # when it was last asked for
+
+
+@dataclass(frozen=True)
+class PictureNote:
+    """A picture a participant's pages would show and the hub could not have: for the report."""
+
+    owner: str  # the participant's id
+    kind: Kind
+    url: str
+    note: str
+    tried: dt.datetime | None
+
+
+@dataclass(frozen=True)
+class PictureRun:
+    """What an update's pictures stage did."""
+
+    stored: int = 0  # pictures fetched and kept in this run
+    failed: int = 0  # pictures asked for in this run that could not be had
+    waiting: int = 0  # pictures to fetch that the limits left for a later run
+    kept: int = 0  # pictures in the store after the run, every one shown by someone
+    deleted: int = 0  # files deleted: pictures no page shows any more
+    notes: tuple[PictureNote, ...] = ()  # every shown picture the hub has no copy of, and why
+    bug: str | None = None  # the traceback, when the stage itself failed (the feeds are updated)
+
+    @property
+    def idle(self) -> bool:
+        """Nothing to say: no page shows a picture, and none was fetched or deleted."""
+        return self == PictureRun()
 
 
 class PictureStore:
@@ -99,6 +128,15 @@ class PictureStore:
         """`owner` shows the picture at `url` too."""
         entry = self._entries[kind, url]
         self._entries[kind, url] = replace(entry, owners=entry.owners | {owner})
+
+    def keep_only(self, owners: Mapping[tuple[Kind, str], frozenset[str]]) -> list[str]:
+        """Keep the pictures in `owners`, with those owners, and delete every other one, file and
+        all: what no page shows any more (a withdrawn post, a participant who left). Returns the
+        files deleted."""
+        self._entries = {
+            key: replace(entry, owners=owners[key]) for key, entry in self._entries.items() if key in owners
+        }
+        return self._delete_unused()
 
     def forget(self, owner: str) -> list[str]:
         """Drop `owner` from every picture; a picture nobody shows any more is deleted, file and

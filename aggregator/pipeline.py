@@ -41,6 +41,7 @@ from .limits import ARCHIVE_FILE_LIMIT, NEW_POSTS_PER_RUN, RUN_BYTES_LIMIT
 from .moderation import Moderation, current_moderation
 from .normalize import KeptOut, Post, normalize
 from .parse import ParsedFeed, RawEntry, parse_feed
+from .picture_store import PictureRun
 from .registry import Participant
 from .schedule import after_failure, after_success, skip_reason
 from .urls import absolute_http_url, feed_identity, site_at, within_limit
@@ -76,6 +77,7 @@ class UpdateReport:
     outcomes: tuple[FeedOutcome, ...]
     at: dt.datetime
     moderation: Moderation = field(default_factory=Moderation)
+    pictures: PictureRun | None = None  # what the pictures stage did, when it ran (term_update.py)
 
     def count(self, status: Status) -> int:
         return sum(1 for o in self.outcomes if o.status == status)

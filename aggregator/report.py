@@ -13,12 +13,14 @@ from .chars import clip, display_width, pad, wrap
 from .config import HubConfig
 from .markdown_text import cell_code, text
 from .moderation import Rule
+from .picture_store import PictureNote, PictureRun
 from .pipeline import FeedOutcome, UpdateReport
 from .registry import Participant
 from .schedule import waiting_until
 from .webmention import Delivery, WebmentionReport
 
 KEPT_OUT_SHOWN = 5  # posts listed per participant in the health report; the rest are counted
+PICTURE_NOTES_SHOWN = 5  # pictures listed per participant in the health report; the rest are counted
 # `status` fits a terminal of 100 columns: names and feeds are cut (with an ellipsis) to these
 # widths, the last error is left to the advice under the table. `--wide` shows everything whole.
 STATUS_COLUMNS = 100
@@ -158,6 +160,7 @@ def health_markdown(report: UpdateReport) -> str:
     else:
         lines += ["Every feed is healthy.", ""]
     lines += kept_out_lines(report)
+    lines += picture_lines(report)
     lines += moderation_lines(report)
     lines += [
         "## Everyone",
@@ -201,6 +204,54 @@ def kept_out_lines(report: UpdateReport, shown: int = KEPT_OUT_SHOWN) -> list[st
         return []
     header = ["## Kept out of the archive", "", "| Participant | Post | Why |", "|---|---|---|"]
     return [*header, *rows, ""]
+
+
+def picture_summary(run: PictureRun) -> str:
+    if run.bug:
+        return f"pictures: the hub hit a bug ({_last_line(run.bug)}); the feeds were updated all the same"
+    return (
+        f"pictures: {run.stored} stored, {run.failed} could not be had, {run.waiting} left for a later "
+        f"run; {run.kept} kept, {run.deleted} deleted (no page shows them any more)"
+    )
+
+
+def picture_lines(report: UpdateReport, shown: int = PICTURE_NOTES_SHOWN) -> list[str]:
+    """The pictures stage: what it did, and each shown picture the hub has no copy of, and why."""
+    run = report.pictures
+    if run is None or run.idle:
+        return []
+    lines = ["## Pictures", "", picture_summary(run), ""]
+    if run.bug:
+        lines += ["The pictures stage failed; please report the traceback.", "", *fenced(run.bug), ""]
+    rows = _picture_rows(run.notes, {o.participant.id: o.participant.name for o in report.outcomes}, shown)
+    if rows:
+        lines += [
+            "The pages show initials or no picture in their place. The hub asks again after "
+            "HUB['picture_retry_days'] days.",
+            "",
+            "| Participant | Picture | Why the hub has no copy |",
+            "|---|---|---|",
+            *rows,
+            "",
+        ]
+    return lines
+
+
+def _picture_rows(notes: tuple[PictureNote, ...], names: Mapping[str, str], shown: int) -> list[str]:
+    by_owner: dict[str, list[PictureNote]] = {}
+    for note in notes:
+        by_owner.setdefault(note.owner, []).append(note)
+    rows = []
+    for owner, theirs in by_owner.items():
+        name = text(names.get(owner, owner))
+        rows += [_row(name, f"{n.kind} {cell_code(n.url)}", text(_picture_why(n))) for n in theirs[:shown]]
+        if len(theirs) > shown:
+            rows.append(_row(name, f"and {len(theirs) - shown} more", "-"))
+    return rows
+
+
+def _picture_why(note: PictureNote) -> str:
+    return f"{note.note} (tried {format_time(note.tried)})" if note.tried else note.note
 
 
 def fenced(block: str) -> list[str]:

@@ -189,7 +189,8 @@ def _filter_attribute(tag: str, attribute: str, value: str) -> str | None:
     if attribute in URL_ATTRIBUTES:
         if tag == "a" and value.strip().lower().startswith("mailto:"):
             return value
-        # An image keeps its scheme: the hub fetches it and pages show the hub's copy.
+        # An image keeps its address as written, http too: the hub fetches it (pictures), not the
+        # reader's browser, and an upgrade to https would break a picture on an http-only host.
         return absolute_http_url(value, _base_url.get())
     if attribute in ("width", "height"):
         return value if _DIMENSION.match(value.strip()) else None
@@ -233,18 +234,20 @@ def rough_text(fragment: str) -> str:
 
 
 def first_image(safe_html: str) -> str | None:
-    """The address of the first picture of sanitized HTML (http or https, as every src there)."""
-    for tag in _IMG_TAG.findall(safe_html):
-        src = _ATTR_SRC.search(tag)
-        if src and not _PIXEL.search(tag):  # tracking pixels are not pictures
-            return html.unescape(src.group(1))
-    return None
+    """The first http(s) picture of sanitized HTML, for a thumbnail."""
+    found = images(safe_html, 1)
+    return found[0] if found else None
 
 
 def images(safe_html: str, limit: int) -> tuple[str, ...]:
-    """The addresses of the pictures of sanitized HTML, once each, in order, at most `limit`."""
-    found = (_ATTR_SRC.search(tag) for tag in _IMG_TAG.findall(safe_html) if not _PIXEL.search(tag))
-    return tuple(itertools.islice(dict.fromkeys(html.unescape(src.group(1)) for src in found if src), limit))
+    """The addresses of the first `limit` pictures of sanitized HTML, once each, in order: what the
+    hub keeps copies of (pictures). Tracking pixels are not pictures."""
+    found = (
+        html.unescape(src.group(1))
+        for tag in _IMG_TAG.findall(safe_html)
+        if (src := _ATTR_SRC.search(tag)) and not _PIXEL.search(tag)
+    )
+    return tuple(itertools.islice(dict.fromkeys(found), limit))
 
 
 def with_pictures(safe_html: str, local: Callable[[str], str | None]) -> str:

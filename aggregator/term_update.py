@@ -19,6 +19,7 @@ from .archive import Archive, Record, move_records
 from .config import FetchOptions, HubConfig, Term
 from .fetch import FetchResult, FetchSession, Validators, run_to_completion
 from .moderation import Moderation, current_moderation, load_moderation
+from .picture_update import update_pictures
 from .pipeline import (
     FeedOutcome,
     Prefetched,
@@ -39,11 +40,15 @@ def update_terms(
     config: HubConfig, participants: Iterable[Participant], now: dt.datetime | None = None
 ) -> UpdateReport:
     """Update every term that is not frozen into its own archive folder, and let withdrawals and
-    forget reach the frozen ones. A course without terms is updated exactly as before."""
+    forget reach the frozen ones (a course without terms is updated exactly as before); then the
+    pictures the site shows (picture_update.py)."""
     now = (now or dt.datetime.now(dt.UTC)).replace(microsecond=0)
     people = tuple(participants)
-    if not config.terms:
-        return update(config, people, now=now)
+    report = update(config, people, now=now) if not config.terms else _update_each_term(config, people, now)
+    return replace(report, pictures=update_pictures(config, people, now))
+
+
+def _update_each_term(config: HubConfig, people: tuple[Participant, ...], now: dt.datetime) -> UpdateReport:
     settle_root_archive(config)
     prefetched = prefetch_shared(config, people, now)
     forgotten = every_forgotten(config)

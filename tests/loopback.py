@@ -28,6 +28,7 @@ class Reply:
     header_drip: float = 0.0  # seconds between header lines
     endless: bool = False  # a body that never ends (until the client hangs up or 20 s pass)
     reason: str | None = None  # the status line's reason phrase, when not the usual one
+    length: bool = True  # send a Content-Length (without one, the body ends when the server hangs up)
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,8 @@ Route = Reply | Callable[[Request], Reply]
 class _QuietServer(ThreadingHTTPServer):
     """A client closing an idle keep-alive connection is normal, not an error to print."""
 
+    request_queue_size = 64  # the default 5 drops connections a client opens at once (pictures)
+
     def handle_error(self, request: object, client_address: object) -> None:
         if not isinstance(sys.exc_info()[1], ConnectionResetError | BrokenPipeError):
             super().handle_error(request, client_address)  # type: ignore[arg-type]
@@ -54,6 +57,7 @@ class LoopbackServer:
         self.host = host
         self.routes: dict[str, Route] = {}
         self.requests: list[Request] = []
+        self.sent: dict[str, int] = {}  # bytes of body written to each path (the client took them in)
         self._server = _QuietServer((host, 0), self._handler_class())
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True)
@@ -78,6 +82,7 @@ class LoopbackServer:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            CHUNK = 256 * 1024
 
             def do_GET(self) -> None:
                 self._handle(Request(self.path, {k.lower(): v for k, v in self.headers.items()}))
@@ -101,7 +106,7 @@ class LoopbackServer:
                     headers["ETag"] = '"' + hashlib.sha256(body).hexdigest()[:16] + '"'
                     if request.headers.get("if-none-match") == headers["ETag"]:
                         status, body = 304, b""
-                if not reply.endless:
+                if reply.length and not reply.endless:
                     headers["Content-Length"] = str(len(body))
                 try:
                     self._send_head(status, headers, reply.header_drip, reply.reason)
@@ -139,7 +144,10 @@ class LoopbackServer:
                         self.wfile.flush()
                         time.sleep(reply.drip)
                 else:
-                    self.wfile.write(body)
+                    for start in range(0, len(body), self.CHUNK):  # counted as the client reads on
+                        chunk = body[start : start + self.CHUNK]
+                        self.wfile.write(chunk)
+                        server.sent[self.path] = server.sent.get(self.path, 0) + len(chunk)
 
             def log_message(self, format: str, *args: object) -> None:
                 pass

@@ -6,7 +6,8 @@ from typing import Any
 
 from tests.loopback import StaticSite
 
-# A 1x1 transparent PNG: what participants' pictures become in tests, so nothing leaves the machine.
+# A 1x1 transparent PNG: the answer to a picture asked of another site (a page should ask for none;
+# tests/test_picture_browser.py checks that), so that nothing leaves the machine.
 PIXEL = bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
     "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082"
@@ -16,8 +17,8 @@ PIXEL = bytes.fromhex(
 class Tab:
     """Console errors, CSP violations, dialogs and every request not for the site are recorded.
 
-    Requests elsewhere (participants' pictures, a click on a backlink) are answered by the tab
-    itself, with a placeholder, so that nothing is sent anywhere but loopback."""
+    Requests elsewhere (a click on a backlink) are answered by the tab itself, with a placeholder,
+    so that nothing is sent anywhere but loopback."""
 
     def __init__(self, browser: Any, site: StaticSite, width: int = 1280, dark: bool = False) -> None:
         self.site = site

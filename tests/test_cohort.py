@@ -66,9 +66,13 @@ def test_blog_name_and_url_fall_back_sensibly() -> None:
     assert (ben.blog_name, ben.blog_url) == ("ben.example", None)
 
 
-def test_avatar_is_the_opml_extra_else_the_feed_image_http_s_only_else_initials() -> None:
+def test_avatar_is_the_opml_extra_else_the_feed_image_http_or_https_else_initials() -> None:
+    # http is as good as https: the hub fetches the avatar and the pages show its own copy.
     with_extra = dataclasses.replace(ADA, extras=(("avatar", "https://cdn.example/ada.png"),))
-    cy = Participant("cy", "cy", "https://cy.example/feed", None)
+    cy = dataclasses.replace(
+        Participant("cy", "cy", "https://cy.example/feed", None),
+        extras=(("avatar", "ftp://cy.example/a.png"),),
+    )
     cohort = build_cohort(
         [with_extra, BEN, cy],
         {
@@ -79,8 +83,11 @@ def test_avatar_is_the_opml_extra_else_the_feed_image_http_s_only_else_initials(
         COURSE,
     )
     ada, ben, cy = cohort.members
-    expected = ("https://cdn.example/ada.png", "http://ben.example/logo.png", None)
-    assert (ada.avatar_url, ben.avatar_url, cy.avatar_url) == expected
+    assert (ada.avatar_url, ben.avatar_url, cy.avatar_url) == (
+        "https://cdn.example/ada.png",
+        "http://ben.example/logo.png",
+        None,
+    )
     assert (ben.initials, cy.initials) == ("B", "C")
     assert (
         Member(

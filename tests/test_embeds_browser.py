@@ -54,9 +54,7 @@ PLAYERS = {
 PROVIDER_HOSTS = {urlsplit(player).hostname for _, _, player in PLAYERS.values()} | {
     urlsplit(src).hostname for src, _, _ in PLAYERS.values()
 }
-DEFAULT_CSP = (
-    "default-src 'none'; style-src 'self'; img-src 'self'; base-uri 'none'; form-action 'none'"
-)
+DEFAULT_CSP = "default-src 'none'; style-src 'self'; img-src 'self'; base-uri 'none'; form-action 'none'"
 RECORD_CSP_VIOLATIONS = """
 window.__violations = [];
 document.addEventListener("securitypolicyviolation", (event) => {

@@ -26,6 +26,7 @@ USES = {
     "tzdata": ("aggregator/config.py", r"^from zoneinfo import\b"),  # zone data where the OS has none
     "pagefind": ("plugins/cohort/search.py", r"pagefind_command"),
     "PyYAML": ("aggregator/moderation.py", r"^import yaml\b"),
+    "Pillow": ("aggregator/pictures.py", r"^from PIL import\b"),
 }
 
 
@@ -48,6 +49,16 @@ def test_only_the_fallback_reader_imports_feedparser() -> None:
         if any(name.split(".")[0] == "feedparser" for name in _imported(path))
     }
     assert importers == {"aggregator.parse.fallback"}
+
+
+def test_only_pictures_imports_pillow() -> None:
+    """Untrusted pictures are decoded in one place, under its limits (pictures.py)."""
+    importers = {
+        _module(path)
+        for path in AGGREGATOR.rglob("*.py")
+        if any(name.split(".")[0] == "PIL" for name in _imported(path))
+    }
+    assert importers == {"aggregator.pictures"}
 
 
 def _module(path: Path) -> str:

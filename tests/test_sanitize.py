@@ -321,14 +321,13 @@ def test_plain_text_has_no_invisible_or_control_characters(text: str) -> None:
     )
 
 
-def test_images_keep_their_http_or_https_address_made_absolute() -> None:
-    # The hub fetches a picture itself and pages show its copy: an http address is not upgraded
-    # (a blog that serves no https would lose its pictures), and a page never loads it.
+def test_only_http_and_https_images_with_absolute_urls() -> None:
+    # An http picture keeps its address: the hub fetches it (pictures), not the reader's browser.
     assert (
         sanitize.clean_html('<img src="http://a.example/x.png" alt="x">')
         == '<img loading="lazy" decoding="async" src="http://a.example/x.png" alt="x">'
     )
-    assert sanitize.clean_html('<img src="ftp://a.example/x.png" alt="x">') == ""
+    assert sanitize.clean_html('<p><img src="ftp://a.example/x.png">Text</p>') == "<p>Text</p>"
     assert (
         sanitize.clean_html('<img src="pic.png">', "https://a.example/post/")
         == '<img loading="lazy" decoding="async" src="https://a.example/post/pic.png">'

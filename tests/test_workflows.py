@@ -219,7 +219,9 @@ def test_the_pictures_are_cached_apart_and_saved_only_when_they_changed() -> Non
         "key": "hub-pictures-${{ hashFiles('cache/pictures/index.json') }}",
     }
     names = [step.get("name") for step in workflow["jobs"]["build"]["steps"]]
-    assert names.index("Update the archive") < names.index("Keep the pictures") < names.index("Build the site")
+    assert (
+        names.index("Update the archive") < names.index("Keep the pictures") < names.index("Build the site")
+    )
 
 
 def test_the_build_fails_on_errors_and_renders_offline_after_the_update() -> None:

@@ -25,6 +25,7 @@ from aggregator import (
     load_cohort,
     members_of,
     outcome_lines,
+    picture_summary,
     shared_tags,
     shown_pictures,
     summary,
@@ -198,6 +199,10 @@ class CohortGenerator(Generator):  # type: ignore[misc]
             if outcome.bug:  # a warning, not an error: everyone else is still built and published
                 log.warning("course hub: bug while updating %s\n%s", outcome.participant.name, outcome.bug)
         log.info("course hub: %s", summary(report))
+        if report.pictures and not report.pictures.idle:
+            (log.warning if report.pictures.bug else log.info)(
+                "course hub: %s", picture_summary(report.pictures)
+            )
         write_health_report(config, report)
 
     def _write_person_pages(self) -> None:
