@@ -6,15 +6,24 @@ The Pelican plugin uses only the names exported here.
 
 from .archive import Archive, RecordsOnDemand
 from .cohort import Cohort, CohortWeek, Entry, Member, build_cohort, licence_url, signals_for
-from .config import HubConfig, Term, hub_config, load_settings
+from .config import HubConfig, SiteBudget, Term, hub_config, load_settings
 from .embeds import frame_sources
-from .errors import AggregatorError, ArchiveError, ConfigError, FeedError, RegistryError, exit_code
+from .errors import (
+    AggregatorError,
+    ArchiveError,
+    ConfigError,
+    FeedError,
+    RegistryError,
+    SiteBudgetError,
+    exit_code,
+)
 from .languages import text_direction
 from .moderation import Moderation, current_moderation
 from .participation import Row, participation, write_participation
 from .pipeline import FeedOutcome, UpdateReport, update
 from .registry import Participant, load_registry
 from .report import outcome_lines, summary, write_health_report
+from .site_size import SiteSize, append_site_summary, check_budget, measure_site, record_site_size
 from .site_view import check_inputs, load_cohort
 from .tags import SharedTag, by_week, shared_tags, tag_key
 from .term_update import update_terms
@@ -40,10 +49,15 @@ __all__ = [
     "RegistryError",
     "Row",
     "SharedTag",
+    "SiteBudget",
+    "SiteBudgetError",
+    "SiteSize",
     "Term",
     "UpdateReport",
+    "append_site_summary",
     "build_cohort",
     "by_week",
+    "check_budget",
     "check_inputs",
     "current_moderation",
     "current_week",
@@ -54,9 +68,11 @@ __all__ = [
     "load_cohort",
     "load_registry",
     "load_settings",
+    "measure_site",
     "members_of",
     "outcome_lines",
     "participation",
+    "record_site_size",
     "shared_tags",
     "signals_for",
     "summary",

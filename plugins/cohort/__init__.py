@@ -1,7 +1,8 @@
 """Pelican glue for the course hub: the only code here that knows Pelican.
 
 It validates the course settings once, at start-up, updates the archive before rendering
-(unless offline), and writes the cohort pages with its own generator. Syndicated posts are never
+(unless offline), writes the cohort pages with its own generator, and puts the new site in the
+output folder only when it is whole and fits its host (publish.py). Syndicated posts are never
 turned into Pelican Articles: rendering them ourselves costs about 0.02 ms a post instead of 4.5.
 """
 
@@ -9,6 +10,7 @@ from pelican import signals
 
 from .generator import CohortGenerator, check_settings
 from .links import prepare_links
+from .publish import build_aside, publish_within_budget
 from .search import index_for_search
 from .terms import place_in_term
 
@@ -23,9 +25,22 @@ def prepare_content(content: object) -> None:
     prepare_links(content)
 
 
+def start(pelican: object) -> None:
+    """`initialized`: the settings checked before anything changes, then the build pointed at
+    its staging folder beside the output folder (publish.py)."""
+    check_settings(pelican)
+    build_aside(pelican)
+
+
+def finish(pelican: object) -> None:
+    """`finalized`, in this order: the search index is part of the site that is measured."""
+    index_for_search(pelican)
+    publish_within_budget(pelican)
+
+
 def register() -> None:
     # Module-level functions: Pelican's signals hold weak references, and a closure would vanish.
-    signals.initialized.connect(check_settings)
+    signals.initialized.connect(start)
     signals.get_generators.connect(get_generators)
     signals.content_object_init.connect(prepare_content)
-    signals.finalized.connect(index_for_search)
+    signals.finalized.connect(finish)
