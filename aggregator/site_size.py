@@ -123,13 +123,11 @@ def is_near(size: SiteSize, budget: SiteBudget) -> bool:
 
 def check_budget(size: SiteSize, budget: SiteBudget) -> str | None:
     """Stop a site over its budget; a warning for one near it, else None."""
+    judged = f"{size_text(size, budget)} ({BUDGET_SETTING})"
     if is_over(size, budget):
-        raise SiteBudgetError(f"the site is over its budget, at {_judged_text(size, budget)}")
-    return f"the site is near its budget, at {_judged_text(size, budget)}" if is_near(size, budget) else None
-
-
-def _judged_text(size: SiteSize, budget: SiteBudget) -> str:
-    return f"{size_text(size, budget)} ({BUDGET_SETTING}). {parts_text(size)}"
+        raise SiteBudgetError(f"the site is over its budget, at {judged}. {parts_text(size)}")
+    # One line: the job summary and `status --wide` name the parts.
+    return f"the site is near its budget, at {judged}" if is_near(size, budget) else None
 
 
 def site_line(size: SiteSize, budget: SiteBudget) -> str:
