@@ -15,7 +15,11 @@ from .search import index_for_search
 from .terms import place_in_term
 
 
-def get_generators(_pelican: object) -> type[CohortGenerator]:
+def get_generators(pelican: object) -> type[CohortGenerator]:
+    """`get_generators`, sent as each build starts, before Pelican makes its generators: they and
+    Pelican's writer get the staging folder beside the output folder as theirs (publish.py). Once
+    per build, not once per Pelican: `pelican --autoreload` builds many times with one."""
+    build_aside(pelican)
     return CohortGenerator
 
 
@@ -23,13 +27,6 @@ def prepare_content(content: object) -> None:
     """`content_object_init`: a page of a term's folder is that term's, then its links resolved."""
     place_in_term(content)
     prepare_links(content)
-
-
-def start(pelican: object) -> None:
-    """`initialized`: the settings checked before anything changes, then the build pointed at
-    its staging folder beside the output folder (publish.py)."""
-    check_settings(pelican)
-    build_aside(pelican)
 
 
 def finish(pelican: object) -> None:
@@ -40,7 +37,7 @@ def finish(pelican: object) -> None:
 
 def register() -> None:
     # Module-level functions: Pelican's signals hold weak references, and a closure would vanish.
-    signals.initialized.connect(start)
+    signals.initialized.connect(check_settings)
     signals.get_generators.connect(get_generators)
     signals.content_object_init.connect(prepare_content)
     signals.finalized.connect(finish)

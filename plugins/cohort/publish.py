@@ -2,7 +2,7 @@
 and fits its host: a build that stops, for any reason, leaves the last site in `output/`.
 
 The new site is written to a hidden sibling (`.output.building/`), set as Pelican's output folder
-when the build starts. Once every file is written, the search index included, the site is measured
+as each build starts. Once every file is written, the search index included, the site is measured
 against HUB['site_budget']; over it, the build stops and the new site is removed. Within it, the old
 site is renamed away, the new one renamed in (the same file system: each rename is one step), and
 the old one deleted. A build killed part-way leaves its staging folder, which the next build
@@ -44,15 +44,15 @@ def old_folder(output: Path) -> Path:
 
 
 def build_aside(pelican: Any) -> None:
-    """`initialized`: point Pelican at an empty staging folder. With DELETE_OUTPUT_DIRECTORY off,
-    the build writes over a copy of the last site, as it would over the site itself."""
-    output = Path(pelican.output_path)
+    """Point Pelican at an empty staging folder. With DELETE_OUTPUT_DIRECTORY off, the build writes
+    over a copy of the last site, as it would over the site itself."""
+    # The output folder as given, kept for the builds after this one (`pelican --autoreload`).
+    output = Path(pelican.settings.setdefault("HUB_OUTPUT_PATH", pelican.output_path))
     staging = staging_folder(output)
     for leftover in (staging, old_folder(output)):
         shutil.rmtree(leftover, ignore_errors=True)
     if not pelican.settings.get("DELETE_OUTPUT_DIRECTORY") and output.is_dir():
         shutil.copytree(output, staging, symlinks=True)
-    pelican.settings["HUB_OUTPUT_PATH"] = str(output)
     pelican.output_path = pelican.settings["OUTPUT_PATH"] = str(staging)
 
 
