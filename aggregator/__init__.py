@@ -6,9 +6,17 @@ The Pelican plugin uses only the names exported here.
 
 from .archive import Archive, RecordsOnDemand
 from .cohort import Cohort, CohortWeek, Entry, Member, build_cohort, licence_url, signals_for
-from .config import HubConfig, Term, hub_config, load_settings
+from .config import HubConfig, SiteBudget, Term, hub_config, load_settings
 from .embeds import frame_sources
-from .errors import AggregatorError, ArchiveError, ConfigError, FeedError, RegistryError, exit_code
+from .errors import (
+    AggregatorError,
+    ArchiveError,
+    ConfigError,
+    FeedError,
+    RegistryError,
+    SiteBudgetError,
+    exit_code,
+)
 from .languages import text_direction
 from .moderation import Moderation, current_moderation
 from .participation import Row, participation, write_participation
@@ -18,6 +26,7 @@ from .pipeline import FeedOutcome, UpdateReport, update
 from .registry import Participant, load_registry
 from .report import outcome_lines, picture_summary, summary, write_health_report
 from .sanitize import with_pictures
+from .site_size import SiteSize, append_site_summary, check_budget, measure_site, record_site_size
 from .site_view import check_inputs, load_cohort
 from .tags import SharedTag, by_week, shared_tags, tag_key
 from .term_update import update_terms
@@ -45,11 +54,16 @@ __all__ = [
     "Row",
     "SharedTag",
     "ShownPictures",
+    "SiteBudget",
+    "SiteBudgetError",
+    "SiteSize",
     "StoredPicture",
     "Term",
     "UpdateReport",
+    "append_site_summary",
     "build_cohort",
     "by_week",
+    "check_budget",
     "check_inputs",
     "current_moderation",
     "current_week",
@@ -60,10 +74,12 @@ __all__ = [
     "load_cohort",
     "load_registry",
     "load_settings",
+    "measure_site",
     "members_of",
     "outcome_lines",
     "participation",
     "picture_summary",
+    "record_site_size",
     "shared_tags",
     "shown_pictures",
     "signals_for",

@@ -44,6 +44,7 @@ from .report import (
     write_health_report,
     write_webmention_report,
 )
+from .site_size import parts_text, recorded_site_size, site_line
 from .site_view import load_cohort
 from .term_admin import NewTerm, freeze, frozen_lines, plan_new_term
 from .term_update import update_terms
@@ -108,7 +109,9 @@ def _parser() -> argparse.ArgumentParser:
         help="who wrote and who answered whom in week N, and who has not posted",
     )
     commands.choices["status"].add_argument(
-        "--wide", action="store_true", help="every column in full (by default the table fits 100 columns)"
+        "--wide",
+        action="store_true",
+        help="every column in full (by default the table fits 100 columns), and the site's largest parts",
     )
     _register_arguments(commands.choices["register"])
     _join_arguments(commands.choices["join"])
@@ -267,6 +270,8 @@ def cmd_status(config: HubConfig, args: argparse.Namespace, out: TextIO) -> int:
         return week_status(config, args.week, out)
     if config.term and config.terms:
         print(f"Term: {config.term.slug} ({config.term.name})", file=out)
+    for line in site_lines(config, wide=args.wide):
+        print(line, file=out)
     archive = Archive(config.archive)
     people = _registry(config)
     records = {person.id: archive.load(person.id, bodies=False) or Record(person) for person in people}
@@ -275,6 +280,14 @@ def cmd_status(config: HubConfig, args: argparse.Namespace, out: TextIO) -> int:
     for line in status_lines(list(records.values()), shown, dt.datetime.now(dt.UTC), wide=args.wide):
         print(line, file=out)
     return 0
+
+
+def site_lines(config: HubConfig, *, wide: bool) -> list[str]:
+    """The size of the site the last build published, against the budget; nothing before one."""
+    size = recorded_site_size(config.site_size)
+    if size is None:
+        return []
+    return [site_line(size, config.site_budget), *([parts_text(size)] if wide else [])]
 
 
 def week_status(config: HubConfig, week: int, out: TextIO) -> int:

@@ -14,7 +14,7 @@ import re
 import runpy
 from collections import Counter
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -133,6 +133,16 @@ class PictureLimits:
 
 
 @dataclass(frozen=True)
+class SiteBudget:
+    """What the site's host publishes at most: GitHub Pages by default. GitHub refuses a site over
+    1 GB and states no limit on files; 200,000 is GitLab Pages' limit, our target."""
+
+    bytes: int = 10**9
+    files: int = 200_000
+    host: str = "GitHub Pages"
+
+
+@dataclass(frozen=True)
 class HubConfig:
     course: Course
     opml: Path
@@ -151,6 +161,8 @@ class HubConfig:
     pictures: Path = Path("cache/pictures")  # the hub's copies of avatars and post pictures
     picture_budget: int = 150_000_000  # bytes of post pictures a term's pages show, newest first
     picture_limits: PictureLimits = PictureLimits()
+    site_budget: SiteBudget = SiteBudget()  # the host's limits, which the build keeps the site within
+    site_size: Path = Path("cache/site.json")  # what the last build published measured (status)
     terms: tuple[Term, ...] = ()  # every term, oldest first; () for a course without terms
     term: Term | None = None  # the term `course`, `archive` and `week_url` belong to
     archive_root: Path | None = None  # the folder of every term's archive folder
@@ -209,6 +221,8 @@ DEFAULTS: dict[str, Any] = {
     "pictures_per_run": 2000,
     "pictures_per_participant": 20,
     "picture_retry_days": 7,
+    "site_budget": None,
+    "site_size": "cache/site.json",
     "terms": None,
 }
 REQUIRED = ("course_start", "course_weeks", "course_timezone")
@@ -266,6 +280,8 @@ def from_mapping(
         pictures=base_dir / _text(settings, "pictures"),
         picture_budget=_number(settings, "picture_budget", int, 0, 10**12),
         picture_limits=_picture_limits(settings),
+        site_budget=_site_budget(settings["site_budget"]),
+        site_size=base_dir / _text(settings, "site_size"),
     )
     return config.for_term(current_term(terms, today)) if terms else config
 
@@ -414,6 +430,60 @@ def _private_policy(settings: Mapping[str, Any]) -> AddressPolicy:
     if named:
         return address_policy(named, "HUB_ALLOW_PRIVATE")
     return address_policy(settings["allow_private"], "HUB['allow_private']")
+
+
+BUDGET_KEYS = ("host", "bytes", "files")
+# Decimal units, as hosts state their limits ("1 GB" is 10^9 bytes).
+_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(B|kB|MB|GB|TB)?\s*$", re.IGNORECASE)
+_UNITS = {"": 1, "b": 1, "kb": 10**3, "mb": 10**6, "gb": 10**9, "tb": 10**12}
+
+
+def _site_budget(value: Any) -> SiteBudget:
+    """HUB['site_budget']: a dict of host, bytes and files; what it leaves out is GitHub Pages'."""
+    name = "HUB['site_budget']"
+    if value is None:
+        return SiteBudget()
+    if not isinstance(value, Mapping):
+        raise ConfigError(
+            f"{name} must be a dict such as {{'host': 'GitLab Pages', 'bytes': '1 GB', 'files': 200000}}, "
+            f"got {value!r}"
+        )
+    if unknown := sorted(map(str, set(value) - set(BUDGET_KEYS))):
+        raise ConfigError(f"{name} has unknown key(s): {', '.join(unknown)} (it takes host, bytes and files)")
+    given = {**asdict(SiteBudget()), **value}
+    return SiteBudget(
+        _size_in_bytes(given["bytes"], f"{name}['bytes']"),
+        _file_count(given["files"], f"{name}['files']"),
+        _host(given["host"], f"{name}['host']"),
+    )
+
+
+def _file_count(value: Any, name: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ConfigError(f"{name} must be a whole number of files, such as 200000, got {value!r}")
+    return value
+
+
+def _host(value: Any, name: str) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ConfigError(f"{name} must be the host's name, such as 'GitLab Pages', got {value!r}")
+    return value.strip()
+
+
+def _size_in_bytes(value: Any, name: str) -> int:
+    """A whole number of bytes, or a size as people write it: "1 GB", "500 MB", "1.5GB"."""
+    size = _written_size(value) if isinstance(value, str) else value
+    if isinstance(size, bool) or not isinstance(size, int) or size < 1:
+        raise ConfigError(
+            f"{name} must be a size such as '1 GB' or '500 MB' (decimal units) or a number of bytes, "
+            f"got {value!r}"
+        )
+    return size
+
+
+def _written_size(text: str) -> int | None:
+    found = _SIZE.match(text)
+    return round(float(found[1]) * _UNITS[(found[2] or "").lower()]) if found else None
 
 
 def _start_date(value: Any) -> dt.date:

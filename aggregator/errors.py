@@ -34,6 +34,10 @@ class WebmentionError(AggregatorError):
     """The build's list of cards, which says what to send, is missing or damaged."""
 
 
+class SiteBudgetError(AggregatorError):
+    """The site the build wrote would not fit its host (HUB['site_budget']); it was not published."""
+
+
 class FeedError(AggregatorError):
     """One participant's feed could not be fetched or read. Carried as a value, never fatal."""
 
@@ -108,6 +112,7 @@ EXIT_CODES: dict[type[AggregatorError], int] = {
     ArchiveError: 5,
     EnrolmentError: 6,
     WebmentionError: 8,
+    SiteBudgetError: 9,
 }
 
 

@@ -9,8 +9,8 @@ from tests.loopback import StaticSite
 # A 1x1 transparent PNG: the answer to a picture asked of another site (a page should ask for none;
 # tests/test_picture_browser.py checks that), so that nothing leaves the machine.
 PIXEL = bytes.fromhex(
-    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
-    "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082"
+    "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489"
+    "0000000d4944415478da63606060600000000500017aa857500000000049454e44ae426082"
 )
 
 

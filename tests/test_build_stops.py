@@ -102,7 +102,7 @@ def test_the_traceback_is_there_for_whoever_asks(checkout: Path, flag: str, comm
     assert still_there(checkout)
 
 
-def test_an_archive_error_while_building_is_one_message_too(checkout: Path) -> None:
+def test_an_archive_error_while_building_is_one_message_and_the_last_site_stays(checkout: Path) -> None:
     (checkout / "archive" / "2026-autumn" / "maya-okafor.json").write_text(
         '{"participant": ', encoding="utf-8"
     )
@@ -111,7 +111,8 @@ def test_an_archive_error_while_building_is_one_message_too(checkout: Path) -> N
     first, second = result.stderr.splitlines()
     assert first.startswith(f"course hub: {checkout}/archive/2026-autumn/maya-okafor.json")
     assert second == (
-        "The build stopped: the site in the output folder is not complete. "
+        "The build stopped: the output folder is as it was. "
         "(pelican -v, or invoke build --verbose, shows the traceback)"
     )
     assert "Traceback" not in result.stdout
+    assert still_there(checkout)  # the build wrote beside it (plugins/cohort/publish.py)

@@ -18,14 +18,13 @@ import html5lib
 import pytest
 
 from tests.conftest import ROOT
-from tests.loopback import LoopbackServer, StaticSite
+from tests.loopback import LoopbackServer, Reply, StaticSite
 from tests.sitebuild import build, course_without_terms, serve_ada_and_ben, write_opml
-from tests.tab import Tab
+from tests.tab import PIXEL, Tab
 
 PUBLIC_URL = "https://learning-in-the-open.example"  # pelicanconf.py's
 UNWRITTEN = (2, 6)  # week 2 has two posts of Ada's and Ben's feeds, week 6 none
 MISPLACED = 5  # written, but without the Url and Save_as that put it where the site links weeks
-ADA_AVATAR = "https://ada.example/ada.png"
 
 # A plugin of someone else's, as Pelican loads it: it notes every file it is told was written, and
 # by which process, in a file (a note made in a forked child would reach it too).
@@ -54,9 +53,12 @@ def content_without_weeks(tmp: Path, weeks: tuple[int, ...], misplaced: int | No
     return content
 
 
-def ada_with_an_avatar(opml: Path) -> Path:
+def ada_with_an_avatar(opml: Path, feeds: LoopbackServer) -> Path:
+    """Ada's hub:avatar, a picture on the feeds' server, of which the update keeps a copy."""
+    feeds.routes["/ada.png"] = Reply(body=PIXEL, headers={"Content-Type": "image/png"})
     text = opml.read_text(encoding="utf-8")
-    opml.write_text(text.replace('text="Ada Lovelace"', f'text="Ada Lovelace" hub:avatar="{ADA_AVATAR}"'))
+    avatar = feeds.url("/ada.png")
+    opml.write_text(text.replace('text="Ada Lovelace"', f'text="Ada Lovelace" hub:avatar="{avatar}"'))
     return opml
 
 
@@ -68,7 +70,7 @@ def partial(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     (tmp / "plugins").mkdir()
     (tmp / "plugins" / "count_pages.py").write_text(COUNTING_PLUGIN, encoding="utf-8")
     feeds = LoopbackServer()
-    opml = ada_with_an_avatar(write_opml(tmp / "feeds.opml", serve_ada_and_ben(feeds)))
+    opml = ada_with_an_avatar(write_opml(tmp / "feeds.opml", serve_ada_and_ben(feeds)), feeds)
     plugins = {
         "PLUGINS": ["cohort", "count_pages"],
         "PLUGIN_PATHS": [str(ROOT / "plugins"), str(tmp / "plugins")],
@@ -193,13 +195,15 @@ def test_every_written_file_is_announced_once_from_the_build_process(partial: tu
     output = tmp / "output"
     noted = [line.split("\t") for line in (tmp / "noted.tsv").read_text(encoding="utf-8").splitlines()]
     assert len({pid for pid, _, _ in noted}) == 1  # the child's pages too: receivers all saw them here
-    assert all(path == str(output / name) for _, path, name in noted)
-    counts = collections.Counter(Path(path).relative_to(output).as_posix() for _, path, _ in noted)
+    staging = tmp / ".output.building"  # where the build writes, until the site is whole (publish.py)
+    assert all(path == str(staging / name) for _, path, name in noted)
+    counts = collections.Counter(Path(path).relative_to(staging).as_posix() for _, path, _ in noted)
     assert set(counts.values()) == {1}
     written = {
         path.relative_to(output).as_posix()
         for path in output.rglob("*")
-        if path.is_file() and path.relative_to(output).parts[0] not in ("theme", "pagefind")
+        # Copied, not written: the theme's files, the search index and the pictures.
+        if path.is_file() and path.relative_to(output).parts[0] not in ("theme", "pagefind", "pictures")
     }
     assert set(counts) == written
     assert {"cohort/people/ada-lovelace/index.html", "weeks/week-2/index.html", "404.html"} <= written
@@ -219,7 +223,10 @@ def test_every_page_shares_the_course_picture_and_a_participant_their_own(partia
     for page in ("index.html", "weeks/week-1/index.html", "cohort/week-1/index.html", "404.html"):
         assert shared(output / page) == course
     assert shared(output / "cohort/people/ben-okri/index.html") == course  # no picture of his own
-    assert shared(output / "cohort/people/ada-lovelace/index.html") == (ADA_AVATAR, "Ada Lovelace’s picture")
+    # Ada's, the hub's copy of her avatar: a link preview asks the site for it, not her host.
+    (copy,) = (output / "pictures").glob("*.webp")
+    ada = (f"{PUBLIC_URL}/pictures/{copy.name}", "Ada Lovelace’s picture")
+    assert shared(output / "cohort/people/ada-lovelace/index.html") == ada
     png = (output / "theme" / "images" / "course.png").read_bytes()
     assert png[:8] == b"\x89PNG\r\n\x1a\n" and struct.unpack(">II", png[16:24]) == (1200, 630)
 

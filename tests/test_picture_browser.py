@@ -23,7 +23,14 @@ BROKEN_PICTURES = """async () => {
 }"""
 # The blogs of the demo whose feeds name a picture for the blog (demo/blogs/README.md). Rosa's
 # Blogger feed names one for its author only (gd:image), which the hub does not read.
-WITH_AVATARS = ("amara-nwosu", "deniz-sahin", "grace-mwangi", "keiko-tanaka", "priya-raman", "thandiwe-dlamini")
+WITH_AVATARS = (
+    "amara-nwosu",
+    "deniz-sahin",
+    "grace-mwangi",
+    "keiko-tanaka",
+    "priya-raman",
+    "thandiwe-dlamini",
+)
 
 
 def site_pages(output: Path) -> list[str]:

@@ -47,6 +47,7 @@ from .navigation import (
 )
 from .output import Claims, Page, PageWriter, long_lived_objects, start_in_child, wait_for
 from .pages import Paged, newest_pages, paginate, sitemap_files
+from .publish import KEPT
 from .redirects import at_old_addresses, current_cohort
 from .search import search_limit
 from .stop import stops_with_message
@@ -58,8 +59,8 @@ log = logging.getLogger(__name__)
 
 @stops_with_message("The build stopped before changing anything: the output folder is as it was.")
 def check_settings(pelican: Any) -> None:
-    """Validate once at start-up, before Pelican empties the output folder: a wrong setting, or a
-    mistake in feeds.opml or moderation.yml, stops the build with the last site still there.
+    """Validate once at start-up, before anything is written: a wrong setting, or a mistake in
+    feeds.opml or moderation.yml, stops the build at once (the last site stays in any case).
 
     Relative paths in HUB are relative to the working directory. The validated settings and the
     registry are kept for the generator as HUB_CONFIG and HUB_PARTICIPANTS.
@@ -150,7 +151,7 @@ def week_pages(pages: list[Any]) -> dict[int, Any]:
 
 
 class CohortGenerator(Generator):  # type: ignore[misc]
-    @stops_with_message("The build stopped: the site in the output folder is not complete.")
+    @stops_with_message(KEPT)
     def generate_context(self) -> None:
         config: HubConfig = self.settings["HUB_CONFIG"]
         participants = self.settings["HUB_PARTICIPANTS"]
