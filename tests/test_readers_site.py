@@ -52,7 +52,7 @@ def test_week_to_cohort_to_participant_to_the_original_post(browser: Any, site: 
     page.get_by_role("link", name="Everything Ellen Fairweather wrote for the course").first.click()
     assert page.url == site.url("/2026-autumn/cohort/people/ellen-fairweather/")
     assert page.locator("h1").inner_text() == "Ellen Fairweather"
-    title = page.locator("article.h-entry .card-title a").first
+    title = page.locator("li.h-entry a.u-url").first
     original = title.get_attribute("href")
     assert original.startswith("https://ellenfairweather.example/")
     title.click()

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 from pelican.generators import Generator
 
 from aggregator import (
+    CohortWeek,
     ConfigError,
     Entry,
     HubConfig,
+    Key,
     Member,
     Participant,
     Term,
@@ -43,7 +45,7 @@ from .navigation import (
     warn_unwritten,
 )
 from .output import Claims, Page, PageWriter, long_lived_objects, start_in_child, wait_for
-from .pages import Paged, newest_pages, paginate, sitemap_files
+from .pages import Paged, newest_pages, page_of, page_path, paginate, sitemap_files
 from .redirects import at_old_addresses, current_cohort
 from .search import search_limit
 from .stop import stops_with_message
@@ -129,10 +131,32 @@ def person_path(person: Participant, root: str = "") -> str:
     return f"{root}cohort/people/{person.id}/"
 
 
-def person_page(view: TermView, member: Member) -> Page:
+def person_page(view: TermView, member: Member, cards: Mapping[Key, str]) -> Page:
+    """A participant's page: their posts listed by week, each linked to its card (`cards`, see
+    card_places) and to the original."""
     person, cohort = member.participant.id, view.cohort
-    extra = {"member": member, "weeks": cohort.by_member(person), "threads": cohort.threads_of(person)}
+    extra = {
+        "member": member,
+        "weeks": cohort.by_member(person),
+        "threads": cohort.threads_of(person),
+        "cards": cards,
+    }
     return Page(person_path(member.participant, view.root), "person", extra)
+
+
+def week_base(view: TermView, cohort_week: CohortWeek) -> str:
+    """The path of a cohort week's first page."""
+    return f"{view.root}cohort/{cohort_week.week.slug}/"
+
+
+def card_places(view: TermView, per_page: int) -> dict[Key, str]:
+    """The path of the week page that shows each post's card, where `paginate` will put it: the
+    participants' pages are written before the week pages are split (see generate_context)."""
+    return {
+        entry.key: page_path(week_base(view, cw), page_of(index, per_page))
+        for cw in view.cohort.weeks
+        for index, entry in enumerate(cw.entries)
+    }
 
 
 def week_pages(pages: list[Any]) -> dict[int, Any]:
@@ -170,6 +194,7 @@ class CohortGenerator(Generator):  # type: ignore[misc]
         # its share of those left.
         self.people = [(view, member) for view in self.views for member in view.cohort.members]
         self.claims = Claims(len(self.people))
+        self.cards = {id(view): card_places(view, self._per_page) for view in self.views}
         self.published = published_files(self.context)
         self.person_pages = start_in_child(self._write_person_pages)
 
@@ -203,13 +228,13 @@ class CohortGenerator(Generator):  # type: ignore[misc]
     def _person_files(self, view: TermView, member: Member) -> list[Page]:
         """A participant's page, and where their term moved from the site's root, the page at its
         old address: written together, so that both processes share the redirects' cost too."""
-        page = person_page(view, member)
+        page = person_page(view, member, self.cards[id(view)])
         if not view.term.moved_from_root:
             return [page]
         return [page, *at_old_addresses([page], view.root, self.published)]
 
     def generate_output(self, _writer: Any) -> None:
-        per_page = int(self.settings.get("COHORT_PER_PAGE", 20))
+        per_page = self._per_page
         paged = {id(view): self._paged_weeks(view, per_page) for view in self.views}
         self._list_cards([paged[id(view)] for view in self.views if not view.term.frozen])
         listed: list[Page] = []
@@ -231,10 +256,13 @@ class CohortGenerator(Generator):  # type: ignore[misc]
         self._writer(self.current).write_all(self._sitemaps(["", *course_pages, *html]))
         self._write_404_and_check_links()
 
+    @property
+    def _per_page(self) -> int:
+        """How many cards a cohort week page shows."""
+        return int(self.settings.get("COHORT_PER_PAGE", 20))
+
     def _paged_weeks(self, view: TermView, per_page: int) -> list[list[Paged]]:
-        return [
-            paginate(cw.entries, per_page, f"{view.root}cohort/{cw.week.slug}/") for cw in view.cohort.weeks
-        ]
+        return [paginate(cw.entries, per_page, week_base(view, cw)) for cw in view.cohort.weeks]
 
     def _term_pages(self, view: TermView, paged_weeks: list[list[Paged]], per_page: int) -> list[Page]:
         """Every page of a term but its participants' own."""
