@@ -237,6 +237,7 @@ class CohortGenerator(Generator):  # type: ignore[misc]
         per_page = self._per_page
         paged = {id(view): self._paged_weeks(view, per_page) for view in self.views}
         self._list_cards([paged[id(view)] for view in self.views if not view.term.frozen])
+        self.indexed = self._indexed([*paged.values()])
         listed: list[Page] = []
         for view in self.views:
             pages = self._term_pages(view, paged[id(view)], per_page)
@@ -338,16 +339,26 @@ class CohortGenerator(Generator):  # type: ignore[misc]
         newest = int(self.settings.get("COHORT_FEED_SIZE", 100))
         for cohort_week, pages in zip(view.cohort.weeks, paged_weeks, strict=True):
             for paged in pages:
-                yield Page(paged.own_path, "cohort_week", {"cohort_week": cohort_week, "paged": paged})
+                extra = {
+                    "cohort_week": cohort_week,
+                    "paged": paged,
+                    "indexed": paged.own_path in self.indexed,
+                }
+                yield Page(paged.own_path, "cohort_week", extra)
             title = f"Week {cohort_week.week.number}"
             yield self._feed(pages[0].base, cohort_week.entries[:newest], title)
 
+    def _indexed(self, terms: list[list[list[Paged]]]) -> set[str]:
+        """The paths of the cohort week pages the search index reads (of every term)."""
+        weeks = [pages for paged_weeks in terms for pages in paged_weeks]  # oldest term first
+        return set(
+            newest_pages([(pages[0].base, len(pages)) for pages in weeks], search_limit(self.settings))
+        )
+
     def _search_page(self, terms: list[list[list[Paged]]]) -> Page:
         """The search page, which says how many of the posts the index covers (of every term)."""
-        limit = search_limit(self.settings)
-        weeks = [pages for paged_weeks in terms for pages in paged_weeks]  # oldest term first
-        indexed = set(newest_pages([(pages[0].base, len(pages)) for pages in weeks], limit))
-        covered = sum(len(page.items) for pages in weeks for page in pages if page.own_path in indexed)
+        weeks = [pages for paged_weeks in terms for pages in paged_weeks]
+        covered = sum(len(page.items) for pages in weeks for page in pages if page.own_path in self.indexed)
         shown = sum(view.cohort.shown for view in self.views)
         return Page("search/", "search", {"indexed_posts": covered, "shown_posts": shown})
 
