@@ -144,16 +144,17 @@ def person_page(view: TermView, member: Member, cards: Mapping[Key, str]) -> Pag
     return Page(person_path(member.participant, view.root), "person", extra)
 
 
-def week_base(view: TermView, cohort_week: CohortWeek) -> str:
-    """The path of a cohort week's first page."""
-    return f"{view.root}cohort/{cohort_week.week.slug}/"
+def week_base(cohort_week: CohortWeek) -> str:
+    """The path of a cohort week's first page in its term's folder."""
+    return f"cohort/{cohort_week.week.slug}/"
 
 
 def card_places(view: TermView, per_page: int) -> dict[Key, str]:
-    """The path of the week page that shows each post's card, where `paginate` will put it: the
-    participants' pages are written before the week pages are split (see generate_context)."""
+    """The path in the term's folder of the week page that shows each post's card, where
+    `paginate` will put it: the participants' pages are written before the week pages are split
+    (see generate_context)."""
     return {
-        entry.key: page_path(week_base(view, cw), page_of(index, per_page))
+        entry.key: page_path(week_base(cw), page_of(index, per_page))
         for cw in view.cohort.weeks
         for index, entry in enumerate(cw.entries)
     }
@@ -263,7 +264,7 @@ class CohortGenerator(Generator):  # type: ignore[misc]
         return int(self.settings.get("COHORT_PER_PAGE", 20))
 
     def _paged_weeks(self, view: TermView, per_page: int) -> list[list[Paged]]:
-        return [paginate(cw.entries, per_page, week_base(view, cw)) for cw in view.cohort.weeks]
+        return [paginate(cw.entries, per_page, view.root + week_base(cw)) for cw in view.cohort.weeks]
 
     def _term_pages(self, view: TermView, paged_weeks: list[list[Paged]], per_page: int) -> list[Page]:
         """Every page of a term but its participants' own."""
