@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
@@ -153,8 +154,9 @@ def card_places(view: TermView, per_page: int) -> dict[Key, str]:
     """The path in the term's folder of the week page that shows each post's card, where
     `paginate` will put it: the participants' pages are written before the week pages are split
     (see generate_context)."""
+    shared = functools.cache(page_path)  # one string a page, not one a post
     return {
-        entry.key: page_path(week_base(cw), page_of(index, per_page))
+        entry.key: shared(week_base(cw), page_of(index, per_page))
         for cw in view.cohort.weeks
         for index, entry in enumerate(cw.entries)
     }
