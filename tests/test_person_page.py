@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import html5lib
+import mf2py
 import pytest
 
 from tests.loopback import LoopbackServer, StaticSite
@@ -109,3 +110,31 @@ def test_following_a_card_link_lands_on_the_card(browser: Any, output: Path) -> 
         assert card.evaluate("c => c.getBoundingClientRect().top < window.innerHeight")
     finally:
         site.close()
+
+
+def test_the_posts_are_an_h_feed_of_h_entries_linking_to_the_originals(output: Path) -> None:
+    def entries(person: str) -> list[dict[str, list[str]]]:
+        html = (output / "cohort" / "people" / person / "index.html").read_text(encoding="utf-8")
+        (feed,) = [item for item in mf2py.parse(doc=html)["items"] if item["type"] == ["h-feed"]]
+        return [child["properties"] for child in feed["children"]]
+
+    assert entries("ada-lovelace") == [
+        {
+            "name": ["Sunday night, still week one"],
+            "url": ["https://ada.example/2026/09/13/sunday-night/"],
+            "published": ["2026-09-13T22:30:00Z"],
+        },
+        {
+            "name": ["Catching up on networks"],
+            "url": ["https://ada.example/2026/09/30/networks/"],
+            "published": ["2026-09-30T09:00:00Z"],
+        },
+    ]
+    # A note has no name (microformats2): its first words are its summary.
+    assert entries("ben-okri") == [
+        {
+            "summary": ["Ten past midnight, Monday of week two! Reading Ada later."],
+            "url": ["https://ben.example/2026/09/14/hello"],
+            "published": ["2026-09-13T23:10:00Z"],
+        }
+    ]
