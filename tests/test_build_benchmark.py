@@ -32,3 +32,14 @@ def test_the_build_benchmark_builds_the_synthetic_site_and_reports_figures(tmp_p
     term_weeks = list(output.glob("20*-autumn/cohort/week-*/**/index.html"))
     assert len(term_weeks) > 12 and figures["indexed_pages"] > len(term_weeks)
     assert "everything the cohort wrote" in (output / "search" / "index.html").read_text(encoding="utf-8")
+    # What the site weighs: every file's bytes, its heaviest parts first, and the week pages' cards.
+    files = [path for path in output.rglob("*") if path.is_file()]
+    site = figures["site"]
+    assert (site["files"], site["bytes"]) == (len(files), sum(path.stat().st_size for path in files))
+    weights = [part["bytes"] for part in site["parts"]]
+    assert weights == sorted(weights, reverse=True) and len(weights) == 8
+    people = next(part for part in site["parts"] if part["part"] == "*-autumn/cohort/people")
+    assert people["files"] == 50
+    week_pages = [page.read_text(encoding="utf-8") for page in term_weeks]
+    assert figures["cards"]["cards"] == sum(page.count("<article") for page in week_pages) > 0
+    assert figures["cards"]["page_bytes"] > figures["cards"]["card_bytes"] > 0

@@ -14,8 +14,9 @@ from tests.loopback import LoopbackServer, StaticSite
 from tests.sitebuild import build, serve_ada_and_ben, write_opml
 from tests.tab import Tab
 
-# One card a page: week 2 holds Ada's post (newest, page 1) and Ben's (page 2).
-ONE_A_PAGE = {"COHORT_PER_PAGE": 1, "SEARCH": False}
+# One card a page: week 2 holds Ada's post (newest, page 1) and Ben's (page 2). The search index
+# would read the newest five week pages: those of weeks 6 to 3, and week 2's first.
+ONE_A_PAGE = {"COHORT_PER_PAGE": 1, "SEARCH": False, "SEARCH_COHORT_PAGES": 5}
 
 
 @pytest.fixture(scope="module")
@@ -137,4 +138,28 @@ def test_the_posts_are_an_h_feed_of_h_entries_linking_to_the_originals(output: P
             "url": ["https://ben.example/2026/09/14/hello"],
             "published": ["2026-09-13T23:10:00Z"],
         }
+    ]
+
+
+def test_a_card_files_its_author_for_search_only_on_a_page_the_index_reads(output: Path) -> None:
+    def headings(path: str) -> list[dict[str, str | None]]:
+        page = parse(output / path / "index.html")
+        return [
+            {name: h.get(name) for name in ("id", "data-author", "data-pagefind-meta")}
+            for h in page.iter("h2")
+            if "card-title" in (h.get("class") or "")
+        ]
+
+    assert headings("cohort/week-2") == [
+        {
+            "id": "post-736d377a9f6b",
+            "data-author": "Ada Lovelace",
+            "data-pagefind-meta": "by-post-736d377a9f6b[data-author]",
+        }
+    ]
+    assert headings("cohort/week-2/page/2") == [
+        {"id": "post-6e0c5ea753fe", "data-author": None, "data-pagefind-meta": None}
+    ]
+    assert headings("cohort/week-1") == [
+        {"id": "post-5921e3f0f9ee", "data-author": None, "data-pagefind-meta": None}
     ]
