@@ -7,6 +7,7 @@ The Pelican plugin uses only the names exported here.
 from .archive import Archive, RecordsOnDemand
 from .cohort import Cohort, CohortWeek, Entry, Member, build_cohort, licence_url, signals_for
 from .config import HubConfig, SiteBudget, Term, hub_config, load_settings
+from .conversations import Key
 from .embeds import frame_sources
 from .errors import (
     AggregatorError,
@@ -45,6 +46,7 @@ __all__ = [
     "FeedError",
     "FeedOutcome",
     "HubConfig",
+    "Key",
     "Member",
     "Moderation",
     "Participant",

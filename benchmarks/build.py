@@ -9,7 +9,8 @@ arguments starts at once. The site is built into a new folder, removed afterward
 
 The build runs as a child process: its wall time, CPU time and peak memory include Pagefind's,
 which the build runs as its own child. Pagefind is then run alone over the finished site, the same
-way the build runs it, to show its own share.
+way the build runs it, to show its own share. Last, untimed, what the site weighs (sitesize.py):
+its bytes and files, its largest parts, and the bytes of a card on the week pages.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from typing import Any
 from benchmarks import course, synth
 from benchmarks.pictures import write_store
 from benchmarks.run import ROOT, measure
+from benchmarks.sitesize import card_size, site_size, size_lines
 from plugins.cohort.search import pagefind_command, term_roots
 
 CACHE = Path("/var/tmp")  # noqa: S108 - a cache meant to outlive the run
@@ -91,6 +93,8 @@ def measure_build(folder: Path, output: Path, participants: int, posts: int, per
         "pagefind_alone": asdict(search),
         "html_pages": sum(1 for _ in output.rglob("*.html")),
         "indexed_pages": pagefind_pages(output),
+        "site": site_size(output),
+        "cards": card_size(output),
         "output": str(output),
     }
 
@@ -106,7 +110,8 @@ def table(results: dict[str, Any]) -> str:
         f"{results['participants']} participants, {results['posts']} posts, {results['html_pages']} pages ({results['per_page']} posts a page)\n"
         f"  build     {build['wall_s']:>7.2f} s (cpu {build['cpu_s']:.1f} s, peak {build['peak_mb']:.0f} MB, Pagefind included)\n"
         f"  pagefind  {search['wall_s']:>7.2f} s (cpu {search['cpu_s']:.1f} s, peak {search['peak_mb']:.0f} MB) alone, "
-        f"{results['indexed_pages']} pages indexed"
+        f"{results['indexed_pages']} pages indexed\n"
+        + "\n".join(size_lines(results["site"], results["cards"]))
     )
 
 

@@ -32,3 +32,12 @@ def test_the_build_benchmark_builds_the_synthetic_site_and_reports_figures(tmp_p
     term_weeks = list(output.glob("20*-autumn/cohort/week-*/**/index.html"))
     assert len(term_weeks) > 12 and figures["indexed_pages"] > len(term_weeks)
     assert "everything the cohort wrote" in (output / "search" / "index.html").read_text(encoding="utf-8")
+    # What the site weighs: every file's bytes, its heaviest parts first, and the week pages' cards.
+    files = [path for path in output.rglob("*") if path.is_file()]
+    site = figures["site"]
+    assert (site["files"], site["bytes"]) == (len(files), sum(path.stat().st_size for path in files))
+    term = next(part for part in site["parts"] if part["name"] == "2026-autumn/")
+    assert term["files"] == sum(1 for path in (output / "2026-autumn").rglob("*") if path.is_file())
+    week_pages = [page.read_text(encoding="utf-8") for page in term_weeks]
+    assert figures["cards"]["cards"] == sum(page.count("<article") for page in week_pages) > 0
+    assert figures["cards"]["page_bytes"] > figures["cards"]["card_bytes"] > 0

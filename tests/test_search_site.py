@@ -72,7 +72,7 @@ def landed_card(page: Any) -> dict[str, str]:
         "H2.card-title visually-hidden",
     )
     card = page.locator(f"article.h-entry:has([id='{fragment}'])")
-    return {"title": heading.text_content().strip(), "by": card.locator(".p-author").inner_text()}
+    return {"title": heading.text_content().strip(), "by": card.locator(".p-author .p-name").inner_text()}
 
 
 def serious_violations(page: Any) -> list[tuple[str, str]]:

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 from pelican.generators import Generator
 
 from aggregator import (
+    CohortWeek,
     ConfigError,
     Entry,
     HubConfig,
+    Key,
     Member,
     Participant,
     PictureStore,
@@ -46,7 +49,7 @@ from .navigation import (
     warn_unwritten,
 )
 from .output import Claims, Page, PageWriter, long_lived_objects, start_in_child, wait_for
-from .pages import Paged, newest_pages, paginate, sitemap_files
+from .pages import Paged, newest_pages, page_of, page_path, paginate, sitemap_files
 from .publish import KEPT
 from .redirects import at_old_addresses, current_cohort
 from .search import search_limit
@@ -137,10 +140,34 @@ def person_path(person: Participant, root: str = "") -> str:
     return f"{root}cohort/people/{person.id}/"
 
 
-def person_page(view: TermView, member: Member) -> Page:
+def person_page(view: TermView, member: Member, cards: Mapping[Key, str]) -> Page:
+    """A participant's page: their posts listed by week, each linked to its card (`cards`, see
+    card_places) and to the original."""
     person, cohort = member.participant.id, view.cohort
-    extra = {"member": member, "weeks": cohort.by_member(person), "threads": cohort.threads_of(person)}
+    extra = {
+        "member": member,
+        "weeks": cohort.by_member(person),
+        "threads": cohort.threads_of(person),
+        "cards": cards,
+    }
     return Page(person_path(member.participant, view.root), "person", extra)
+
+
+def week_base(cohort_week: CohortWeek) -> str:
+    """The path of a cohort week's first page in its term's folder."""
+    return f"cohort/{cohort_week.week.slug}/"
+
+
+def card_places(view: TermView, per_page: int) -> dict[Key, str]:
+    """The path in the term's folder of the week page that shows each post's card, where
+    `paginate` will put it: the participants' pages are written before the week pages are split
+    (see generate_context)."""
+    shared = functools.cache(page_path)  # one string a page, not one a post
+    return {
+        entry.key: shared(week_base(cw), page_of(index, per_page))
+        for cw in view.cohort.weeks
+        for index, entry in enumerate(cw.entries)
+    }
 
 
 def week_pages(pages: list[Any]) -> dict[int, Any]:
@@ -179,6 +206,7 @@ class CohortGenerator(Generator):  # type: ignore[misc]
         # its share of those left.
         self.people = [(view, member) for view in self.views for member in view.cohort.members]
         self.claims = Claims(len(self.people))
+        self.cards = {id(view): card_places(view, self._per_page) for view in self.views}
         self.published = published_files(self.context)
         self.person_pages = start_in_child(self._write_person_pages)
 
@@ -217,7 +245,7 @@ class CohortGenerator(Generator):  # type: ignore[misc]
     def _person_files(self, view: TermView, member: Member) -> list[Page]:
         """A participant's page, and where their term moved from the site's root, the page at its
         old address: written together, so that both processes share the redirects' cost too."""
-        page = person_page(view, member)
+        page = person_page(view, member, self.cards[id(view)])
         if not view.term.moved_from_root:
             return [page]
         return [page, *at_old_addresses([page], view.root, self.published)]
@@ -225,9 +253,10 @@ class CohortGenerator(Generator):  # type: ignore[misc]
     def generate_output(self, _writer: Any) -> None:
         for view in self.views:  # before the pages that show them, and the check of their links
             self.pictures.publish(view.pictures.files, Path(self.output_path) / view.root / "pictures")
-        per_page = int(self.settings.get("COHORT_PER_PAGE", 20))
+        per_page = self._per_page
         paged = {id(view): self._paged_weeks(view, per_page) for view in self.views}
         self._list_cards([paged[id(view)] for view in self.views if not view.term.frozen])
+        self.indexed = self._indexed([*paged.values()])
         listed: list[Page] = []
         for view in self.views:
             pages = self._term_pages(view, paged[id(view)], per_page)
@@ -247,10 +276,13 @@ class CohortGenerator(Generator):  # type: ignore[misc]
         self._writer(self.current).write_all(self._sitemaps(["", *course_pages, *html]))
         self._write_404_and_check_links()
 
+    @property
+    def _per_page(self) -> int:
+        """How many cards a cohort week page shows."""
+        return int(self.settings.get("COHORT_PER_PAGE", 20))
+
     def _paged_weeks(self, view: TermView, per_page: int) -> list[list[Paged]]:
-        return [
-            paginate(cw.entries, per_page, f"{view.root}cohort/{cw.week.slug}/") for cw in view.cohort.weeks
-        ]
+        return [paginate(cw.entries, per_page, view.root + week_base(cw)) for cw in view.cohort.weeks]
 
     def _term_pages(self, view: TermView, paged_weeks: list[list[Paged]], per_page: int) -> list[Page]:
         """Every page of a term but its participants' own."""
@@ -326,16 +358,26 @@ class CohortGenerator(Generator):  # type: ignore[misc]
         newest = int(self.settings.get("COHORT_FEED_SIZE", 100))
         for cohort_week, pages in zip(view.cohort.weeks, paged_weeks, strict=True):
             for paged in pages:
-                yield Page(paged.own_path, "cohort_week", {"cohort_week": cohort_week, "paged": paged})
+                extra = {
+                    "cohort_week": cohort_week,
+                    "paged": paged,
+                    "indexed": paged.own_path in self.indexed,
+                }
+                yield Page(paged.own_path, "cohort_week", extra)
             title = f"Week {cohort_week.week.number}"
             yield self._feed(pages[0].base, cohort_week.entries[:newest], title)
 
+    def _indexed(self, terms: list[list[list[Paged]]]) -> set[str]:
+        """The paths of the cohort week pages the search index reads (of every term)."""
+        weeks = [pages for paged_weeks in terms for pages in paged_weeks]  # oldest term first
+        return set(
+            newest_pages([(pages[0].base, len(pages)) for pages in weeks], search_limit(self.settings))
+        )
+
     def _search_page(self, terms: list[list[list[Paged]]]) -> Page:
         """The search page, which says how many of the posts the index covers (of every term)."""
-        limit = search_limit(self.settings)
-        weeks = [pages for paged_weeks in terms for pages in paged_weeks]  # oldest term first
-        indexed = set(newest_pages([(pages[0].base, len(pages)) for pages in weeks], limit))
-        covered = sum(len(page.items) for pages in weeks for page in pages if page.own_path in indexed)
+        weeks = [pages for paged_weeks in terms for pages in paged_weeks]
+        covered = sum(len(page.items) for pages in weeks for page in pages if page.own_path in self.indexed)
         shown = sum(view.cohort.shown for view in self.views)
         return Page("search/", "search", {"indexed_posts": covered, "shown_posts": shown})
 

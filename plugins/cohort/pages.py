@@ -18,7 +18,7 @@ class Paged:
     base: str  # the first page's path, e.g. "cohort/week-1/"
 
     def path(self, number: int) -> str:
-        return self.base if number == 1 else f"{self.base}page/{number}/"
+        return page_path(self.base, number)
 
     @property
     def own_path(self) -> str:
@@ -33,12 +33,22 @@ class Paged:
         return self.path(self.number + 1) if self.number < self.count else None
 
 
+def page_path(base: str, number: int) -> str:
+    """The path of page `number` of a list whose first page is at `base`."""
+    return base if number == 1 else f"{base}page/{number}/"
+
+
 def paginate(items: Sequence[Any], per_page: int, base: str) -> list[Paged]:
     """At least one page, even for an empty list, so that every week has its page."""
     count = max(1, math.ceil(len(items) / per_page))
     return [
         Paged(tuple(items[(n - 1) * per_page : n * per_page]), n, count, base) for n in range(1, count + 1)
     ]
+
+
+def page_of(index: int, per_page: int) -> int:
+    """The number of the page that `paginate` puts the item at `index` (from 0) on."""
+    return index // per_page + 1
 
 
 SITEMAP_URLS = 50_000  # the most one sitemap file may list (sitemaps.org)

@@ -110,9 +110,18 @@ class Focus:
         return with_pictures(safe_html, copy)
 
 
-def in_term(site_url: str, term: Term) -> str:
-    """The address under which the term's pages are, from SITEURL ("../.." becomes "../../2026-autumn")."""
-    return f"{site_url}/{term.slug}" if term.slug else site_url
+def in_term(site_url: str, term: Term, page: str = "") -> str:
+    """The address under which the term's pages are, from SITEURL ("../.." becomes "../../2026-autumn").
+
+    From a `page` of the term itself with relative URLs, the shorter way, which does not climb to
+    the site's root and back into the term's folder ("../.." becomes ".."): tens of thousands of
+    pages hold a dozen such links each.
+    """
+    if not term.slug:
+        return site_url
+    if page.startswith(term.root) and set(site_url.split("/")) == {".."}:
+        return site_url.rpartition("/")[0] or "."
+    return f"{site_url}/{term.slug}"
 
 
 def term_of_source(source_path: str, config: HubConfig) -> Term | None:
