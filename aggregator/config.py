@@ -159,7 +159,7 @@ class HubConfig:
     cards_manifest: Path = Path("cache/cards.json")  # the build's cards and their week pages (webmention)
     webmention_limit: int = 50  # posts told about their page per run, at most
     pictures: Path = Path("cache/pictures")  # the hub's copies of avatars and post pictures
-    picture_budget: int = 150_000_000  # bytes of post pictures a term's pages show, newest first
+    picture_budget: int = 60_000_000  # bytes of post pictures a term's pages show, newest first
     picture_limits: PictureLimits = PictureLimits()
     site_budget: SiteBudget = SiteBudget()  # the host's limits, which the build keeps the site within
     site_size: Path = Path("cache/site.json")  # what the last build published measured (status)
@@ -216,7 +216,7 @@ DEFAULTS: dict[str, Any] = {
     "cards_manifest": "cache/cards.json",
     "webmention_limit": 50,
     "pictures": "cache/pictures",
-    "picture_budget": 150_000_000,
+    "picture_budget": 60_000_000,
     "picture_max_bytes": 5_000_000,
     "pictures_per_run": 2000,
     "pictures_per_participant": 20,
