@@ -8,6 +8,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -76,9 +77,9 @@ def invoke(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     return run_python("-m", "invoke", "--search-root", str(ROOT), *args, cwd=cwd)
 
 
-@pytest.fixture
-def config(tmp_path: Path, options: FetchOptions) -> HubConfig:
-    """A hub in tmp_path: feeds.opml, archive/ and moderation.yml there, none of them written yet."""
+def hub_in(tmp_path: Path, options: FetchOptions, **settings: Any) -> HubConfig:
+    """A hub in tmp_path: feeds.opml, archive/ and moderation.yml there, none of them written yet;
+    `settings` are other fields of HubConfig."""
     return HubConfig(
         course=COURSE,
         opml=tmp_path / "feeds.opml",
@@ -86,7 +87,13 @@ def config(tmp_path: Path, options: FetchOptions) -> HubConfig:
         offline=False,
         fetch=options,
         moderation=tmp_path / "moderation.yml",
+        **settings,
     )
+
+
+@pytest.fixture
+def config(tmp_path: Path, options: FetchOptions) -> HubConfig:
+    return hub_in(tmp_path, options)
 
 
 @pytest.fixture

@@ -22,7 +22,7 @@ from aggregator.pipeline import UpdateReport
 from aggregator.registry import HUB_NS, Participant
 from aggregator.report import health_markdown
 from aggregator.term_update import update_terms
-from tests.conftest import COURSE, ONLY_LOOPBACK
+from tests.conftest import ONLY_LOOPBACK, hub_in
 from tests.loopback import LoopbackServer, Reply
 
 NOW = dt.datetime(2026, 9, 20, 12, tzinfo=dt.UTC)
@@ -86,16 +86,7 @@ def person(server: LoopbackServer, pid: str, posts: list[tuple[str, str]], **ext
 
 def hub(tmp_path: Path, **limits: int) -> HubConfig:
     options = FetchOptions(timeout=1.0, deadline=2.0, workers=4, policy=ONLY_LOOPBACK)
-    return HubConfig(
-        course=COURSE,
-        opml=tmp_path / "feeds.opml",
-        archive=tmp_path / "archive",
-        offline=False,
-        fetch=options,
-        moderation=tmp_path / "moderation.yml",
-        pictures=tmp_path / "pictures",
-        picture_limits=PictureLimits(**limits),
-    )
+    return hub_in(tmp_path, options, pictures=tmp_path / "pictures", picture_limits=PictureLimits(**limits))
 
 
 def stored_file(config: HubConfig, picture: StoredPicture | None) -> bytes:
