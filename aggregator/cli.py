@@ -215,7 +215,8 @@ def _config(args: argparse.Namespace) -> HubConfig:
 
 def cmd_update(config: HubConfig, _args: argparse.Namespace, out: TextIO) -> int:
     """Exit 0 when every participant was handled, failing feeds included; EXIT_BUG when the hub
-    itself failed on some participants (everyone else was updated all the same)."""
+    itself failed on some participants, or in the pictures stage (everyone else, and every feed,
+    was updated all the same)."""
     report = update_terms(config, load_registry(config.opml))
     run = report.pictures
     pictures = [picture_summary(run)] if run and not run.idle else []
@@ -225,7 +226,9 @@ def cmd_update(config: HubConfig, _args: argparse.Namespace, out: TextIO) -> int
     bugs = [outcome for outcome in report.outcomes if outcome.bug]
     for outcome in bugs:
         print(f"Bug in the hub while updating {outcome.participant.name}:\n{outcome.bug}", file=sys.stderr)
-    return EXIT_BUG if bugs else 0
+    if run and run.bug:
+        print(f"Bug in the hub's pictures stage:\n{run.bug}", file=sys.stderr)
+    return EXIT_BUG if bugs or (run and run.bug) else 0
 
 
 def _registry(config: HubConfig) -> tuple[Participant, ...]:

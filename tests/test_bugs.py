@@ -53,6 +53,14 @@ aggregator.pipeline.read_feed = read_feed
 """
 
 
+BUG_IN_PICTURES = """
+import aggregator.picture_update
+def fetch_plan(*args):
+    raise RuntimeError("a planted bug in the pictures stage")
+aggregator.picture_update.fetch_plan = fetch_plan
+"""
+
+
 def serve(server: LoopbackServer) -> list[Participant]:
     server.routes["/ada.rss"] = Reply(body=(DATA / "ada.rss").read_bytes())
     server.routes["/ben.json"] = Reply(body=(DATA / "ben.json").read_bytes())
@@ -136,6 +144,28 @@ def test_the_update_command_exits_7_and_logs_the_traceback(server: LoopbackServe
     assert result.stderr.endswith("RuntimeError: a planted bug\n\n")
     assert sorted(path.name for path in (folder / "archive").glob("*.json")) == ["ada.json", "cleo.json"]
     assert "## Bugs in the hub" in (folder / "cache" / "health.md").read_text(encoding="utf-8")
+
+
+def test_a_bug_in_the_pictures_stage_exits_7_after_every_feed_is_updated(
+    server: LoopbackServer, tmp_path: Path
+) -> None:
+    folder = project(server, tmp_path / "hub")
+    planted = plant_bug(tmp_path / "bug", BUG_IN_PICTURES)
+    result = run_python(
+        "-m", "aggregator", "update", "--allow-private", "127.0.0.1", cwd=folder, planted=planted
+    )
+    assert result.returncode == 7, result.stderr
+    assert result.stdout.splitlines()[3] == (
+        "pictures: the hub hit a bug (RuntimeError: a planted bug in the pictures stage); "
+        "the feeds were updated all the same"
+    )
+    assert result.stderr.startswith("Bug in the hub's pictures stage:\nTraceback (most recent call last):\n")
+    assert sorted(path.name for path in (folder / "archive").glob("*.json")) == [
+        "ada.json",
+        "ben.json",
+        "cleo.json",
+    ]
+    assert "The pictures stage failed" in (folder / "cache" / "health.md").read_text(encoding="utf-8")
 
 
 def test_a_worker_process_that_dies_takes_no_one_else_with_it(server: LoopbackServer, tmp_path: Path) -> None:
