@@ -188,9 +188,9 @@ class CohortGenerator(Generator):  # type: ignore[misc]
             self._update(config, participants)
         # The theme does not change during a build: no check of each template's file on every page.
         self.env.auto_reload = False
+        self.pictures = PictureStore.load(config.pictures)  # each term shows some (picture_choice.py)
         # Withdrawn, hidden and forgotten participants get no page at all; moderated posts are left
         # out of every page, feed and so of the search index.
-        self.pictures = PictureStore.load(config.pictures)
         with long_lived_objects():
             self.views = [self._view(config, term, participants) for term in config.course_terms]
         self.current = next(view for view in self.views if view.current)
