@@ -8,7 +8,6 @@ picture is a distinct WebP of the size the hub's encoder makes of a photo (about
 
 from __future__ import annotations
 
-import hashlib
 import io
 import random
 from collections.abc import Iterator
@@ -18,6 +17,7 @@ from pathlib import Path
 from PIL import Image
 
 from aggregator.picture_store import Kind, PictureStore, StoredPicture
+from aggregator.pictures import Encoded
 from benchmarks import synth
 
 SIZES: dict[Kind, int] = {"avatar": 96, "thumb": 224}
@@ -33,9 +33,8 @@ def picture(seed: str, size: int) -> tuple[bytes, StoredPicture]:
     grain = Image.effect_noise((size, size), 40).convert("RGB")
     out = io.BytesIO()
     Image.blend(image, grain, 0.15).save(out, "WEBP", quality=70)
-    data = out.getvalue()
-    name = hashlib.sha256(data).hexdigest()[:20] + ".webp"
-    return data, StoredPicture(name, size, size, len(data))
+    encoded = Encoded(out.getvalue(), size, size)  # named as the hub names its own
+    return encoded.data, encoded.stored
 
 
 def wanted(participants: int, posts: int, budget: int) -> Iterator[tuple[Kind, str, str]]:

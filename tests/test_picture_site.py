@@ -3,7 +3,6 @@ over a real feed on 127.0.0.1 and a real picture store."""
 
 from __future__ import annotations
 
-import hashlib
 import io
 import re
 from pathlib import Path
@@ -12,6 +11,7 @@ import pytest
 from PIL import Image
 
 from aggregator.picture_store import Kind, PictureStore, StoredPicture
+from aggregator.pictures import Encoded
 from aggregator.registry import HUB_NS
 from tests.loopback import LoopbackServer, Reply
 from tests.sitebuild import build
@@ -34,9 +34,8 @@ def picture(color: str, width: int = 8) -> tuple[bytes, StoredPicture]:
     """A small WebP, and its entry as the store names it (by its bytes)."""
     out = io.BytesIO()
     Image.new("RGB", (width, width), color).save(out, "WEBP")
-    data = out.getvalue()
-    name = hashlib.sha256(data).hexdigest()[:20] + ".webp"
-    return data, StoredPicture(name, width, width, len(data))
+    encoded = Encoded(out.getvalue(), width, width)
+    return encoded.data, encoded.stored
 
 
 def feed(base: str, slug: str, posts: list[tuple[int, str]]) -> bytes:
