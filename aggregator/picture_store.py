@@ -124,11 +124,6 @@ class PictureStore:
         stored = old.stored if old else None
         self._entries[kind, url] = PictureEntry(kind, url, owners, stored, note, tried)
 
-    def claim(self, kind: Kind, url: str, owner: str) -> None:
-        """`owner` shows the picture at `url` too."""
-        entry = self._entries[kind, url]
-        self._entries[kind, url] = replace(entry, owners=entry.owners | {owner})
-
     def keep_only(self, owners: Mapping[tuple[Kind, str], frozenset[str]]) -> list[str]:
         """Keep the pictures in `owners`, with those owners, and delete every other one, file and
         all: what no page shows any more (a withdrawn post, a participant who left). Returns the
@@ -141,13 +136,8 @@ class PictureStore:
     def forget(self, owner: str) -> list[str]:
         """Drop `owner` from every picture; a picture nobody shows any more is deleted, file and
         all. Returns the files deleted."""
-        kept: dict[tuple[Kind, str], PictureEntry] = {}
-        for key, entry in self._entries.items():
-            owners = entry.owners - {owner}
-            if owners:
-                kept[key] = replace(entry, owners=owners)
-        self._entries = kept
-        return self._delete_unused()
+        left = {key: entry.owners - {owner} for key, entry in self._entries.items()}
+        return self.keep_only({key: owners for key, owners in left.items() if owners})
 
     def save(self) -> None:
         """Write the index; files no entry names any more are deleted first."""
