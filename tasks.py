@@ -185,3 +185,22 @@ def lint(c: Context) -> None:
     c.run(f"{PY} -m ruff check .")
     c.run(f"{PY} -m ruff format --check .")
     c.run(f"{PY} -m mypy")
+
+
+TRANSLATIONS = "themes/commons/translations"
+
+
+@task
+def translations(c: Context, add: str = "") -> None:
+    """Collect the theme's and the plugin's strings into messages.pot (pybabel extract) and bring
+    every language's catalog up to date with it: a new string is added empty and a changed one
+    marked fuzzy, and both show in English until translated. --add LANG starts a new language."""
+    babel = f"{PY} -m babel.messages.frontend --quiet"
+    pot = f"{TRANSLATIONS}/messages.pot"
+    c.run(
+        f"{babel} extract -F {TRANSLATIONS}/babel.cfg -o {pot} --no-wrap --sort-by-file "
+        f"--add-comments=Translators: --project='course hub' plugins themes"
+    )
+    if add:
+        c.run(f"{babel} init -i {pot} -d {TRANSLATIONS} -l {shlex.quote(add)} --no-wrap")
+    c.run(f"{babel} update -i {pot} -d {TRANSLATIONS} --no-wrap --ignore-obsolete")

@@ -8,7 +8,7 @@ turned into Pelican Articles: rendering them ourselves costs about 0.02 ms a pos
 
 from pelican import signals
 
-from .generator import CohortGenerator, check_settings
+from .generator import CohortGenerator, check_settings, install_language
 from .links import prepare_links
 from .publish import build_aside, publish_within_budget
 from .search import index_for_search
@@ -39,5 +39,6 @@ def register() -> None:
     # Module-level functions: Pelican's signals hold weak references, and a closure would vanish.
     signals.initialized.connect(check_settings)
     signals.get_generators.connect(get_generators)
+    signals.generator_init.connect(install_language)
     signals.content_object_init.connect(prepare_content)
     signals.finalized.connect(finish)

@@ -39,6 +39,7 @@ from aggregator import (
     write_participation,
 )
 
+from .i18n import CourseLanguage, course_language, install, locale_filters
 from .links import Published, check_content_links
 from .navigation import (
     not_found_pages,
@@ -75,14 +76,21 @@ def check_settings(pelican: Any) -> None:
     # the filters, and the cohort generator points them at a term's zone and tags before it
     # renders the term's pages.
     focus = pelican.settings["COHORT_FOCUS"] = Focus(config.course.timezone)
-    pelican.settings.setdefault("JINJA_FILTERS", {}).update(jinja_filters(focus))
     pelican.settings.update(theme_settings(pelican.settings))
+    language = pelican.settings["HUB_LANGUAGE"] = course_language(
+        pelican.settings.get("DEFAULT_LANG"), pelican.settings["DEFAULT_DIR"], Path(pelican.settings["THEME"])
+    )
+    pelican.settings.setdefault("JINJA_FILTERS", {}).update(jinja_filters(focus, language))
+
+
+def install_language(generator: Any) -> None:
+    """`generator_init`: every generator's templates speak the course's language (i18n.py)."""
+    install(generator.env, generator.settings["HUB_LANGUAGE"])
 
 
 COURSE_LICENCE = "CC BY 4.0"  # of the course's own text, unless COURSE_LICENCE says otherwise
 # The picture shown with a link to the site (Open Graph), unless the course sets one: a PNG, which
-# every link preview accepts (many refuse SVG).
-COURSE_IMAGE_ALT = "Circles of many colours joined by lines: the blogs of a cohort, linked to each other"
+# every link preview accepts (many refuse SVG). Its text, unless set, is the theme's, translated.
 
 
 def theme_settings(settings: dict[str, Any]) -> dict[str, Any]:
@@ -100,17 +108,13 @@ def theme_settings(settings: dict[str, Any]) -> dict[str, Any]:
         "COURSE_LICENCE": licence,
         "COURSE_LICENCE_URL": url,
         "COURSE_IMAGE": image,
-        "COURSE_IMAGE_ALT": settings.get("COURSE_IMAGE_ALT", COURSE_IMAGE_ALT),
+        "COURSE_IMAGE_ALT": settings.get("COURSE_IMAGE_ALT"),
     }
 
 
-def jinja_filters(focus: Focus) -> dict[str, Any]:
-    """Dates in the time zone of the term being rendered; a tag's page in that term."""
-
-    def local_date(value: dt.datetime | dt.date, fmt: str = "%a %-d %b %Y") -> str:
-        if isinstance(value, dt.datetime):
-            value = value.astimezone(focus.zone)
-        return value.strftime(fmt)
+def jinja_filters(focus: Focus, language: CourseLanguage) -> dict[str, Any]:
+    """Dates in the time zone of the term being rendered and the course's locale; a tag's page in
+    that term."""
 
     def iso_utc(value: dt.datetime | dt.date) -> str:
         if not isinstance(value, dt.datetime):
@@ -118,7 +122,7 @@ def jinja_filters(focus: Focus) -> dict[str, Any]:
         return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
     return {
-        "local_date": local_date,
+        **locale_filters(language, lambda: focus.zone),
         "iso_utc": iso_utc,
         "frame_sources": players_on,
         "tag_path": focus.tag_path,
@@ -364,8 +368,7 @@ class CohortGenerator(Generator):  # type: ignore[misc]
                     "indexed": paged.own_path in self.indexed,
                 }
                 yield Page(paged.own_path, "cohort_week", extra)
-            title = f"Week {cohort_week.week.number}"
-            yield self._feed(pages[0].base, cohort_week.entries[:newest], title)
+            yield self._feed(pages[0].base, cohort_week.entries[:newest], cohort_week.week.number)
 
     def _indexed(self, terms: list[list[list[Paged]]]) -> set[str]:
         """The paths of the cohort week pages the search index reads (of every term)."""
@@ -387,12 +390,13 @@ class CohortGenerator(Generator):  # type: ignore[misc]
 
     def _shared_files(self, view: TermView) -> Iterator[Page]:
         latest = view.cohort.latest(int(self.settings.get("COHORT_FEED_SIZE", 100)))
-        yield self._feed(f"{view.root}cohort/", latest, "All weeks")
+        yield self._feed(f"{view.root}cohort/", latest)
         yield Page(f"{view.root}cohort/blogroll.opml", "blogroll.opml")
 
-    def _feed(self, base: str, entries: tuple[Entry, ...], title: str) -> Page:
+    def _feed(self, base: str, entries: tuple[Entry, ...], week: int | None = None) -> Page:
+        """The feed of a week's newest posts, or (`week` None) of the term's."""
         path = f"{base}feed.atom"
-        return Page(path, "atom.xml", {"entries": entries, "feed_path": path, "title": title})
+        return Page(path, "atom.xml", {"entries": entries, "feed_path": path, "week": week})
 
     def _sitemaps(self, paths: list[str]) -> Iterator[Page]:
         files = sitemap_files(paths)

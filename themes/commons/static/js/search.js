@@ -17,12 +17,14 @@ const search = {
   pages: [], // Pagefind's results for the term: one per page, best first
   read: 0, // how many of them are shown
   round: 0, // counts the searches, so that pages read for an earlier one are dropped
+  words: {}, // the page's words, in the course's language: the data-* of the search box
 };
 
 start();
 
 async function start() {
   const box = document.getElementById("search");
+  search.words = box.dataset;
   try {
     const bundle = new URL(box.dataset.bundlePath, document.baseURI);
     search.pagefind = await import(new URL("pagefind.js", bundle).href);
@@ -38,7 +40,7 @@ async function start() {
 }
 
 function form() {
-  const label = element("label", "search-label", "Search the course, the participants and their posts");
+  const label = element("label", "search-label", search.words.label);
   label.htmlFor = "search-input";
   const input = element("input", "search-input");
   Object.assign(input, { id: "search-input", type: "search", autocomplete: "off" });
@@ -46,7 +48,7 @@ function form() {
   Object.assign(status, { id: "search-status", role: "status" });
   const list = element("ol", "hits");
   list.id = "search-hits";
-  const button = element("button", "search-more", "More results");
+  const button = element("button", "search-more", search.words.more);
   Object.assign(button, { id: "search-more", type: "button", hidden: true });
   return [label, input, status, list, button];
 }
@@ -82,12 +84,9 @@ function say(count) {
   const status = document.getElementById("search-status");
   if (!search.term) {
     status.textContent = "";
-  } else if (count === 0) {
-    status.textContent = `No results for “${search.term}”.`;
   } else {
-    const plural = count === 1 ? "" : "s";
-    const rest = search.read < search.pages.length ? ", more below" : "";
-    status.textContent = `${count} result${plural} for “${search.term}”${rest}.`;
+    const words = count === 0 ? "none" : search.read < search.pages.length ? "foundMore" : "found";
+    status.textContent = filled(search.words[words], { term: search.term, count: count.toLocaleString(document.documentElement.lang) });
   }
 }
 
@@ -118,7 +117,7 @@ function itemOf(page, sub) {
   }
   if (id.startsWith("person-")) {
     const term = page.meta.term ? [["hit-week", page.meta.term]] : []; // which term's cohort, when there are terms
-    const about = [["hit-kind", "Participant"], ...term];
+    const about = [["hit-kind", search.words.participant], ...term];
     return { title: sub.title, url: personPage(sub.url, id), excerpt: sub.excerpt, about, score };
   }
   return null;
@@ -161,6 +160,11 @@ function excerpt(html) {
     paragraph.append(marked ? element("mark", "", text) : text);
   }
   return paragraph;
+}
+
+// A sentence of the page's with its {names} filled in, as text.
+function filled(sentence, values) {
+  return sentence.replace(/\{(\w+)\}/g, (whole, name) => (name in values ? values[name] : whole));
 }
 
 function unescape(text) {
