@@ -27,6 +27,7 @@ USES = {
     "pagefind": ("plugins/cohort/search.py", r"pagefind_command"),
     "PyYAML": ("aggregator/moderation.py", r"^import yaml\b"),
     "Pillow": ("aggregator/pictures.py", r"^from PIL import\b"),
+    "Babel": ("plugins/cohort/i18n.py", r"^from babel import\b"),
 }
 
 

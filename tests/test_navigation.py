@@ -136,7 +136,7 @@ def test_a_week_not_written_yet_has_a_page_with_its_dates_and_the_cohorts_posts(
     article = next(e for e in week.iter("article") if "week" in (e.get("class") or "").split())
     assert text(next(article.iter("h1"))) == "Week 2"
     kicker = next(e for e in article.iter("p") if e.get("class") == "kicker")
-    assert text(kicker) == "Week 2 · Mon 14 Sep – Sun 20 Sep 2026"
+    assert text(kicker) == "Week 2 · Mon, Sep 14 – Sun, Sep 20, 2026"
     assert [t.get("datetime") for t in kicker.iter("time")] == ["2026-09-14", "2026-09-20"]
     assert "The facilitators have not published this week's material yet." in text(article)
     cohort = next(a for a in article.iter("a") if "What the cohort said" in text(a))

@@ -60,13 +60,13 @@ def test_each_post_is_one_line_with_its_week_date_card_and_original(output: Path
     assert listed_posts(output, "ada-lovelace") == [
         (
             "Week 1: Learning out loud",
-            "Sunday night, still week one · Sun 13 Sep 2026 · card in week 1",
+            "Sunday night, still week one · Sun, Sep 13, 2026 · card in week 1",
             "2026-09-13T22:30:00Z",
             ["https://ada.example/2026/09/13/sunday-night/", "../../../cohort/week-1/#post-5921e3f0f9ee"],
         ),
         (
             "Week 2: Networks and nodes",
-            "Catching up on networks · Wed 30 Sep 2026 · card in week 2",
+            "Catching up on networks · Wed, Sep 30, 2026 · card in week 2",
             "2026-09-30T09:00:00Z",
             ["https://ada.example/2026/09/30/networks/", "../../../cohort/week-2/#post-736d377a9f6b"],
         ),
@@ -75,7 +75,7 @@ def test_each_post_is_one_line_with_its_week_date_card_and_original(output: Path
     assert listed_posts(output, "ben-okri") == [
         (
             "Week 2: Networks and nodes",
-            "Ten past midnight, Monday of week two! Reading Ada later. · Mon 14 Sep 2026 · card in week 2",
+            "Ten past midnight, Monday of week two! Reading Ada later. · Mon, Sep 14, 2026 · card in week 2",
             "2026-09-13T23:10:00Z",
             ["https://ben.example/2026/09/14/hello", "../../../cohort/week-2/page/2/#post-6e0c5ea753fe"],
         )

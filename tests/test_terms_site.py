@@ -189,7 +189,7 @@ def test_each_term_has_its_own_pages_and_people(two_terms: dict[str, Any]) -> No
         "week:Autumn 2025 · Week 1"
     )
     ben = next(e for e in week.iter("article") if "ben-25-a" in text(e))
-    assert text(next(ben.iter("time"))) == "Tue 9 Sep 2025"  # in the term's time zone, New York's
+    assert text(next(ben.iter("time"))) == "Tue, Sep 9, 2025"  # in the term's time zone, New York's
     tags = [(a.get("href"), text(a)) for a in ben.iter("a") if a.get("rel") == "tag"]
     assert tags == [("../../cohort/tags/maps/", "maps")]  # its own term's tag page, not via the root
     nav = next(e for e in week.iter("nav") if e.get("class") == "week-nav")
@@ -231,7 +231,7 @@ def test_a_terms_week_file_gets_its_address_and_its_own_cohort(two_terms: dict[s
         "What the cohort said this week: 2 posts →",
         "../../../2025-autumn/cohort/week-1/",
     )
-    assert "Week 1 · Mon 8 Sep – Sun 14 Sep 2025" in text(week.find(".//main"))
+    assert "Week 1 · Mon, Sep 8 – Sun, Sep 14, 2025" in text(week.find(".//main"))
     unwritten = parse(output / "2025-autumn" / "weeks" / "week-3" / "index.html")
     assert "The facilitators have not published this week's material yet." in text(unwritten.find(".//main"))
     syllabus = next(parse(output / "syllabus" / "index.html").iter("article"))
@@ -247,9 +247,9 @@ def test_the_terms_page_and_the_home_page_list_every_term_newest_first(two_terms
     for page, nav in (("terms/index.html", "../"), ("index.html", "./")):
         items = [li for li in parse(output / page).iter("li") if "term" in (li.get("class") or "").split()]
         assert [text(li) for li in items] == [
-            "Autumn 2026 (current term) 7 September 2026 – 18 October 2026 · 2 participants · 2 posts "
+            "Autumn 2026 (current term) Sep 7 – Oct 18, 2026 · 2 participants · 2 posts "
             "What the cohort said · Week 1",
-            "Autumn 2025 8 September 2025 – 12 October 2025 · 2 participants · 3 posts What the cohort said · Week 1",
+            "Autumn 2025 Sep 8 – Oct 12, 2025 · 2 participants · 3 posts What the cohort said · Week 1",
         ]
         links = [a.get("href") for a in items[1].iter("a")]
         assert links == [f"{nav}2025-autumn/cohort/"] * 2 + [f"{nav}2025-autumn/weeks/week-1/"]
@@ -459,7 +459,7 @@ def test_a_past_terms_pages_say_it_has_ended_and_lead_to_every_term(two_terms: d
     for path in past:
         notice = [p for p in parse(output / path / "index.html").iter("p") if p.get("class") == "term-over"]
         assert [text(p) for p in notice] == [
-            "Autumn 2025 ended on 12 October 2025. Every term of the course →"
+            "Autumn 2025 ended on October 12, 2025. Every term of the course →"
         ]
         assert [a.get("href") for a in notice[0].iter("a")] == ["../" * path.count("/") + "../terms/"]
     for path in ("", "terms", "join"):  # pages of the whole course, not of a term

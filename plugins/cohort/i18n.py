@@ -26,6 +26,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
 from babel.support import Translations
+from markupsafe import Markup, escape
 
 from aggregator import ConfigError
 
@@ -37,11 +38,12 @@ DOMAIN = "messages"
 # are each locale's ("Mon, Sep 14, 2026", "lun. 14 sept. 2026", "الاثنين، 14 سبتمبر 2026").
 DATE_SKELETONS = {
     "day": "yMMMEd",  # a post's date
+    "weekday": "MMMEd",  # the first day of a week, whose year its last day says
     "short": "MMMd",  # within the weeks of a term
     "long": "yMMMMd",  # a course's first and last days
 }
-# Two dates as one span: "Mon, Sep 14 – Sun, Sep 20, 2026", "lun. 14 – dim. 20 sept. 2026".
-RANGE_SKELETONS = {"week": "yMMMEd", "days": "yMMMd", "term": "yMMMMd"}
+# Two dates as one span, in the locale's form of it: "Sep 14 – 20, 2026", "14-20 sept 2026".
+SPAN_SKELETON = "yMMMd"
 
 
 @dataclass(frozen=True)
@@ -118,6 +120,17 @@ def install(env: Any, language: CourseLanguage) -> None:
     env.add_extension("jinja2.ext.i18n")
     env.install_gettext_translations(language.translations, newstyle=True)
     env.globals["arrow"] = language.arrows
+    env.globals["plural_samples"] = plural_samples(language.locale)
+
+
+def plural_samples(locale: Locale) -> dict[str, int]:
+    """A number of each of the locale's plural categories ("one": 1, "other": 0 in English; Arabic
+    has six): a page's script, which counts in the reader's browser, picks a sentence by category
+    (Intl.PluralRules, the same CLDR rules), and the template writes each one with `ngettext`."""
+    samples: dict[str, int] = {}
+    for number in range(1000):
+        samples.setdefault(locale.plural_form(number), number)
+    return samples
 
 
 def locale_filters(language: CourseLanguage, zone: Callable[[], dt.tzinfo]) -> dict[str, Any]:
@@ -131,19 +144,28 @@ def locale_filters(language: CourseLanguage, zone: Callable[[], dt.tzinfo]) -> d
         return str(format_skeleton(DATE_SKELETONS[kind], value, locale=locale))
 
     @functools.cache
-    def span(first: dt.date, last: dt.date, kind: str) -> str:
-        return str(format_interval(first, last, RANGE_SKELETONS[kind], locale=locale))
+    def date_range(first: dt.date, last: dt.date) -> str:
+        return str(format_interval(first, last, SPAN_SKELETON, locale=locale))
+
+    @functools.cache
+    def week_days(first: dt.date, last: dt.date) -> Markup:
+        """A week's first and last days, each a <time> a machine reads: "Mon, Sep 14 – Sun, Sep 20,
+        2026", in the locale's way of joining two dates."""
+        start = "day" if first.year != last.year else "weekday"
+        dates = (dated(first, day(first, start)), dated(last, day(last, "day")))
+        return escape(locale.interval_formats[None]).format(*dates)
 
     def local_date(value: dt.datetime | dt.date, kind: str = "day") -> str:
         return day(local_day(value, zone()), kind)
 
-    def date_range(first: dt.date, last: dt.date, kind: str = "week") -> str:
-        return span(first, last, kind)
-
     def number(value: int) -> str:
         return str(format_decimal(value, locale=locale))
 
-    return {"local_date": local_date, "date_range": date_range, "number": number}
+    return {"local_date": local_date, "date_range": date_range, "week_days": week_days, "number": number}
+
+
+def dated(value: dt.date, text: str) -> Markup:
+    return Markup('<time datetime="{}">{}</time>').format(value.isoformat(), text)
 
 
 def local_day(value: dt.datetime | dt.date, zone: dt.tzinfo) -> dt.date:

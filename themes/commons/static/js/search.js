@@ -85,8 +85,11 @@ function say(count) {
   if (!search.term) {
     status.textContent = "";
   } else {
-    const words = count === 0 ? "none" : search.read < search.pages.length ? "foundMore" : "found";
-    status.textContent = filled(search.words[words], { term: search.term, count: count.toLocaleString(document.documentElement.lang) });
+    const lang = document.documentElement.lang;
+    const category = new Intl.PluralRules(lang).select(count);
+    const more = search.read < search.pages.length ? "More" : "";
+    const sentence = count === 0 ? search.words.none : search.words[`found${more}${capital(category)}`];
+    status.textContent = filled(sentence, { term: search.term, count: count.toLocaleString(lang) });
   }
 }
 
@@ -160,6 +163,10 @@ function excerpt(html) {
     paragraph.append(marked ? element("mark", "", text) : text);
   }
   return paragraph;
+}
+
+function capital(word) {
+  return word.charAt(0).toUpperCase() + word.slice(1);
 }
 
 // A sentence of the page's with its {names} filled in, as text.
