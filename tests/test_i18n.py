@@ -1,0 +1,272 @@
+"""A course in any language: the theme's catalogs, dates and numbers by Babel, and the demo built in
+each shipped language with nothing of its interface left in English."""
+
+from __future__ import annotations
+
+import datetime as dt
+import gettext
+import logging
+import re
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from babel import Locale
+from babel.dates import format_skeleton
+from babel.messages.catalog import Catalog
+from babel.messages.extract import extract_from_dir
+from babel.messages.frontend import parse_mapping_cfg
+from babel.messages.pofile import read_po, write_po
+from lxml import html
+
+from aggregator import ConfigError
+from plugins.cohort.i18n import (
+    DATE_SKELETONS,
+    compiled,
+    course_language,
+    locale_filters,
+    untranslated,
+)
+from tests.sitebuild import ROOT, build, demo_terms
+
+THEME = ROOT / "themes" / "commons"
+TRANSLATIONS = THEME / "translations"
+SHIPPED = ("en", "es", "fr", "pt", "ar")
+TRANSLATED = SHIPPED[1:]
+
+
+def catalog_of(lang: str) -> Catalog:
+    with (TRANSLATIONS / lang / "LC_MESSAGES" / "messages.po").open("rb") as handle:
+        return read_po(handle)
+
+
+def extracted() -> set[str]:
+    """The strings of the theme and the plugin, as `invoke translations` collects them (a plural is
+    named by its singular)."""
+    with (TRANSLATIONS / "babel.cfg").open() as handle:
+        methods, options = parse_mapping_cfg(handle)
+    found = set()
+    for folder in ("plugins", "themes"):
+        for _file, _line, message, _comments, _context in extract_from_dir(ROOT / folder, methods, options):
+            found.add(message[0] if isinstance(message, tuple) else message)
+    return found
+
+
+def message_ids(catalog: Catalog) -> set[str]:
+    return {message.id[0] if isinstance(message.id, tuple) else message.id for message in catalog if message.id}
+
+
+# 1. Every catalog is whole
+
+
+@pytest.mark.parametrize("lang", SHIPPED)
+def test_the_catalog_translates_every_string_of_the_theme_and_the_plugin(lang: str) -> None:
+    """The strings a reader of `lang` would see in English: not in its catalog (run `invoke
+    translations`), or in it but empty, partly empty (a plural form) or fuzzy."""
+    catalog = catalog_of(lang)
+    assert sorted(extracted() - message_ids(catalog)) == [], "missing: run `invoke translations`"
+    assert untranslated(catalog) == []
+
+
+def test_the_strings_are_found_in_the_templates_and_the_template_of_the_catalogs_holds_them() -> None:
+    strings = extracted()
+    assert {"What the cohort said", "%(num)s post", "%(num)s min read", "Older", "Search"} <= strings
+    with (TRANSLATIONS / "messages.pot").open("rb") as handle:
+        assert message_ids(read_po(handle)) == strings
+
+
+# 2. What is not translated stays English
+
+
+def test_an_untranslated_fuzzy_or_partly_translated_message_shows_in_english(tmp_path: Path) -> None:
+    catalog = Catalog(locale="fr")
+    catalog.add("Menu", "Menu principal")
+    catalog.add("Search", "")
+    catalog.add("Participants", "Les gens", flags=["fuzzy"])
+    catalog.add(("%(num)s post", "%(num)s posts"), ("%(num)s billet", ""))
+    catalog.add(("%(num)s week", "%(num)s weeks"), ("%(num)s semaine", "%(num)s semaines"))
+    po = tmp_path / "messages.po"
+    with po.open("wb") as handle:
+        write_po(handle, catalog)
+    translations = compiled(po)
+    assert [translations.gettext(text) for text in ("Menu", "Search", "Participants")] == [
+        "Menu principal",
+        "Search",
+        "Participants",
+    ]
+    plurals = [translations.ngettext("%(num)s post", "%(num)s posts", n) for n in (1, 2)]
+    assert plurals == ["%(num)s post", "%(num)s posts"]
+    weeks = [translations.ngettext("%(num)s week", "%(num)s weeks", n) for n in (0, 1, 2)]
+    assert weeks == ["%(num)s semaine", "%(num)s semaine", "%(num)s semaines"]  # French: 0 is singular
+    with po.open("rb") as handle:
+        assert untranslated(read_po(handle)) == ["Search", "Participants", ("%(num)s post", "%(num)s posts")]
+
+
+def test_a_language_without_a_catalog_has_an_english_interface_and_its_own_dates(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    with caplog.at_level(logging.WARNING):
+        german = course_language("de", "ltr", THEME)
+    assert type(german.translations) is gettext.NullTranslations
+    assert caplog.messages == [
+        "course hub: the theme has no catalog for 'de': the interface is in English, dates in that "
+        "language. README, 'Adding a language', says how to add one."
+    ]
+    local_date = locale_filters(german, lambda: dt.UTC)["local_date"]
+    assert local_date(dt.datetime(2026, 9, 14, 23, 30, tzinfo=dt.UTC)) == "Mo., 14. Sept. 2026"
+
+
+def test_a_regional_language_uses_its_languages_catalog_and_its_regions_conventions() -> None:
+    brazil, mexico = course_language("pt-BR", "ltr", THEME), course_language("es_MX", "ltr", THEME)
+    assert brazil.translations.gettext("Search") == catalog_of("pt").get("Search").string
+    assert mexico.translations.gettext("Search") == catalog_of("es").get("Search").string
+    assert locale_filters(mexico, lambda: dt.UTC)["number"](35000) == "35,000"  # Mexico's, not Spain's
+    assert locale_filters(course_language("es", "ltr", THEME), lambda: dt.UTC)["number"](35000) == "35.000"
+
+
+def test_a_language_babel_does_not_know_is_refused_naming_the_setting() -> None:
+    with pytest.raises(ConfigError, match="^DEFAULT_LANG 'klingon' is not a language tag Babel knows"):
+        course_language("klingon", "ltr", THEME)
+
+
+def test_a_date_is_in_the_terms_time_zone_and_formatted_once_per_day() -> None:
+    english = course_language("en", "ltr", THEME)
+    zone: list[dt.tzinfo] = [dt.timezone(dt.timedelta(hours=-5))]
+    filters = locale_filters(english, lambda: zone[0])
+    late = dt.datetime(2026, 9, 14, 2, 0, tzinfo=dt.UTC)  # still Sunday in New York
+    assert filters["local_date"](late) == "Sun, Sep 13, 2026"
+    zone[0] = dt.UTC
+    assert filters["local_date"](late) == "Mon, Sep 14, 2026"
+    first, last = dt.date(2026, 12, 28), dt.date(2027, 1, 3)
+    assert str(filters["week_days"](first, last)) == (
+        '<time datetime="2026-12-28">Mon, Dec 28, 2026</time>\u2009–\u2009'
+        '<time datetime="2027-01-03">Sun, Jan 3, 2027</time>'
+    )
+    assert filters["date_range"](dt.date(2026, 9, 28), dt.date(2026, 10, 4)) == "Sep 28\u2009–\u2009Oct 4, 2026"
+
+
+# 3. The demo in each shipped language
+
+
+@pytest.fixture(scope="module")
+def sites(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """The demo, built offline from its archive in each shipped language."""
+    built = {}
+    for lang in SHIPPED:
+        tmp = tmp_path_factory.mktemp(f"demo-{lang}")
+        shutil.copytree(ROOT / "archive", tmp / "archive", ignore=shutil.ignore_patterns(".lock"))
+        result = build(
+            tmp,
+            ROOT / "feeds.opml",
+            offline=True,
+            content=ROOT / "content",
+            terms=demo_terms(),
+            pelican={"DEFAULT_LANG": lang},
+        )
+        assert result.returncode == 0, result.stdout + result.stderr
+        built[lang] = tmp / "output"
+    return built
+
+
+TERM = "2026-autumn"
+PAGES = {
+    "home": "index.html",
+    "week": f"{TERM}/weeks/week-2/index.html",
+    "cohort week": f"{TERM}/cohort/week-2/index.html",
+    "participant": f"{TERM}/cohort/people/{{person}}/index.html",
+    "participants": f"{TERM}/cohort/participants/index.html",
+    "search": "search/index.html",
+    "page not found": "404.html",
+}
+# What the course and its participants wrote, which keeps its own language: the participants' words
+# (each in an element of dir="auto" or a <bdi>), the course's (the site's name, its week pages, the
+# terms' names) and what names a thing (tags, blogs, licences).
+CONTENT = (
+    "//*[@dir='auto'] | //bdi | //code | //*[contains(@class, 'prose')]/*[not(contains(@class, 'kicker'))"
+    " and not(contains(@class, 'cohort-link'))] | //*[contains(@class, 'tags')] | //*[contains(@class, 'u-url')]"
+    " | //*[contains(@class, 'card-licence')]//a | //*[contains(@class, 'lede')][ancestor::*[contains(@class, 'hero')]]"
+    " | //*[contains(@class, 'site-name')] | //*[contains(@class, 'term-name')] | //*[contains(@class, 'avatar')]"
+)
+# English words of an interface that no other shipped language spells the same way.
+ENGLISH = re.compile(
+    r"\b(the|of|and|to|in|for|by|with|is|are|this|that|from|your|you|week|weeks|post|posts|read|more|"
+    r"page|pages|all|every|what|said|participant|participants|people|newer|older|search|menu|join|about|"
+    r"next|previous|skip|content|found|results?|min|licence|conversations?|tags?|syllabus|terms?)\b",
+    re.IGNORECASE,
+)
+MONTHS_AND_DAYS = re.compile(
+    r"\b(January|February|March|April|May|June|July|August|September|October|November|December|"
+    r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec|Mon|Tue|Wed|Thu|Fri|Sat|Sun)\b"
+)
+
+
+def person_with_posts(site: Path) -> str:
+    people = sorted((site / TERM / "cohort" / "people").iterdir())
+    return next(p.name for p in people if 'class="h-entry"' in (p / "index.html").read_text("utf-8"))
+
+
+def interface_text(site: Path, page: str) -> str:
+    """The page's words that are the hub's own: its text, titles and labels, the course's and the
+    participants' words taken out."""
+    tree = html.parse(str(site / page.format(person=person_with_posts(site)))).getroot()
+    strip_course_words(tree)
+    for element in tree.xpath(CONTENT):
+        element.drop_tree()
+    labels = tree.xpath("//@aria-label | //@alt | //@title | //@placeholder | //*[@id='search']/@*[starts-with(name(), 'data-')]")
+    heading = tree.findtext(".//head/title") or ""
+    return " ".join([tree.body.text_content(), heading, *map(str, labels)])
+
+
+def strip_course_words(tree: Any) -> None:
+    """The course's own names, inside the hub's sentences: the site's, the weeks' and the terms'."""
+    names = ["Learning in the Open", "Autumn 2026", "Autumn 2025", *week_titles()]
+    for node in tree.iter():
+        for attribute in ("text", "tail"):
+            value = getattr(node, attribute)
+            if value:
+                setattr(node, attribute, re.sub("|".join(map(re.escape, names)), " ", value))
+
+
+def week_titles() -> list[str]:
+    files = (ROOT / "content" / "weeks").rglob("*.md")
+    return [line.removeprefix("Title: ") for f in files for line in f.read_text("utf-8").splitlines()[:1]]
+
+
+def english_left(site: Path) -> dict[str, list[str]]:
+    left = {name: sorted(set(ENGLISH.findall(interface_text(site, page)))) for name, page in PAGES.items()}
+    return {name: words for name, words in left.items() if words}
+
+
+def test_the_english_demo_is_found_to_be_in_english_by_the_same_check(sites: dict[str, Path]) -> None:
+    left = english_left(sites["en"])
+    assert set(left) == set(PAGES)
+    assert {"What", "the", "said", "Menu", "Search", "Skip", "content"} <= set(left["cohort week"])
+
+
+@pytest.mark.parametrize("lang", TRANSLATED)
+def test_no_english_interface_string_is_left_on_the_demos_pages(sites: dict[str, Path], lang: str) -> None:
+    assert english_left(sites[lang]) == {}
+
+
+@pytest.mark.parametrize("lang", TRANSLATED)
+def test_every_date_on_the_demos_pages_is_in_the_courses_language(sites: dict[str, Path], lang: str) -> None:
+    """Each <time> says its date as Babel writes it in that language, and no English month or day
+    name is left anywhere in the interface."""
+    locale = Locale.parse(lang)
+    for page in PAGES.values():
+        tree = html.parse(str(sites[lang] / page.format(person=person_with_posts(sites[lang])))).getroot()
+        times = tree.xpath("//time[@datetime]")
+        for time in times:
+            day = dt.date.fromisoformat(time.get("datetime")[:10])
+            spoken = {format_skeleton(skeleton, day, locale=locale) for skeleton in DATE_SKELETONS.values()}
+            utc_day = day if len(time.get("datetime")) == 10 else None
+            assert time.text_content() in spoken or utc_day is None, (page, time.text_content())
+        assert MONTHS_AND_DAYS.findall(interface_text(sites[lang], page)) == [], page
+
+
+@pytest.mark.parametrize("lang", SHIPPED)
+def test_each_page_says_its_language_and_direction(sites: dict[str, Path], lang: str) -> None:
+    for page in PAGES.values():
+        root = html.parse(str(sites[lang] / page.format(person=person_with_posts(sites[lang])))).getroot()
+        assert (root.get("lang"), root.get("dir")) == (lang, "rtl" if lang == "ar" else "ltr"), page
