@@ -128,7 +128,7 @@ def plural_samples(locale: Locale) -> dict[str, int]:
     has six): a page's script, which counts in the reader's browser, picks a sentence by category
     (Intl.PluralRules, the same CLDR rules), and the template writes each one with `ngettext`."""
     samples: dict[str, int] = {}
-    for number in range(1000):
+    for number in (*range(1000), 10**6):  # Spanish, French and Portuguese say millions apart
         samples.setdefault(locale.plural_form(number), number)
     return samples
 
