@@ -110,8 +110,13 @@ def is_translated(message: Any) -> bool:
 
 
 def untranslated(catalog: Catalog) -> list[str]:
-    """The messages of a catalog a reader would see in English: empty, partly empty or fuzzy."""
-    return [str(message.id) for message in catalog if message.id and not is_translated(message)]
+    """The messages of a catalog a reader would see in English: empty, partly empty or fuzzy (a
+    plural named by its singular)."""
+    return [message_id(message) for message in catalog if message.id and not is_translated(message)]
+
+
+def message_id(message: Any) -> str:
+    return str(message.id[0] if isinstance(message.id, tuple) else message.id)
 
 
 def install(env: Any, language: CourseLanguage) -> None:
