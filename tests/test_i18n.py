@@ -8,7 +8,9 @@ import gettext
 import logging
 import re
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -29,7 +31,9 @@ from plugins.cohort.i18n import (
     message_id,
     untranslated,
 )
+from tests.loopback import StaticSite
 from tests.sitebuild import ROOT, build, demo_terms
+from tests.tab import Tab
 
 THEME = ROOT / "themes" / "commons"
 TRANSLATIONS = THEME / "translations"
@@ -304,3 +308,62 @@ def test_each_page_says_its_language_and_direction(sites: dict[str, Path], lang:
     for page in PAGES.values():
         root = html.parse(str(sites[lang] / page.format(person=person_with_posts(sites[lang])))).getroot()
         assert (root.get("lang"), root.get("dir")) == (lang, "rtl" if lang == "ar" else "ltr"), page
+
+
+# 4. Arabic in a browser: read right to left, accessible, searchable
+
+
+@pytest.fixture(scope="module")
+def arabic(sites: dict[str, Path]) -> Iterator[StaticSite]:
+    served = StaticSite(str(sites["ar"]))
+    yield served
+    served.close()
+
+
+def no_serious_violations(page: Any) -> list[tuple[str, str]]:
+    from axe_playwright_python.sync_playwright import Axe
+
+    violations = Axe().run(page).response["violations"]
+    return [(v["id"], v["impact"]) for v in violations if v["impact"] in ("serious", "critical")]
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_the_arabic_demos_pages_pass_the_browser_and_axe_checks(
+    browser: Any, arabic: StaticSite, sites: dict[str, Path], width: int
+) -> None:
+    """On a phone and on a desktop: no script error, nothing the CSP refused, no page wider than the
+    screen, and no serious or critical finding of axe."""
+    person = person_with_posts(sites["ar"])
+    for name, page_file in PAGES.items():
+        path = "/" + page_file.format(person=person).removesuffix("index.html")
+        tab = Tab(browser, arabic, width=width)
+        page = tab.open(path)
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        found = (tab.errors, tab.csp_violations, overflow, no_serious_violations(page))
+        assert found == ([], [], 0, []), name
+        page.close()
+
+
+def test_the_arabic_search_says_its_counts_in_arabic(browser: Any, arabic: StaticSite) -> None:
+    """The search box's words are the catalog's, and its count's sentence is the one of the count's
+    plural category of Arabic's six."""
+    catalog = catalog_of("ar")
+    tab = Tab(browser, arabic, width=1280)
+    page = tab.open("/search/")
+    label = catalog.get("Search the course, the participants and their posts").string
+    assert page.locator("label[for=search-input]").inner_text() == label
+    page.locator("#search-input").fill("network")
+    status = page.locator("#search-status")
+    status.filter(has_text="«network»").wait_for(timeout=10_000)
+    count = page.locator(".hit").count()
+    more = page.locator("#search-more").is_visible()
+    forms = catalog.get(SEARCH_FOUND_MORE if more else SEARCH_FOUND).string
+    category = page.evaluate(f"new Intl.PluralRules('ar').select({count})")
+    expected = dict(zip(ARABIC_PLURALS, forms, strict=True))[category]
+    assert status.inner_text() == expected.replace("%(num)s", str(count)).replace("{term}", "network")
+    assert (count > 2, tab.errors) == (True, [])
+
+
+SEARCH_FOUND = ("%(num)s result for “{term}”.", "%(num)s results for “{term}”.")
+SEARCH_FOUND_MORE = ("%(num)s result for “{term}”, more below.", "%(num)s results for “{term}”, more below.")
+ARABIC_PLURALS = ("zero", "one", "two", "few", "many", "other")  # the order of the catalog's forms

@@ -88,8 +88,12 @@ function say(count) {
     const lang = document.documentElement.lang;
     const category = new Intl.PluralRules(lang).select(count);
     const more = search.read < search.pages.length ? "More" : "";
-    const sentence = count === 0 ? search.words.none : search.words[`found${more}${capital(category)}`];
-    status.textContent = filled(sentence, { term: search.term, count: count.toLocaleString(lang) });
+    // A category the page has no sentence for (a count no catalog tells apart) says "other"'s.
+    const counted = search.words[`found${more}${capital(category)}`] ?? search.words[`found${more}Other`];
+    const sentence = count === 0 ? search.words.none : counted;
+    // Digits as the pages' numbers have them (Babel writes Latin digits for every shipped language).
+    const number = count.toLocaleString(lang, { numberingSystem: "latn" });
+    status.textContent = filled(sentence, { term: search.term, count: number });
   }
 }
 
