@@ -241,16 +241,17 @@ def test_a_course_in_arabic_is_laid_out_right_to_left(browser: Any, arabic: Stat
 def test_the_footer_says_the_course_s_licence_and_that_posts_are_their_authors(
     browser: Any, english: StaticSite, arabic: StaticSite
 ) -> None:
-    for site, name, deed in (
-        (english, "CC BY 4.0", "https://creativecommons.org/licenses/by/4.0/"),
-        (arabic, "Licence Ouverte 2.0", "https://www.etalab.gouv.fr/licence-ouverte-open-licence/"),
+    for site, name, deed, says in (
+        (english, "CC BY 4.0", "https://creativecommons.org/licenses/by/4.0/", ENGLISH_FOOTER),
+        (
+            arabic,
+            "Licence Ouverte 2.0",
+            "https://www.etalab.gouv.fr/licence-ouverte-open-licence/",
+            ARABIC_FOOTER,
+        ),
     ):
         footer = open_at(browser, site, "/", DESKTOP).page.locator(".site-footer")
-        assert f"The course text of Learning in the Open is published under {name}." in footer.inner_text()
-        assert (
-            "Each participant’s post belongs to its author, under the licence they chose"
-            in footer.inner_text()
-        )
+        assert footer.locator("p").first.inner_text() == says.format(name)
         licence = footer.get_by_role("link", name=name)
         assert (licence.get_attribute("href"), licence.get_attribute("rel")) == (deed, "license")
 
@@ -289,6 +290,18 @@ def test_the_licence_direction_and_picture_settings_and_their_defaults() -> None
     }
     with pytest.raises(ConfigError, match='DEFAULT_DIR must be "ltr" or "rtl", not \'right\''):
         theme_settings({"DEFAULT_LANG": "ar", "DEFAULT_DIR": "right", "THEME_STATIC_DIR": "theme"})
+
+
+ENGLISH_FOOTER = (
+    "The course text of Learning in the Open is published under {}. Each participant’s post belongs to"
+    " its author, under the licence they chose (shown on its card when they gave one), and links back"
+    " to their blog."
+)
+# In the course's language (the Arabic catalog's words).
+ARABIC_FOOTER = (
+    "نصوص مساق Learning in the Open منشورة بترخيص {}. كل تدوينة ملكٌ لكاتبها، بالترخيص الذي اختاره"
+    " (ويظهر على بطاقتها إن حدّده)، وتحيل إلى مدونته."
+)
 
 
 # 7. The Join page
