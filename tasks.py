@@ -10,11 +10,16 @@ from invoke import Context, task
 PY = sys.executable
 
 
+# Progress is drawn live only on a terminal: when invoke has one, the command gets one too.
+TERMINAL = sys.stdout.isatty()
+
+
 @task
-def update(c: Context, allow_private: str = "") -> None:
-    """Fetch every feed of feeds.opml into archive/."""
+def update(c: Context, allow_private: str = "", quiet: bool = False) -> None:
+    """Fetch every feed of feeds.opml into archive/; --quiet: no progress while it runs."""
     extra = f" --allow-private {allow_private}" if allow_private else ""
-    c.run(f"{PY} -m aggregator update{extra}", pty=False)
+    extra += " --quiet" if quiet else ""
+    c.run(f"{PY} -m aggregator update{extra}", pty=TERMINAL)
 
 
 @task
@@ -106,13 +111,16 @@ def build(
     offline: bool = False,
     allow_private: str = "",
     verbose: bool = False,
+    quiet: bool = False,
 ) -> None:
     """Update the archive (unless --offline) and build the site into output/. --allow-private
-    ADDRESSES lets this build fetch from them (HUB_ALLOW_PRIVATE); --verbose is Pelican's -v."""
+    ADDRESSES lets this build fetch from them (HUB_ALLOW_PRIVATE); --verbose is Pelican's -v;
+    --quiet shows no progress while it runs (HUB_QUIET), its warnings still."""
     env = {"HUB_OFFLINE": "1"} if offline else {}
     env |= {"HUB_ALLOW_PRIVATE": allow_private} if allow_private else {}
+    env |= {"HUB_QUIET": "1"} if quiet else {}
     flag = " -v" if verbose else ""
-    c.run(f"{PY} -m pelican content -s {settings} -o output --fatal errors{flag}", env=env)
+    c.run(f"{PY} -m pelican content -s {settings} -o output --fatal errors{flag}", env=env, pty=TERMINAL)
 
 
 @task

@@ -24,6 +24,7 @@ from .participation import Row, participation, write_participation
 from .picture_choice import ShownPictures, shown_pictures
 from .picture_store import PictureStore, StoredPicture
 from .pipeline import FeedOutcome, UpdateReport, update
+from .progress import pages_progress, update_progress
 from .registry import Participant, load_registry
 from .report import outcome_lines, picture_summary, summary, write_health_report
 from .sanitize import with_pictures
@@ -31,7 +32,7 @@ from .site_size import SiteSize, append_site_summary, check_budget, measure_site
 from .site_view import check_inputs, load_cohort
 from .tags import SharedTag, by_week, shared_tags, tag_key
 from .term_update import update_terms
-from .terms import members_of
+from .terms import fetched_count, members_of
 from .webmention import write_cards
 from .weeks import current_week
 
@@ -70,6 +71,7 @@ __all__ = [
     "current_moderation",
     "current_week",
     "exit_code",
+    "fetched_count",
     "frame_sources",
     "hub_config",
     "licence_url",
@@ -79,6 +81,7 @@ __all__ = [
     "measure_site",
     "members_of",
     "outcome_lines",
+    "pages_progress",
     "participation",
     "picture_summary",
     "record_site_size",
@@ -89,6 +92,7 @@ __all__ = [
     "tag_key",
     "text_direction",
     "update",
+    "update_progress",
     "update_terms",
     "with_pictures",
     "write_cards",

@@ -29,6 +29,7 @@ from .issueforms import NAME, FormProblems, WithdrawRequest, form_fields, read_j
 from .moderation import Moderation, forget
 from .normalize import Post
 from .participation import participation, silent, week_table
+from .progress import update_progress
 from .registry import Participant, load_registry
 from .registry_check import preview_changes, registry_changes
 from .replies import check_summary, invalid_summary, join_reply, moved_message, withdraw_reply
@@ -48,7 +49,7 @@ from .site_size import parts_text, recorded_site_size, site_line
 from .site_view import load_cohort
 from .term_admin import NewTerm, freeze, frozen_lines, plan_new_term
 from .term_update import update_terms
-from .terms import registered_in
+from .terms import fetched_count, registered_in
 from .webmention import webmentions
 from .weeks import Signals
 from .withdrawal import Withdrawal, request_withdrawal
@@ -97,6 +98,9 @@ def _parser() -> argparse.ArgumentParser:
         sub = commands.add_parser(name, help=text, description=text)
         sub.set_defaults(command=func)
         _common_arguments(sub)
+    commands.choices["update"].add_argument(
+        "--quiet", action="store_true", help="no progress while it runs: the report only"
+    )
     commands.choices["forget"].add_argument("participant", help="their hub id, as in cohort/people/<id>/")
     commands.choices["forget"].add_argument(
         "--reason",
@@ -213,11 +217,13 @@ def _config(args: argparse.Namespace) -> HubConfig:
     return config.for_term(term) if term else config
 
 
-def cmd_update(config: HubConfig, _args: argparse.Namespace, out: TextIO) -> int:
+def cmd_update(config: HubConfig, args: argparse.Namespace, out: TextIO) -> int:
     """Exit 0 when every participant was handled, failing feeds included; EXIT_BUG when the hub
     itself failed on some participants, or in the pictures stage (everyone else, and every feed,
-    was updated all the same)."""
-    report = update_terms(config, load_registry(config.opml))
+    was updated all the same). Progress goes to standard error while it runs (progress.py)."""
+    people = load_registry(config.opml)
+    with update_progress(fetched_count(config, people), quiet=args.quiet) as tally:
+        report = update_terms(config, people, tally=tally)
     run = report.pictures
     pictures = [picture_summary(run)] if run and not run.idle else []
     for line in [*outcome_lines(report), *pictures, summary(report), *unmatched_rule_lines(report)]:

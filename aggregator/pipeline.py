@@ -42,6 +42,7 @@ from .moderation import Moderation, current_moderation
 from .normalize import KeptOut, Post, normalize
 from .parse import ParsedFeed, RawEntry, parse_feed
 from .picture_store import PictureRun
+from .progress import Tally
 from .registry import Participant
 from .schedule import after_failure, after_success, skip_reason
 from .urls import absolute_http_url, feed_identity, site_at, within_limit
@@ -98,6 +99,7 @@ class ReadFeed:
 
 
 Prefetched = Mapping[str, FetchResult]  # feed identity -> what this run already fetched of it
+Finished = Callable[[FeedOutcome], None]  # told of each participant's outcome as it is known
 
 
 def update(
@@ -106,16 +108,18 @@ def update(
     *,
     now: dt.datetime | None = None,
     prefetched: Prefetched | None = None,
+    tally: Tally | None = None,
 ) -> UpdateReport:
     """Fetch every participant's feed into the archive. Feed problems become outcomes. A feed in
-    `prefetched` (one several terms share) is not fetched again: its result is taken from there."""
+    `prefetched` (one several terms share) is not fetched again: its result is taken from there.
+    Each process counts the participants it finished into its own row of `tally` (progress.py)."""
     now = (now or dt.datetime.now(dt.UTC)).replace(microsecond=0)
     people = tuple(participants)
     archive = Archive(config.archive)
     with archive.lock() as lock:
         moderation = current_moderation(config.moderation, archive)
         shards = _shards(people, _processes(config, len(people)))
-        done = _run_shards(config, shards, now, moderation, lock, prefetched or {})
+        done = _run_shards(config, shards, now, moderation, lock, prefetched or {}, tally)
         _migrate_departed(archive, {person.id for person in people}, _inclusion(config, None))
         archive.sync()
     by_id = {outcome.participant.id: outcome for outcomes in done for outcome in outcomes}
@@ -154,15 +158,19 @@ def _run_shards(
     moderation: Moderation,
     lock: int,
     prefetched: Prefetched,
+    tally: Tally | None,
 ) -> list[tuple[FeedOutcome, ...]]:
-    """The first shard runs here while worker processes, holding the same lock, take the others."""
+    """The first shard runs here while worker processes, holding the same lock, take the others.
+    Shard k counts into row k of `tally`."""
+    rows = [tally.row(number) if tally else None for number in range(len(shards))]
     if len(shards) <= 1:
-        return [update_shard(config, shard, now, moderation, prefetched) for shard in shards]
+        return [update_shard(config, shard, now, moderation, prefetched, rows[0]) for shard in shards]
     with workers.pool(len(shards) - 1, lock) as pool:
         others = [
-            pool.submit(update_shard, config, shard, now, moderation, prefetched) for shard in shards[1:]
+            pool.submit(update_shard, config, shard, now, moderation, prefetched, row)
+            for shard, row in zip(shards[1:], rows[1:], strict=True)
         ]
-        mine = update_shard(config, shards[0], now, moderation, prefetched)
+        mine = update_shard(config, shards[0], now, moderation, prefetched, rows[0])
         return [
             mine,
             *(_shard_outcomes(other, shard) for other, shard in zip(others, shards[1:], strict=True)),
@@ -187,9 +195,11 @@ def update_shard(
     now: dt.datetime,
     moderation: Moderation,
     prefetched: Prefetched | None = None,
+    finished: Finished | None = None,
 ) -> tuple[FeedOutcome, ...]:
-    """One event loop over `people`: at most `workers` participants in progress at a time."""
-    return run_to_completion(_update_all(config, people, now, moderation, prefetched or {}))
+    """One event loop over `people`: at most `workers` participants in progress at a time, each
+    told to `finished` when it is done."""
+    return run_to_completion(_update_all(config, people, now, moderation, prefetched or {}, finished))
 
 
 class PrefetchedSession(FetchSession):
@@ -210,6 +220,7 @@ async def _update_all(
     now: dt.datetime,
     moderation: Moderation,
     prefetched: Prefetched,
+    finished: Finished | None,
 ) -> tuple[FeedOutcome, ...]:
     archive = Archive(config.archive)
     outcomes: list[FeedOutcome | None] = [None] * len(people)
@@ -217,9 +228,12 @@ async def _update_all(
 
     async def work(session: FetchSession, cpu: Executor) -> None:
         for index, person in queue:  # shared by every task: each takes the next participant
-            outcomes[index] = await update_participant(
+            outcome = await update_participant(
                 archive, session, now, person, moderation, cpu, _inclusion(config, person.tag)
             )
+            outcomes[index] = outcome
+            if finished is not None:
+                finished(outcome)
 
     with ThreadPoolExecutor(CPU_THREADS, thread_name_prefix="read-feed") as cpu:
         async with PrefetchedSession(config.fetch, prefetched) as session:

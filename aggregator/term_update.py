@@ -29,6 +29,7 @@ from .pipeline import (
     not_fetched_because,
     update,
 )
+from .progress import Tally
 from .registry import Participant
 from .terms import fetched_terms, members_of
 from .urls import feed_identity
@@ -37,18 +38,26 @@ FROZEN_NOTE = "the term is frozen: its feed is not read, its archive only honour
 
 
 def update_terms(
-    config: HubConfig, participants: Iterable[Participant], now: dt.datetime | None = None
+    config: HubConfig,
+    participants: Iterable[Participant],
+    now: dt.datetime | None = None,
+    tally: Tally | None = None,
 ) -> UpdateReport:
     """Update every term that is not frozen into its own archive folder, and let withdrawals and
     forget reach the frozen ones (a course without terms is updated exactly as before); then the
-    pictures the site shows (picture_update.py)."""
+    pictures the site shows (picture_update.py). Each participant fetched is counted in `tally`."""
     now = (now or dt.datetime.now(dt.UTC)).replace(microsecond=0)
     people = tuple(participants)
-    report = update(config, people, now=now) if not config.terms else _update_each_term(config, people, now)
+    if not config.terms:
+        report = update(config, people, now=now, tally=tally)
+    else:
+        report = _update_each_term(config, people, now, tally)
     return replace(report, pictures=update_pictures(config, people, now))
 
 
-def _update_each_term(config: HubConfig, people: tuple[Participant, ...], now: dt.datetime) -> UpdateReport:
+def _update_each_term(
+    config: HubConfig, people: tuple[Participant, ...], now: dt.datetime, tally: Tally | None
+) -> UpdateReport:
     settle_root_archive(config)
     prefetched = prefetch_shared(config, people, now)
     forgotten = every_forgotten(config)
@@ -58,7 +67,7 @@ def _update_each_term(config: HubConfig, people: tuple[Participant, ...], now: d
         if term.frozen:
             outcomes += settle_frozen(term_config, forgotten, now)
         else:
-            outcomes += update(term_config, members, now=now, prefetched=prefetched).outcomes
+            outcomes += update(term_config, members, now=now, prefetched=prefetched, tally=tally).outcomes
     return UpdateReport(tuple(outcomes), now, current_moderation(config.moderation, Archive(config.archive)))
 
 

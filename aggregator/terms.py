@@ -28,6 +28,12 @@ def fetched_terms(config: HubConfig) -> tuple[Term, ...]:
     return tuple(term for term in config.course_terms if not term.frozen)
 
 
+def fetched_count(config: HubConfig, participants: Iterable[Participant]) -> int:
+    """How many participants an update reads: the members of every term still fetched."""
+    people = tuple(participants)
+    return sum(len(members_of(term, people)) for term in fetched_terms(config))
+
+
 def check_term_folders(config: HubConfig, participants: Iterable[Participant], source: str) -> None:
     """Every outline is in the folder of a term the settings know, or in none when there are no
     terms: a participant outside every term would be silently left out."""

@@ -112,6 +112,20 @@ def build(
     """Build the site of `content` into tmp/output; `overrides` are HUB settings, `pelican` other
     Pelican settings (SITEURL, RELATIVE_URLS, PLUGINS ...). Unless `terms` are given, a course
     without terms: by default the demo course's current term (course_without_terms)."""
+    command, env = build_command(tmp, opml, offline=offline, content=content, pelican=pelican, **overrides)
+    return subprocess.run(command, cwd=tmp, env=env, capture_output=True, text=True, timeout=120, check=False)
+
+
+def build_command(
+    tmp: Path,
+    opml: Path,
+    *,
+    offline: bool = False,
+    content: Path | None = None,
+    pelican: dict[str, object] | None = None,
+    **overrides: object,
+) -> tuple[list[str], dict[str, str]]:
+    """The command and environment of `build`, its settings file written: to run it another way."""
     content = content or course_without_terms()
     if "terms" not in overrides:
         overrides = {**without_terms(), **overrides}
@@ -124,4 +138,4 @@ def build(
     env = {**os.environ, "HUB_OFFLINE": "1" if offline else "", "COLUMNS": "400"}
     command = [sys.executable, "-m", "pelican", str(content), "-s", str(settings)]
     command += ["-o", str(tmp / "output"), "--fatal", "errors"]
-    return subprocess.run(command, cwd=tmp, env=env, capture_output=True, text=True, timeout=120, check=False)
+    return command, env

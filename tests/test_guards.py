@@ -23,6 +23,7 @@ USES = {
     "Jinja2": ("themes/commons/templates/base.html", r"{% block\b"),  # the theme's templates
     "MarkupSafe": ("pelicanconf.py", r'"autoescape": True'),  # what Jinja2 escapes them with
     "invoke": ("tasks.py", r"^from invoke import\b"),
+    "rich": ("aggregator/progress.py", r"^from rich\.live import\b"),  # Pelican's too, imported directly
     "tzdata": ("aggregator/config.py", r"^from zoneinfo import\b"),  # zone data where the OS has none
     "pagefind": ("plugins/cohort/search.py", r"pagefind_command"),
     "PyYAML": ("aggregator/moderation.py", r"^import yaml\b"),

@@ -5,11 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import logging
+import os
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 from pelican.generators import Generator
+from pelican.log import console
 
 from aggregator import (
     CohortWeek,
@@ -22,17 +24,20 @@ from aggregator import (
     PictureStore,
     Term,
     check_inputs,
+    fetched_count,
     frame_sources,
     hub_config,
     licence_url,
     load_cohort,
     members_of,
     outcome_lines,
+    pages_progress,
     picture_summary,
     shared_tags,
     shown_pictures,
     summary,
     text_direction,
+    update_progress,
     update_terms,
     write_cards,
     write_health_report,
@@ -49,7 +54,7 @@ from .navigation import (
     unwritten_weeks,
     warn_unwritten,
 )
-from .output import Claims, Page, PageWriter, long_lived_objects, start_in_child, wait_for
+from .output import Claims, Page, PageWriter, Written, long_lived_objects, start_in_child, wait_for
 from .pages import Paged, newest_pages, page_of, page_path, paginate, sitemap_files
 from .publish import KEPT
 from .redirects import at_old_addresses, current_cohort
@@ -181,6 +186,11 @@ def week_pages(pages: list[Any]) -> dict[int, Any]:
     }
 
 
+def quiet() -> bool:
+    """No progress display: asked for by `invoke build --quiet` (HUB_QUIET) or Pelican's -q."""
+    return os.environ.get("HUB_QUIET", "") not in ("", "0") or not log.isEnabledFor(logging.WARNING)
+
+
 class CohortGenerator(Generator):  # type: ignore[misc]
     @stops_with_message(KEPT)
     def generate_context(self) -> None:
@@ -212,6 +222,7 @@ class CohortGenerator(Generator):  # type: ignore[misc]
         self.claims = Claims(len(self.people))
         self.cards = {id(view): card_places(view, self._per_page) for view in self.views}
         self.published = published_files(self.context)
+        self.written = Written()  # by both processes: the build's progress
         self.person_pages = start_in_child(self._write_person_pages)
 
     def _view(self, config: HubConfig, term: Term, participants: Any) -> TermView:
@@ -226,7 +237,8 @@ class CohortGenerator(Generator):  # type: ignore[misc]
         return TermView(term, cohort, weeks, tuple(unwritten), tags, today_in(term), current, pictures)
 
     def _update(self, config: HubConfig, participants: Any) -> None:
-        report = update_terms(config, participants)
+        with update_progress(fetched_count(config, participants), console, quiet()) as tally:
+            report = update_terms(config, participants, tally=tally)
         for outcome, line in zip(report.outcomes, outcome_lines(report), strict=True):
             (log.warning if outcome.status == "failed" else log.info)("feed %s", line)
             if outcome.bug:  # a warning, not an error: everyone else is still built and published
@@ -255,6 +267,10 @@ class CohortGenerator(Generator):  # type: ignore[misc]
         return [page, *at_old_addresses([page], view.root, self.published)]
 
     def generate_output(self, _writer: Any) -> None:
+        with pages_progress(lambda: self.written.count, console, quiet()):
+            self._write_site()
+
+    def _write_site(self) -> None:
         for view in self.views:  # before the pages that show them, and the check of their links
             self.pictures.publish(view.pictures.files, Path(self.output_path) / view.root / "pictures")
         per_page = self._per_page
@@ -349,7 +365,13 @@ class CohortGenerator(Generator):  # type: ignore[misc]
         relative = self.settings["RELATIVE_URLS"] if relative_urls is None else relative_urls
         context = {**self.context, **view.context}
         return PageWriter(
-            context, self.output_path, relative, self._template, announce, lambda: self.focus.use(view)
+            context,
+            self.output_path,
+            relative,
+            self._template,
+            announce,
+            lambda: self.focus.use(view),
+            self.written,
         )
 
     def _participant_pages(self, view: TermView) -> Iterator[Page]:

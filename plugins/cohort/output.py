@@ -38,6 +38,22 @@ class Page:
         return self.path + "index.html" if self.path.endswith("/") else self.path
 
 
+class Written:
+    """How many files the writers of the build process and of its forked child have written: one
+    counter in memory both share, for the build's progress (aggregator/progress.py)."""
+
+    def __init__(self) -> None:
+        self.shared = multiprocessing.get_context("fork").Value("q", 0)
+
+    def add(self) -> None:
+        with self.shared.get_lock():
+            self.shared.value += 1
+
+    @property
+    def count(self) -> int:
+        return int(self.shared.value)
+
+
 class PageWriter:
     def __init__(
         self,
@@ -47,6 +63,7 @@ class PageWriter:
         template: Callable[[str], Any],
         announce: bool = True,
         focus: Callable[[], None] | None = None,
+        written: Written | None = None,
     ) -> None:
         self.context = context
         self.output_path = output_path
@@ -54,6 +71,7 @@ class PageWriter:
         self.template = template
         self.announces = announce  # False in both processes for the pages the child may write
         self.focus = focus  # points the theme's filters at the pages' term before each is rendered
+        self.written = written
 
     def local_context(self, page: Page) -> dict[str, Any]:
         """The page's context as Pelican's writer makes it: SITEURL relative to the page when asked."""
@@ -74,6 +92,8 @@ class PageWriter:
         os.makedirs(os.path.dirname(target), exist_ok=True)
         with open(target, "w", encoding="utf-8") as handle:
             handle.write(html)
+        if self.written is not None:
+            self.written.add()
         if self.announces:
             signals.content_written.send(target, context=local)
 
