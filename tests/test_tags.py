@@ -127,9 +127,8 @@ def json_feed(name: str, items: list[tuple[str, str, list[str]]]) -> bytes:
     return json.dumps({"version": "https://jsonfeed.org/version/1.1", "title": name, "items": posts}).encode()
 
 
-@pytest.fixture(scope="module")
-def output(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    tmp = tmp_path_factory.mktemp("tags")
+def build_tagged(tmp: Path, **pelican: object) -> Path:
+    """Ada's and Ben's posts, three tagged "Open Data" in two spellings, built into tmp/output."""
     feeds = LoopbackServer()
     json_type = {"Content-Type": "application/feed+json"}
     ada = [("portals", "2026-09-09", ["Open Data", "knitting"]), ("licences", "2026-09-16", ["Open Data"])]
@@ -141,10 +140,15 @@ def output(tmp_path_factory: pytest.TempPathFactory) -> Path:
         ("Ada Lovelace", feeds.url("/ada.json"), "https://ada.example/"),
         ("Ben Okri", feeds.url("/ben.json"), "https://ben.example/"),
     ]
-    result = build(tmp, write_opml(tmp / "feeds.opml", rows))
+    result = build(tmp, write_opml(tmp / "feeds.opml", rows), pelican=pelican)
     feeds.close()
     assert result.returncode == 0, result.stdout + result.stderr
     return tmp / "output"
+
+
+@pytest.fixture(scope="module")
+def output(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_tagged(tmp_path_factory.mktemp("tags"))
 
 
 def parse(page: Path) -> ET.Element:
@@ -192,6 +196,16 @@ def test_the_tag_page_lists_both_participants_posts_newest_week_first(output: Pa
     assert [(text(a), a.get("href")) for a in index.iter("a") if a.get("rel") == "tag"] == [
         ("Open Data", "../../cohort/tags/opendata/")
     ]
+
+
+def test_a_tag_page_listing_only_the_newest_posts_says_where_the_others_are(tmp_path: Path) -> None:
+    page = parse(build_tagged(tmp_path, COHORT_TAG_POSTS=2) / "cohort" / "tags" / "opendata" / "index.html")
+    lede = page.find(".//main//p[@class='lede']")
+    assert text(lede) == (
+        "3 posts by 2 participants, the newest week first. The newest 2 are listed here; the others"
+        " are on the weeks' pages."
+    )
+    assert [a.get("href") for a in lede.iter("a")] == ["../../../cohort/"]
 
 
 def test_tag_pages_are_in_the_sitemap(output: Path) -> None:

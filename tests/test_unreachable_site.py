@@ -49,7 +49,7 @@ def test_a_feed_failing_for_a_day_is_marked_on_the_participants_pages(
     archive.save(dataclasses.replace(record, state=dataclasses.replace(record.state, last_success=read)))
     assert build(tmp_path, opml, offline=True).returncode == 0
     since = (
-        f'<p class="feed-note">Feed unreachable since {read.astimezone(ZoneInfo("Europe/London")):%-d %b}</p>'
+        f'<p class="feed-note">Feed unreachable since {read.astimezone(ZoneInfo("Europe/London")):%b %-d}</p>'
     )
     assert notes(people_page(tmp_path)) == [since, '<p class="feed-note">Feed unreachable</p>']
     assert notes(people_page(tmp_path, "ben-okri")) == [since]
