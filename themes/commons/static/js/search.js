@@ -142,13 +142,14 @@ function personPage(listed, id) {
 function render(hit) {
   const item = element("li", "hit");
   const heading = element("h2", "hit-title");
-  const link = element("a", "", hit.title);
-  link.href = hit.url;
+  // What participants wrote keeps its own direction in a page of another (an English post's title
+  // in an Arabic course), as on the cards.
+  const link = Object.assign(element("a", "", hit.title), { href: hit.url, dir: "auto" });
   heading.append(link);
   item.append(heading);
   if (hit.about.length) {
     const about = element("p", "hit-about");
-    about.append(...hit.about.map(([className, text]) => element("span", className, text)));
+    about.append(...hit.about.map(([className, text]) => Object.assign(element("span", className, text), { dir: "auto" })));
     item.append(about);
   }
   item.append(excerpt(hit.excerpt));
@@ -160,7 +161,7 @@ function render(hit) {
 // escapes gives back the text, which is shown as text. ("&" is not escaped: a text that spells
 // "&lt;" itself shows as "<", still as text.)
 function excerpt(html) {
-  const paragraph = element("p", "hit-excerpt");
+  const paragraph = Object.assign(element("p", "hit-excerpt"), { dir: "auto" });
   for (const part of html.split(/(<mark>.*?<\/mark>)/)) {
     const marked = part.startsWith("<mark>");
     const text = unescape(marked ? part.slice("<mark>".length, -"</mark>".length) : part);
