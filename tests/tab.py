@@ -55,3 +55,16 @@ class Tab:
             route.fulfill(status=200, content_type="image/png", body=PIXEL)
         else:
             route.fulfill(status=200, content_type="text/html", body="<title>elsewhere</title>")
+
+
+def serious_violations(page: Any) -> list[tuple[str, str, list[Any]]]:
+    """What axe-core finds serious or critical on the page: each rule, its impact, and where (the
+    first three places)."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    violations = Axe().run(page).response["violations"]
+    return [
+        (v["id"], v["impact"], [node["target"] for node in v["nodes"]][:3])
+        for v in violations
+        if v["impact"] in ("serious", "critical")
+    ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gettext
+import json
 import logging
 import re
 import shutil
@@ -13,6 +14,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import jinja2
 import pytest
 from babel import Locale
 from babel.dates import format_skeleton
@@ -27,13 +29,14 @@ from plugins.cohort.i18n import (
     DATE_SKELETONS,
     compiled,
     course_language,
+    install,
     locale_filters,
     message_id,
     untranslated,
 )
 from tests.loopback import StaticSite
 from tests.sitebuild import ROOT, build, demo_terms
-from tests.tab import Tab
+from tests.tab import Tab, serious_violations
 
 THEME = ROOT / "themes" / "commons"
 TRANSLATIONS = THEME / "translations"
@@ -322,13 +325,6 @@ def arabic(sites: dict[str, Path]) -> Iterator[StaticSite]:
     served.close()
 
 
-def no_serious_violations(page: Any) -> list[tuple[str, str]]:
-    from axe_playwright_python.sync_playwright import Axe
-
-    violations = Axe().run(page).response["violations"]
-    return [(v["id"], v["impact"]) for v in violations if v["impact"] in ("serious", "critical")]
-
-
 @pytest.mark.parametrize("width", [390, 1280])
 def test_the_arabic_demos_pages_pass_the_browser_and_axe_checks(
     browser: Any, arabic: StaticSite, sites: dict[str, Path], width: int
@@ -341,7 +337,7 @@ def test_the_arabic_demos_pages_pass_the_browser_and_axe_checks(
         tab = Tab(browser, arabic, width=width)
         page = tab.open(path)
         overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-        found = (tab.errors, tab.csp_violations, overflow, no_serious_violations(page))
+        found = (tab.errors, tab.csp_violations, overflow, serious_violations(page))
         assert found == ([], [], 0, []), name
         page.close()
 
@@ -371,3 +367,37 @@ def test_the_arabic_search_says_its_counts_in_arabic(browser: Any, arabic: Stati
 SEARCH_FOUND = ("%(num)s result for “{term}”.", "%(num)s results for “{term}”.")
 SEARCH_FOUND_MORE = ("%(num)s result for “{term}”, more below.", "%(num)s results for “{term}”, more below.")
 ARABIC_PLURALS = ("zero", "one", "two", "few", "many", "other")  # the order of the catalog's forms
+
+
+# 5. What the templates are given
+
+
+@pytest.mark.parametrize("lang", SHIPPED)
+def test_a_string_translated_as_the_template_compiles_reads_as_one_translated_on_each_page(lang: str) -> None:
+    """`_("…")` of plain text is written into the compiled template (TranslatedConstants): every
+    message of the catalog reads the same either way, escaped the same."""
+    env = jinja2.Environment(autoescape=True)
+    install(env, course_language(lang, text_direction(lang), THEME))
+    runtime = env.globals["_"]
+    for message in message_ids(catalog_of(lang)):
+        source = "{{ _(%s) }}" % json.dumps(message)  # noqa: UP031 (the template's braces)
+        try:
+            expected = str(runtime(message))
+        except KeyError:  # a string with values to fill in: given none, Jinja's gettext fails too
+            continue
+        assert env.from_string(source).render() == expected, message
+
+
+def test_the_theme_s_gettext_escapes_what_it_fills_in_and_a_trans_block_works() -> None:
+    env = jinja2.Environment(autoescape=True)
+    install(env, course_language("fr", "ltr", THEME))
+    french = catalog_of("fr")
+    week = french.get("Week %(num)s").string
+    posts = french.get(("%(num)s post", "%(num)s posts")).string
+    template = env.from_string(
+        '{{ _("Week %(num)s", num="<b>") }}|{% trans num=2 %}Week {{ num }}{% endtrans %}|'
+        '{{ ngettext("%(num)s post", "%(num)s posts", 2) }}|{{ _("Menu") }}'
+    )
+    assert template.render() == "|".join(
+        [week % {"num": "&lt;b&gt;"}, week % {"num": 2}, posts[2] % {"num": 2}, french.get("Menu").string]
+    )

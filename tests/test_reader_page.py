@@ -18,7 +18,7 @@ from plugins.cohort.generator import theme_settings
 from tests.conftest import DATA
 from tests.loopback import LoopbackServer, Reply, StaticSite
 from tests.sitebuild import build, serve_ada_and_ben, write_opml
-from tests.tab import Tab
+from tests.tab import Tab, serious_violations
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 PHONE = {"width": 390, "height": 844}
@@ -96,7 +96,7 @@ def test_on_a_phone_the_header_is_one_line_and_every_link_one_tap_away(
         assert links.nth(n).is_visible() and box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
     page.get_by_role("link", name="Participants").click()
     assert page.url == english.url("/cohort/participants/")
-    assert no_serious_violations(page) == []
+    assert serious_violations(page) == []
     assert tab.errors == tab.csp_violations == []
 
 
@@ -107,13 +107,6 @@ def test_on_a_desktop_every_link_shows_without_a_menu(browser: Any, english: Sta
     assert [links.nth(n).is_visible() for n in range(links.count())] == [True] * 12
     page.get_by_role("link", name="Week 2", exact=True).click()
     assert page.url == english.url("/weeks/week-2/")
-
-
-def no_serious_violations(page: Any) -> list[tuple[str, str]]:
-    from axe_playwright_python.sync_playwright import Axe
-
-    violations = Axe().run(page).response["violations"]
-    return [(v["id"], v["impact"]) for v in violations if v["impact"] in ("serious", "critical")]
 
 
 # 2. A post without a title

@@ -16,7 +16,7 @@ from aggregator.archive import Archive
 from aggregator.registry import load_registry
 from tests.conftest import ROOT
 from tests.loopback import StaticSite
-from tests.tab import Tab
+from tests.tab import Tab, serious_violations
 
 PAGE_TYPES = [
     "/",
@@ -109,17 +109,8 @@ def test_a_busy_week_shows_several_cards_a_screen(
 @pytest.mark.parametrize("dark", [False, True], ids=["light", "dark"])
 @pytest.mark.parametrize("path", PAGE_TYPES)
 def test_no_serious_accessibility_violations(browser: Any, site: StaticSite, path: str, dark: bool) -> None:
-    from axe_playwright_python.sync_playwright import Axe
-
     reader = Tab(browser, site, dark=dark)
-    page = reader.open(path)
-    violations = Axe().run(page).response["violations"]
-    serious = [
-        (v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
-        for v in violations
-        if v["impact"] in ("serious", "critical")
-    ]
-    assert serious == []
+    assert serious_violations(reader.open(path)) == []
 
 
 def author_chose_full(name: str) -> bool:

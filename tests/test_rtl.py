@@ -20,7 +20,7 @@ from aggregator.picture_store import Kind, PictureStore
 from tests.conftest import ROOT
 from tests.loopback import LoopbackServer, Reply, StaticSite
 from tests.sitebuild import build, write_opml
-from tests.tab import Tab
+from tests.tab import Tab, serious_violations
 from tests.test_picture_site import picture
 
 HUB_CSS = ROOT / "themes" / "commons" / "static" / "css" / "hub.css"
@@ -439,16 +439,7 @@ def test_the_read_on_arrow_points_the_way_the_line_reads(
 def test_the_arabic_pages_have_no_serious_accessibility_violations(
     browser: Any, sites: dict[str, StaticSite], path: str
 ) -> None:
-    from axe_playwright_python.sync_playwright import Axe
-
-    page = open_page(browser, sites["ar"], "ar", path)
-    violations = Axe().run(page).response["violations"]
-    serious = [
-        (v["id"], [n["target"] for n in v["nodes"]][:3])
-        for v in violations
-        if v["impact"] in ("serious", "critical")
-    ]
-    assert serious == []
+    assert serious_violations(open_page(browser, sites["ar"], "ar", path)) == []
 
 
 # 5. Participants' words keep their own direction

@@ -13,7 +13,7 @@ import html5lib
 import pytest
 
 from tests.loopback import StaticSite
-from tests.tab import Tab
+from tests.tab import Tab, serious_violations
 
 
 @pytest.fixture(scope="module")
@@ -73,13 +73,6 @@ def landed_card(page: Any) -> dict[str, str]:
     )
     card = page.locator(f"article.h-entry:has([id='{fragment}'])")
     return {"title": heading.text_content().strip(), "by": card.locator(".p-author .p-name").inner_text()}
-
-
-def serious_violations(page: Any) -> list[tuple[str, str]]:
-    from axe_playwright_python.sync_playwright import Axe
-
-    violations = Axe().run(page).response["violations"]
-    return [(v["id"], v["impact"]) for v in violations if v["impact"] in ("serious", "critical")]
 
 
 def test_a_word_from_an_excerpt_finds_its_card(browser: Any, site: StaticSite) -> None:

@@ -14,7 +14,8 @@ import functools
 import gettext
 import io
 import logging
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,8 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
 from babel.support import Translations
+from jinja2.ext import Extension
+from jinja2.lexer import TOKEN_LPAREN, TOKEN_NAME, TOKEN_RPAREN, TOKEN_STRING, Token, TokenStream
 from markupsafe import Markup, escape
 
 from aggregator import ConfigError
@@ -120,12 +123,86 @@ def message_id(message: Any) -> str:
 
 
 def install(env: Any, language: CourseLanguage) -> None:
-    """Give a Jinja environment the course's gettext (newstyle: `_("%(n)s posts", n=…)` escapes
-    its values, and a plural is `ngettext`) and its arrows."""
+    """Give a Jinja environment the course's gettext and its arrows. Jinja's i18n extension, in its
+    "newstyle": `_("%(n)s posts", n=…)` escapes the values it fills in, a plural is `ngettext`,
+    and a theme may write `{% trans %}` blocks too."""
     env.add_extension("jinja2.ext.i18n")
-    env.install_gettext_translations(language.translations, newstyle=True)
+    env.newstyle_gettext = True
+    gettext, ngettext = newstyle(language.translations)
+    env.globals.update(_=gettext, gettext=gettext, ngettext=ngettext)
+    env.course_translations = language.translations
+    env.add_extension(TranslatedConstants)
     env.globals["arrow"] = language.arrows
     env.globals["plural_samples"] = plural_samples(language.locale)
+
+
+def newstyle(translations: gettext.NullTranslations) -> tuple[Callable[..., Markup], Callable[..., Markup]]:
+    """gettext and ngettext as Jinja's newstyle ones behave in an autoescaping environment (the
+    theme's: pelicanconf.py turns it on), with each translation looked up once a build. Jinja's own
+    take the page's context on every call, which made 18% of a 5,000-participant build: a page
+    calls them some 30 times (its menu, its footer, its cards), and 35,000 participants make
+    100,000 pages."""
+
+    @functools.cache
+    def message(string: str) -> Markup:
+        return Markup(translations.gettext(string))  # noqa: S704 (the catalog's: the theme's own text)
+
+    @functools.cache
+    def constant(string: str) -> Markup:
+        return message(string) % {}  # "%%" is "%", as when values are given
+
+    @functools.lru_cache(maxsize=4096)
+    def counted(singular: str, plural: str, count: int) -> Markup:
+        form = Markup(translations.ngettext(singular, plural, count))  # noqa: S704 (the catalog's)
+        return form % {"num": count}
+
+    def gettext_(string: str, **values: Any) -> Markup:
+        return message(string) % values if values else constant(string)
+
+    def ngettext_(singular: str, plural: str, count: int, **values: Any) -> Markup:
+        if not values:  # "%(num)s min read", on every card
+            return counted(singular, plural, count)
+        form = Markup(translations.ngettext(singular, plural, count))  # noqa: S704 (the catalog's)
+        return form % {"num": count, **values}
+
+    return gettext_, ngettext_
+
+
+class TranslatedConstants(Extension):
+    """`_("Menu")`, a string alone, is translated as the template compiles: the language does not
+    change during a build, and the page's menu, footer and labels are then text written into the
+    compiled template, which costs nothing a page. A string with values, or HTML (in the English
+    or in its translation, which must stay markup), is left to `_` at render time."""
+
+    def filter_stream(self, stream: TokenStream) -> Iterator[Token]:
+        translations = getattr(self.environment, "course_translations", None)
+        window: list[Token] = []
+        for token in stream:
+            window.append(token)
+            if len(window) < len(CALL):
+                continue
+            text = translations and constant_call(window, translations)
+            if text is not None:
+                yield Token(window[0].lineno, TOKEN_STRING, text)
+                window.clear()
+            else:
+                yield window.pop(0)
+        yield from window
+
+
+CALL = ((TOKEN_NAME, "_"), (TOKEN_LPAREN, None), (TOKEN_STRING, None), (TOKEN_RPAREN, None))
+# Values to fill in, or what a string of text and a string of markup write differently.
+NOT_CONSTANT = re.compile(r"[%<>&'\"]")
+
+
+def constant_call(tokens: list[Token], translations: gettext.NullTranslations) -> str | None:
+    """The translation of `_("…")` spelled by these four tokens, if it is plain text."""
+    expected = zip(tokens, CALL, strict=True)
+    shaped = all(token.type == kind and value in (None, token.value) for token, (kind, value) in expected)
+    if not shaped or NOT_CONSTANT.search(tokens[2].value):
+        return None
+    text = translations.gettext(tokens[2].value)
+    return None if NOT_CONSTANT.search(text) else text
 
 
 def plural_samples(locale: Locale) -> dict[str, int]:
