@@ -12,6 +12,7 @@ import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree as ET
 from zoneinfo import ZoneInfo
 
 import jinja2
@@ -401,3 +402,39 @@ def test_the_theme_s_gettext_escapes_what_it_fills_in_and_a_trans_block_works() 
     assert template.render() == "|".join(
         [week % {"num": "&lt;b&gt;"}, week % {"num": 2}, posts[2] % {"num": 2}, french.get("Menu").string]
     )
+
+
+@pytest.mark.parametrize("lang", TRANSLATED)
+def test_the_cohorts_feeds_and_blogroll_are_titled_in_the_courses_language(
+    sites: dict[str, Path], lang: str
+) -> None:
+    catalog, site = catalog_of(lang), "Learning in the Open"
+    feeds = sites[lang] / TERM / "cohort"
+    atom = "{http://www.w3.org/2005/Atom}"
+    whole, week = (ET.parse(feeds / path / "feed.atom").getroot() for path in (".", "week-2"))
+    assert [
+        whole.findtext(f"{atom}title"),
+        whole.findtext(f"{atom}subtitle"),
+        week.findtext(f"{atom}title"),
+    ] == [
+        catalog.get("%(site)s: what the cohort said (all weeks)").string % {"site": site},
+        catalog.get("Posts by the participants of %(site)s, linking to the originals.").string
+        % {"site": site},
+        catalog.get("%(site)s: what the cohort said (week %(num)s)").string % {"site": site, "num": 2},
+    ]
+    assert whole.get("{http://www.w3.org/XML/1998/namespace}lang") == lang
+    blogroll = ET.parse(feeds / "blogroll.opml").getroot()
+    assert blogroll.findtext("head/title") == catalog.get("%(site)s: the cohort's blogs").string % {
+        "site": site
+    }
+
+
+@pytest.mark.parametrize("lang", SHIPPED)
+def test_the_arrows_of_next_and_previous_point_the_way_the_page_reads(
+    sites: dict[str, Path], lang: str
+) -> None:
+    page = html.parse(str(sites[lang] / TERM / "cohort" / "week-2" / "index.html")).getroot()
+    pager = page.xpath("//nav[@class='pager']")[-1]  # the weeks either side
+    (back,), (on,) = pager.xpath("a[@rel='prev']"), pager.xpath("a[@rel='next']")
+    forward, backward = ("←", "→") if text_direction(lang) == "rtl" else ("→", "←")
+    assert (back.text_content()[0], on.text_content()[-1]) == (backward, forward)

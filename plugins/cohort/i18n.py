@@ -57,7 +57,8 @@ class CourseLanguage:
 
     @property
     def arrows(self) -> dict[str, str]:
-        """ "forward" points the way a reader reads on (to what comes next), "back" the other way."""
+        """Arrows: "forward" points the way a reader reads on, to what comes next; "back" the other
+        way."""
         forward, back = ("←", "→") if self.direction == "rtl" else ("→", "←")
         return {"forward": forward, "back": back}
 
