@@ -4,6 +4,7 @@ each shipped language with nothing of its interface left in English."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import gettext
 import json
 import logging
@@ -216,6 +217,7 @@ MONTHS_AND_DAYS = re.compile(
 )
 
 
+@functools.cache  # asked for each page of each test: the site does not change once built
 def person_with_posts(site: Path) -> str:
     people = sorted((site / TERM / "cohort" / "people").iterdir())
     return next(p.name for p in people if 'class="h-entry"' in (p / "index.html").read_text("utf-8"))
